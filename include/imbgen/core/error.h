@@ -1,0 +1,34 @@
+// The single error type of imbgen: an exception with a kind. The CLI maps kinds to exit codes,
+// the server to HTTP statuses; library code throws and never exits or prints.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace imbgen {
+
+enum class ErrorKind {
+  kInvalidArgument,  // bad user input: a flag, a CSV value, a config key
+  kNotFound,         // a file, column or registry name that does not exist
+  kIo,               // reading or writing failed
+  kUnsupported,      // valid input that this version cannot handle
+  kDiverged,         // training produced NaN/inf (message names the step)
+  kInternal,         // a bug: an invariant did not hold
+};
+
+const char* to_string(ErrorKind kind);
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message)
+      : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+// Throws Error(kInternal) with the message when the condition is false.
+void check_internal(bool condition, const std::string& message);
+
+}  // namespace imbgen

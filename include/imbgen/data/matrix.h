@@ -1,0 +1,28 @@
+// A dense row-major matrix of doubles: the feature block that flows between modules.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace imbgen {
+
+struct Matrix {
+  size_t rows = 0;
+  size_t cols = 0;
+  std::vector<double> data;  // row-major, size rows * cols
+
+  Matrix() = default;
+  Matrix(size_t r, size_t c, double value = 0.0) : rows(r), cols(c), data(r * c, value) {}
+
+  double& operator()(size_t r, size_t c) { return data[r * cols + c]; }
+  double operator()(size_t r, size_t c) const { return data[r * cols + c]; }
+  double* row(size_t r) { return data.data() + r * cols; }
+  const double* row(size_t r) const { return data.data() + r * cols; }
+
+  // The rows at `indices`, in that order.
+  Matrix select_rows(const std::vector<size_t>& indices) const;
+  // `a` on top of `b`; both must have the same number of columns (or one may be empty).
+  static Matrix vstack(const Matrix& a, const Matrix& b);
+};
+
+}  // namespace imbgen

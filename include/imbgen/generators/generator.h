@@ -1,0 +1,67 @@
+// The Generator interface: learns the rows of one or more classes from training rows and samples
+// new rows in original units. Implementations are chosen by name from the registry.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "imbgen/core/observer.h"
+#include "imbgen/data/matrix.h"
+
+namespace imbgen {
+
+struct FitOptions {
+  // Classes to model. A non-conditional model trains one model per class listed here.
+  std::vector<int> classes;
+  uint64_t seed = 42;
+  int threads = 1;                 // threads for LibTorch intra-op work
+  Observer* observer = nullptr;    // training progress (losses per step); may be null
+};
+
+class Generator {
+ public:
+  virtual ~Generator() = default;
+
+  virtual std::string name() const = 0;
+  // The full configuration, defaults included; make_generator(name(), config()) rebuilds it.
+  virtual nlohmann::json config() const = 0;
+  // True when one model covers every class and sample(c, n) draws class c directly.
+  virtual bool conditional() const { return false; }
+
+  // x: training rows in original units [n, d]; y: class index per row (same length).
+  // Only the rows of the training split may be passed here. Throws Error(kInvalidArgument) when a
+  // class in options.classes has too few rows for the method (the message names the class, its
+  // count and the minimum), Error(kDiverged) when training produces NaN (names the step).
+  virtual void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) = 0;
+
+  // n new rows of class `cls` in original units [n, d]. Same fitted model + seed -> same bytes.
+  // Throws Error(kInvalidArgument) for a class the model was not fit on.
+  virtual Matrix sample(int cls, size_t n, uint64_t seed) const = 0;
+
+  // The fitted state (not the config) in the generator's own binary format. save_generator()
+  // wraps this with the file magic, version, name and config.
+  virtual void save_state(std::ostream& out) const = 0;
+  virtual void load_state(std::istream& in) = 0;
+
+  // Recorded training curves (e.g. per-step losses) for the report; empty when not trained.
+  virtual nlohmann::json history() const { return nlohmann::json::object(); }
+};
+
+// Registry. `config` may be partial: missing keys take their defaults; unknown keys or invalid
+// values throw Error(kInvalidArgument) listing every problem. An unknown name throws
+// Error(kNotFound) listing the valid names.
+std::unique_ptr<Generator> make_generator(const std::string& name,
+                                          const nlohmann::json& config = nlohmann::json::object());
+std::vector<std::string> generator_names();
+
+// Model files: magic string + format version + name + config + state. Loading a corrupt,
+// truncated or foreign file throws Error with a clear message (never crashes).
+void save_generator(const Generator& generator, const std::string& path);
+std::unique_ptr<Generator> load_generator(const std::string& path);
+
+}  // namespace imbgen
