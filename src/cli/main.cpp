@@ -1,1 +1,399 @@
-int main() { return 0; }
+// imbgen command line: `run` (the main job), `fit`, `sample`, `augment`. Maps error kinds to exit
+// codes and draws progress bars; everything else lives in the library modules.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+#include "imbgen/classifiers/classifier.h"
+#include "imbgen/core/error.h"
+#include "imbgen/core/files.h"
+#include "imbgen/core/threads.h"
+#include "imbgen/data/csv.h"
+#include "imbgen/experiment/run.h"
+#include "imbgen/generators/generator.h"
+#include "progress_bar.h"
+
+namespace imbgen::cli {
+namespace {
+
+// Exit codes (documented in the README).
+constexpr int kExitUsage = 2;
+int exit_code(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kInvalidArgument: return 3;
+    case ErrorKind::kNotFound: return 4;
+    case ErrorKind::kIo: return 5;
+    case ErrorKind::kUnsupported: return 6;
+    case ErrorKind::kDiverged: return 7;
+    case ErrorKind::kInternal: return 70;
+  }
+  return 70;
+}
+
+std::string default_data_path() {
+  const char* env = std::getenv("IMBGEN_DATA_DIR");
+  const std::filesystem::path dir = env ? env : IMBGEN_DEFAULT_DATA_DIR;
+  return (dir / "creditcard.csv.gz").string();
+}
+
+int default_threads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep = ",") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+// Options shared by every command that reads a data file.
+struct DataOptions {
+  std::string data;
+  std::string target;
+  std::vector<std::string> drop;
+  bool drop_given = false;
+
+  void add_to(CLI::App* app) {
+    app->add_option("--data", data,
+                    "CSV file (.csv or .csv.gz) with a header row; default: the bundled credit card "
+                    "subset (target Class, Time dropped)");
+    app->add_option("--target", target,
+                    "target column; default: Class for the bundled data, else the last column");
+    app->add_option("--drop", drop, "columns to ignore, comma-separated")->delimiter(',');
+  }
+
+  Table load(CLI::App* app) const {
+    LoadOptions options;
+    std::string path = data;
+    const bool bundled = data.empty();
+    if (bundled) path = default_data_path();
+    options.drop = drop;
+    if (bundled && app->count("--drop") == 0) options.drop = {"Time"};
+    if (!target.empty()) {
+      options.target = target;
+    } else if (bundled) {
+      options.target = "Class";
+    } else {
+      // Default target: the last column of the header.
+      const CsvData head = read_csv(path);
+      options.target = head.header.back();
+    }
+    return load_table(path, options);
+  }
+};
+
+// --set NAME.KEY=VALUE: VALUE is read as JSON when it parses (numbers, true/false, arrays),
+// otherwise as a string.
+void apply_settings(const std::vector<std::string>& settings, nlohmann::json& generator_configs,
+                    nlohmann::json& classifier_configs) {
+  const auto generators = generator_names();
+  const auto classifiers = classifier_names();
+  for (const auto& s : settings) {
+    const auto dot = s.find('.');
+    const auto eq = s.find('=');
+    if (dot == std::string::npos || eq == std::string::npos || eq < dot) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "--set '" + s + "': expected NAME.KEY=VALUE, e.g. gan.steps=2000");
+    }
+    const std::string name = s.substr(0, dot);
+    const std::string key = s.substr(dot + 1, eq - dot - 1);
+    const std::string text = s.substr(eq + 1);
+    nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
+    if (value.is_discarded()) value = text;
+    if (std::find(generators.begin(), generators.end(), name) != generators.end()) {
+      generator_configs[name][key] = value;
+    } else if (std::find(classifiers.begin(), classifiers.end(), name) != classifiers.end()) {
+      classifier_configs[name][key] = value;
+    } else {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "--set '" + s + "': unknown name '" + name + "' (generators: " +
+                      join(generators, ", ") + "; classifiers: " + join(classifiers, ", ") + ")");
+    }
+  }
+}
+
+void print_dataset(const Table& t) {
+  std::cerr << "data: " << t.source << ": " << t.rows() << " rows, " << t.columns.size()
+            << " features, target '" << t.target << "' (";
+  const auto counts = t.class_counts();
+  for (size_t c = 0; c < counts.size(); ++c) {
+    std::cerr << (c ? ", " : "") << t.classes[c] << ": " << counts[c];
+  }
+  std::cerr << ")\n";
+}
+
+void print_table(const nlohmann::json& results, const std::string& metric, const std::string& title) {
+  std::vector<std::string> strategies, classifiers;
+  for (const auto& e : results.at("results")) {
+    const std::string s = e.at("strategy"), c = e.at("classifier");
+    if (std::find(strategies.begin(), strategies.end(), s) == strategies.end()) strategies.push_back(s);
+    if (std::find(classifiers.begin(), classifiers.end(), c) == classifiers.end()) classifiers.push_back(c);
+  }
+  size_t w0 = 12;
+  for (const auto& s : strategies) w0 = std::max(w0, s.size() + 2);
+  std::cout << "\n" << title << "\n" << std::left << std::setw(static_cast<int>(w0)) << "strategy";
+  for (const auto& c : classifiers) std::cout << std::right << std::setw(static_cast<int>(std::max<size_t>(c.size(), 6) + 2)) << c;
+  std::cout << "\n";
+  for (const auto& s : strategies) {
+    std::cout << std::left << std::setw(static_cast<int>(w0)) << s;
+    for (const auto& c : classifiers) {
+      std::string cell = "-";
+      for (const auto& e : results.at("results")) {
+        if (e.at("strategy") == s && e.at("classifier") == c) {
+          const auto& v = e.at("metrics").at(metric);
+          std::ostringstream ss;
+          if (v.is_number()) ss << std::fixed << std::setprecision(3) << v.get<double>();
+          else ss << "n/a";
+          cell = ss.str();
+        }
+      }
+      std::cout << std::right << std::setw(static_cast<int>(std::max<size_t>(c.size(), 6) + 2)) << cell;
+    }
+    std::cout << "\n";
+  }
+}
+
+int run_main(int argc, char** argv) {
+  CLI::App app{"imbgen: fix class imbalance in tabular data with generative models, and measure "
+               "honestly whether it helped"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "imbgen 0.1.0");
+  app.get_formatter()->column_width(34);
+
+  // ---- run ----
+  RunConfig run_config;
+  DataOptions run_data;
+  std::string run_out = "imbgen-out";
+  std::vector<std::string> run_settings;
+  bool quiet = false;
+  int threads = default_threads();
+  auto* run = app.add_subcommand(
+      "run", "The main job: split, augment with each strategy, train each classifier, compare on "
+             "the untouched test split");
+  run_data.add_to(run);
+  run->add_option("--strategies", run_config.strategies,
+                  "strategies, comma-separated (none, class_weight, or a generator: " +
+                      join(generator_names(), ", ") + ")")
+      ->delimiter(',')
+      ->capture_default_str();
+  run->add_option("--classifiers", run_config.classifiers,
+                  "classifiers, comma-separated (" + join(classifier_names(), ", ") + ")")
+      ->delimiter(',')
+      ->capture_default_str();
+  run->add_option("--ratio", run_config.ratio,
+                  "minority/majority row ratio after augmentation, in (0, 1]")
+      ->capture_default_str();
+  run->add_option("--test-fraction", run_config.test_fraction, "share of rows held out for testing")
+      ->capture_default_str();
+  run->add_option("--seed", run_config.seed, "seed for the split, generators and classifiers")
+      ->capture_default_str();
+  run->add_option("--threads", threads, "threads for training")->capture_default_str();
+  run->add_option("--set", run_settings,
+                  "NAME.KEY=VALUE: set a generator or classifier option, e.g. gan.steps=2000, "
+                  "svm_rbf.max_train_rows=5000 (repeatable)");
+  run->add_option("--out", run_out, "output folder")->capture_default_str();
+  run->add_flag("--quiet,-q", quiet, "no progress output");
+
+  // ---- fit ----
+  DataOptions fit_data;
+  std::string fit_generator = "gan";
+  std::vector<std::string> fit_classes;
+  std::vector<std::string> fit_settings;
+  uint64_t fit_seed = 42;
+  std::string fit_out = "model.imbgen";
+  auto* fit = app.add_subcommand("fit", "Train a generator on the rows of a data file and save it");
+  fit_data.add_to(fit);
+  fit->add_option("--generator,-g", fit_generator, "generator: " + join(generator_names(), ", "))
+      ->capture_default_str();
+  fit->add_option("--class", fit_classes,
+                  "class label(s) to model, comma-separated; default: every class but the largest")
+      ->delimiter(',');
+  fit->add_option("--set", fit_settings, "NAME.KEY=VALUE generator option, e.g. gan.steps=2000");
+  fit->add_option("--seed", fit_seed, "training seed")->capture_default_str();
+  fit->add_option("--threads", threads, "threads for training")->capture_default_str();
+  fit->add_option("--out,-o", fit_out, "model file to write")->capture_default_str();
+  fit->add_flag("--quiet,-q", quiet, "no progress output");
+
+  // ---- sample ----
+  std::string sample_model;
+  std::string sample_class;
+  size_t sample_n = 1000;
+  uint64_t sample_seed = 42;
+  std::string sample_out = "synthetic.csv";
+  auto* sample = app.add_subcommand("sample", "Draw rows from a saved generator, in original units");
+  sample->add_option("--model,-m", sample_model, "model file written by `imbgen fit`")->required();
+  sample->add_option("-n,--rows", sample_n, "number of rows")->capture_default_str();
+  sample->add_option("--class", sample_class, "class label to draw; default: the first class modelled");
+  sample->add_option("--seed", sample_seed, "sampling seed")->capture_default_str();
+  sample->add_option("--out,-o", sample_out, "CSV file to write")->capture_default_str();
+
+  // ---- augment ----
+  DataOptions aug_data;
+  std::string aug_generator = "smote";
+  double aug_ratio = 1.0;
+  std::vector<std::string> aug_settings;
+  uint64_t aug_seed = 42;
+  std::string aug_out = "augmented.csv";
+  auto* augment = app.add_subcommand(
+      "augment", "Add synthetic minority rows to a data file (pass only your training rows)");
+  aug_data.add_to(augment);
+  augment->add_option("--generator,-g", aug_generator, "generator: " + join(generator_names(), ", "))
+      ->capture_default_str();
+  augment->add_option("--ratio", aug_ratio, "minority/majority row ratio after augmentation")
+      ->capture_default_str();
+  augment->add_option("--set", aug_settings, "NAME.KEY=VALUE generator option");
+  augment->add_option("--seed", aug_seed, "seed")->capture_default_str();
+  augment->add_option("--threads", threads, "threads for training")->capture_default_str();
+  augment->add_option("--out,-o", aug_out, "CSV file to write")->capture_default_str();
+  augment->add_flag("--quiet,-q", quiet, "no progress output");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+
+  set_blas_threads(1);
+  ProgressBar progress(quiet);
+
+  if (*run) {
+    run_config.threads = threads;
+    apply_settings(run_settings, run_config.generator_configs, run_config.classifier_configs);
+    run_config.validate();
+    const Table table = run_data.load(run);
+    if (!quiet) print_dataset(table);
+    RunOutput output = run_experiment(table, run_config, &progress);
+    write_run_outputs(output, run_out);
+    progress.finish();
+    print_table(output.results, "pr_auc", "PR-AUC (average precision) on the test split");
+    print_table(output.results, "recall_at_precision_90", "Recall at precision >= 0.9");
+    print_table(output.results, "f1", "F1 at the default threshold");
+    std::cout << "\nwrote " << run_out << "/results.json, metrics.csv, predictions.csv";
+    if (!output.synthetic.empty()) std::cout << ", synthetic/*.csv";
+    std::cout << "\n";
+    return 0;
+  }
+
+  if (*fit || *augment) {
+    const bool is_fit = static_cast<bool>(*fit);
+    const DataOptions& data_options = is_fit ? fit_data : aug_data;
+    const std::string gen_name = is_fit ? fit_generator : aug_generator;
+    nlohmann::json gen_configs = nlohmann::json::object(), clf_configs = nlohmann::json::object();
+    apply_settings(is_fit ? fit_settings : aug_settings, gen_configs, clf_configs);
+    auto generator = make_generator(
+        gen_name, gen_configs.contains(gen_name) ? gen_configs[gen_name] : nlohmann::json::object());
+    const Table table = data_options.load(is_fit ? fit : augment);
+    if (!quiet) print_dataset(table);
+    FitOptions options;
+    options.seed = is_fit ? fit_seed : aug_seed;
+    options.threads = threads;
+    options.observer = &progress;
+    const int majority = table.majority_class();
+    if (is_fit && !fit_classes.empty()) {
+      for (const auto& label : fit_classes) {
+        auto it = std::find(table.classes.begin(), table.classes.end(), label);
+        if (it == table.classes.end()) {
+          throw Error(ErrorKind::kInvalidArgument,
+                      "--class '" + label + "': no such class in target '" + table.target +
+                          "' (classes: " + join(table.classes, ", ") + ")");
+        }
+        options.classes.push_back(static_cast<int>(it - table.classes.begin()));
+      }
+    } else {
+      for (int c = 0; c < static_cast<int>(table.n_classes()); ++c)
+        if (c != majority) options.classes.push_back(c);
+    }
+    generator->fit(table.x, table.y, options);
+    progress.finish();
+    if (is_fit) {
+      nlohmann::json meta;
+      nlohmann::json cols = nlohmann::json::array();
+      for (const auto& c : table.columns) cols.push_back({{"name", c.name}, {"integer", c.integer}});
+      meta["columns"] = cols;
+      meta["target"] = table.target;
+      meta["classes"] = table.classes;
+      std::vector<std::string> fitted;
+      for (int c : options.classes) fitted.push_back(table.classes[static_cast<size_t>(c)]);
+      meta["fitted_classes"] = fitted;
+      meta["source"] = table.source;
+      save_generator(*generator, fit_out, meta);
+      std::cout << "wrote " << fit_out << " (" << gen_name << ", classes " << join(fitted, ", ")
+                << ")\n";
+      return 0;
+    }
+    // augment: every modelled class is raised to ratio * majority count.
+    if (!(aug_ratio > 0.0 && aug_ratio <= 1.0))
+      throw Error(ErrorKind::kInvalidArgument, "--ratio must be in (0, 1], got " + format_number(aug_ratio));
+    const auto counts = table.class_counts();
+    Matrix x = table.x;
+    std::vector<int> y = table.y;
+    size_t added = 0;
+    for (int c : options.classes) {
+      const size_t want = static_cast<size_t>(
+          std::llround(aug_ratio * static_cast<double>(counts[static_cast<size_t>(majority)])));
+      const size_t have = counts[static_cast<size_t>(c)];
+      if (want <= have) continue;
+      Matrix syn = generator->sample(c, want - have, mix_seed(aug_seed, static_cast<uint64_t>(c) + 1));
+      x = Matrix::vstack(x, syn);
+      y.insert(y.end(), syn.rows, c);
+      added += syn.rows;
+    }
+    AtomicFile f(aug_out);
+    write_table_csv(table, x, y, f.stream());
+    f.commit();
+    std::cout << "wrote " << aug_out << ": " << table.rows() << " original + " << added
+              << " synthetic rows (" << gen_name << ")\n";
+    return 0;
+  }
+
+  if (*sample) {
+    nlohmann::json meta;
+    auto generator = load_generator(sample_model, &meta);
+    if (!meta.contains("columns") || !meta.contains("classes"))
+      throw Error(ErrorKind::kInvalidArgument,
+                  "'" + sample_model + "' has no column schema (was it written by `imbgen fit`?)");
+    Table schema;
+    for (const auto& c : meta.at("columns"))
+      schema.columns.push_back(ColumnInfo{c.at("name"), ColumnKind::kNumeric, c.at("integer")});
+    schema.target = meta.at("target");
+    schema.classes = meta.at("classes").get<std::vector<std::string>>();
+    const auto fitted = meta.at("fitted_classes").get<std::vector<std::string>>();
+    const std::string label = sample_class.empty() ? fitted.at(0) : sample_class;
+    if (std::find(fitted.begin(), fitted.end(), label) == fitted.end()) {
+      throw Error(ErrorKind::kInvalidArgument, "--class '" + label + "': the model was fit on class(es) " +
+                                                   join(fitted, ", ") + " only");
+    }
+    const int cls = static_cast<int>(
+        std::find(schema.classes.begin(), schema.classes.end(), label) - schema.classes.begin());
+    const Matrix x = generator->sample(cls, sample_n, sample_seed);
+    AtomicFile f(sample_out);
+    write_table_csv(schema, x, std::vector<int>(x.rows, cls), f.stream());
+    f.commit();
+    std::cout << "wrote " << sample_out << ": " << x.rows << " rows of class " << label << "\n";
+    return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace imbgen::cli
+
+int main(int argc, char** argv) {
+  try {
+    return imbgen::cli::run_main(argc, argv);
+  } catch (const imbgen::Error& e) {
+    std::cerr << "imbgen: error: " << e.what() << "\n";
+    return imbgen::cli::exit_code(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "imbgen: internal error: " << e.what() << "\n";
+    return 70;
+  }
+}

@@ -1,0 +1,270 @@
+// End-to-end tests of the imbgen binary: the main job on a small slice of the credit card data,
+// reproducibility, the metrics recomputed with scikit-learn, no test rows reaching a generator,
+// and every bad input exiting non-zero with a message that names the problem.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "imbgen/core/files.h"
+#include "imbgen/data/csv.h"
+#include "imbgen/data/table.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Result run_command(const std::string& command) {
+  Result r;
+  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+  if (!p) return r;
+  char buf[4096];
+  size_t n = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  const int status = ::pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+Result imbgen(const std::string& args) { return run_command(std::string(IMBGEN_BIN) + " " + args); }
+
+const std::string kSmall = std::string(IMBGEN_TEST_DATA) + "/creditcard-small.csv.gz";
+// Small but complete: every strategy and classifier, with a short GAN and a small SVM sample.
+const std::string kFast =
+    "--set gan.steps=300 --set svm_rbf.max_train_rows=1500 --threads 2 --seed 7 --quiet";
+
+fs::path make_temp_dir() {
+  std::string tmpl = (fs::temp_directory_path() / "imbgen-cli-XXXXXX").string();
+  return fs::path(::mkdtemp(tmpl.data()));
+}
+
+void write_text(const fs::path& p, const std::string& text) {
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+// The main job, run twice with the same seed, shared by the tests below.
+class RunJob : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(make_temp_dir());
+    first_ = new Result(imbgen("run --data " + kSmall + " --drop Time " + kFast + " --out " +
+                               (*dir_ / "a").string()));
+    second_ = new Result(imbgen("run --data " + kSmall + " --drop Time " + kFast + " --out " +
+                                (*dir_ / "b").string()));
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+    delete first_;
+    delete second_;
+  }
+  static fs::path* dir_;
+  static Result* first_;
+  static Result* second_;
+};
+fs::path* RunJob::dir_ = nullptr;
+Result* RunJob::first_ = nullptr;
+Result* RunJob::second_ = nullptr;
+
+TEST_F(RunJob, WritesEveryOutputAndPrintsTheTable) {
+  ASSERT_EQ(first_->code, 0) << first_->output;
+  EXPECT_NE(first_->output.find("PR-AUC"), std::string::npos) << first_->output;
+  const fs::path a = *dir_ / "a";
+  for (const char* f : {"results.json", "metrics.csv", "predictions.csv", "synthetic/random.csv",
+                        "synthetic/smote.csv", "synthetic/gan.csv"}) {
+    EXPECT_TRUE(fs::exists(a / f)) << f;
+  }
+  const auto results = nlohmann::json::parse(imbgen::read_file(a / "results.json"));
+  ASSERT_EQ(results.at("results").size(), 25u);
+  for (const auto& e : results.at("results")) {
+    for (const char* k : {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "mcc",
+                          "balanced_accuracy", "recall_at_precision_90"}) {
+      EXPECT_TRUE(e.at("metrics").contains(k)) << k;
+    }
+  }
+  // 2,880 genuine and 120 fraud rows; 80/20 split -> 2,304 and 96 training rows; ratio 1 adds
+  // 2,208 rows per generator.
+  const auto syn = imbgen::read_csv((a / "synthetic/gan.csv").string());
+  EXPECT_EQ(syn.rows.size(), 2208u);
+  EXPECT_EQ(syn.header.back(), "Class");
+  EXPECT_EQ(syn.header.size(), 30u);
+  // No staging leftovers.
+  for (const auto& entry : fs::directory_iterator(a))
+    EXPECT_EQ(entry.path().filename().string().rfind(".staging", 0), std::string::npos);
+}
+
+TEST_F(RunJob, MetricsAgreeWithScikitLearn) {
+  ASSERT_EQ(first_->code, 0) << first_->output;
+  const Result check = run_command(std::string("/usr/bin/python3 ") + IMBGEN_SOURCE_DIR +
+                                   "/tests/cli/check_predictions.py " + (*dir_ / "a").string());
+  EXPECT_EQ(check.code, 0) << check.output;
+  EXPECT_NE(check.output.find("0 mismatches"), std::string::npos) << check.output;
+}
+
+TEST_F(RunJob, SameSeedGivesIdenticalRowsAndScores) {
+  ASSERT_EQ(first_->code, 0) << first_->output;
+  ASSERT_EQ(second_->code, 0) << second_->output;
+  for (const char* f : {"predictions.csv", "synthetic/random.csv", "synthetic/smote.csv",
+                        "synthetic/gan.csv"}) {
+    EXPECT_EQ(imbgen::read_file(*dir_ / "a" / f), imbgen::read_file(*dir_ / "b" / f)) << f;
+  }
+}
+
+// `random` copies rows of what the generator was given: every copy must be a training fraud row,
+// so a copy of a test-only fraud row would show the test split leaking into the generator.
+TEST_F(RunJob, GeneratorsSeeTrainingRowsOnly) {
+  ASSERT_EQ(first_->code, 0) << first_->output;
+  const imbgen::Table table = imbgen::load_table(kSmall, {"Class", {"Time"}});
+  std::set<size_t> test_rows;
+  const auto pred = imbgen::read_csv((*dir_ / "a" / "predictions.csv").string());
+  for (const auto& r : pred.rows) test_rows.insert(std::stoul(r[2]));
+  std::set<std::vector<double>> train_fraud, test_fraud;
+  for (size_t i = 0; i < table.rows(); ++i) {
+    if (table.classes[static_cast<size_t>(table.y[i])] != "1") continue;
+    std::vector<double> row(table.x.row(i), table.x.row(i) + table.x.cols);
+    (test_rows.count(i) ? test_fraud : train_fraud).insert(row);
+  }
+  ASSERT_EQ(train_fraud.size() + test_fraud.size(), 120u);
+  const imbgen::Table syn =
+      imbgen::load_table((*dir_ / "a" / "synthetic/random.csv").string(), {"Class", {}});
+  for (size_t i = 0; i < syn.rows(); ++i) {
+    std::vector<double> row(syn.x.row(i), syn.x.row(i) + syn.x.cols);
+    EXPECT_TRUE(train_fraud.count(row)) << "synthetic row " << i << " is not a training fraud";
+  }
+}
+
+TEST(Cli, HelpShowsEveryCommandAndDefaults) {
+  const Result top = imbgen("--help");
+  EXPECT_EQ(top.code, 0);
+  for (const char* cmd : {"run", "fit", "sample", "augment"})
+    EXPECT_NE(top.output.find(cmd), std::string::npos) << cmd;
+  const Result run = imbgen("run --help");
+  EXPECT_EQ(run.code, 0);
+  EXPECT_NE(run.output.find("--ratio"), std::string::npos);
+  EXPECT_NE(run.output.find("none,class_weight,random,smote,gan"), std::string::npos) << run.output;
+  for (const char* cmd : {"fit", "sample", "augment"}) EXPECT_EQ(imbgen(std::string(cmd) + " --help").code, 0);
+}
+
+TEST(Cli, UnknownOptionIsAUsageError) {
+  const Result r = imbgen("run --no-such-flag");
+  EXPECT_EQ(r.code, 2);
+}
+
+TEST(Cli, FitSampleAndAugmentRoundTrip) {
+  const fs::path dir = make_temp_dir();
+  const std::string model = (dir / "smote.imbgen").string();
+  Result fit = imbgen("fit --data " + kSmall + " --drop Time --generator smote --quiet -o " + model);
+  ASSERT_EQ(fit.code, 0) << fit.output;
+  const Result s1 = imbgen("sample -m " + model + " -n 50 --seed 3 -o " + (dir / "s1.csv").string());
+  const Result s2 = imbgen("sample -m " + model + " -n 50 --seed 3 -o " + (dir / "s2.csv").string());
+  ASSERT_EQ(s1.code, 0) << s1.output;
+  ASSERT_EQ(s2.code, 0) << s2.output;
+  EXPECT_EQ(imbgen::read_file(dir / "s1.csv"), imbgen::read_file(dir / "s2.csv"));
+  const auto rows = imbgen::read_csv((dir / "s1.csv").string());
+  EXPECT_EQ(rows.rows.size(), 50u);
+  EXPECT_EQ(rows.header.front(), "V1");
+  EXPECT_EQ(rows.rows[0].back(), "1");
+
+  const Result bad_class = imbgen("sample -m " + model + " --class 0 -o " + (dir / "x.csv").string());
+  EXPECT_NE(bad_class.code, 0);
+  EXPECT_NE(bad_class.output.find("--class '0'"), std::string::npos) << bad_class.output;
+  EXPECT_FALSE(fs::exists(dir / "x.csv"));
+
+  write_text(dir / "garbage.imbgen", "Time,V1\n1,2\n");
+  const Result bad_model = imbgen("sample -m " + (dir / "garbage.imbgen").string() + " -o " +
+                                  (dir / "y.csv").string());
+  EXPECT_NE(bad_model.code, 0);
+  EXPECT_NE(bad_model.output.find("garbage.imbgen"), std::string::npos) << bad_model.output;
+  EXPECT_FALSE(fs::exists(dir / "y.csv"));
+
+  const Result aug = imbgen("augment --data " + kSmall + " --drop Time -g random --ratio 0.5 --quiet -o " +
+                            (dir / "aug.csv").string());
+  ASSERT_EQ(aug.code, 0) << aug.output;
+  const imbgen::Table augmented = imbgen::load_table((dir / "aug.csv").string(), {"Class", {}});
+  // 2,880 genuine rows; fraud raised from 120 to 0.5 * 2,880 = 1,440.
+  EXPECT_EQ(augmented.rows(), 2880u + 1440u);
+  fs::remove_all(dir);
+}
+
+// ---- bad input: non-zero exit, a message naming the problem, nothing written ----
+
+struct BadInput {
+  std::string name;
+  std::string csv;        // file content ("" = do not create the file)
+  std::string args;       // extra arguments
+  std::vector<std::string> expected;  // substrings of the message
+};
+
+class CliBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(CliBadInput, ExitsNonZeroWithAClearMessageAndWritesNothing) {
+  const BadInput& b = GetParam();
+  const fs::path dir = make_temp_dir();
+  const fs::path data = dir / "bad.csv";
+  if (!b.csv.empty()) write_text(data, b.csv);
+  // A result from an earlier run must survive a failed run untouched.
+  fs::create_directories(dir / "out");
+  write_text(dir / "out" / "results.json", "{\"earlier\": true}\n");
+  const Result r = imbgen("run --data " + data.string() + " " + b.args + " --quiet --out " +
+                          (dir / "out").string());
+  EXPECT_NE(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("imbgen: error:"), std::string::npos) << r.output;
+  for (const auto& e : b.expected) EXPECT_NE(r.output.find(e), std::string::npos) << e << "\n" << r.output;
+  EXPECT_EQ(imbgen::read_file(dir / "out" / "results.json"), "{\"earlier\": true}\n");
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& f : fs::recursive_directory_iterator(dir / "out")) ++files;
+  EXPECT_EQ(files, 1u);
+  fs::remove_all(dir);
+}
+
+const std::string kHeader = "a,b,Class\n";
+std::string rows(int n0, int n1) {
+  std::string s;
+  for (int i = 0; i < n0; ++i) s += std::to_string(i) + "," + std::to_string(i % 7) + ",0\n";
+  for (int i = 0; i < n1; ++i) s += std::to_string(100 + i) + "," + std::to_string(i % 5) + ",1\n";
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInput,
+    ::testing::Values(
+        BadInput{"MissingFile", "", "", {"bad.csv", "no such file"}},
+        BadInput{"EmptyFile", "\n", "", {"bad.csv"}},
+        BadInput{"HeaderOnly", kHeader, "", {"bad.csv", "no data rows"}},
+        BadInput{"RaggedRow", kHeader + "1,2,0\n3,0\n" + rows(20, 10), "",
+                 {"bad.csv:3", "expected 3 fields", "got 2"}},
+        BadInput{"NonNumericValue", kHeader + "1,2,0\n3,abc,0\n" + rows(20, 10), "",
+                 {"bad.csv:3", "column 'b'", "abc"}},
+        BadInput{"NaNValue", kHeader + rows(20, 10) + "1,nan,0\n", "",
+                 {"bad.csv:32", "column 'b'", "nan"}},
+        BadInput{"InfValue", kHeader + rows(20, 10) + "inf,1,0\n", "",
+                 {"bad.csv:32", "column 'a'", "inf"}},
+        BadInput{"CategoricalColumn", "a,b,Class\n" + std::string("1,x,0\n2,y,1\n3,x,0\n"), "",
+                 {"column 'b'", "--drop"}},
+        BadInput{"UnknownTarget", kHeader + rows(20, 10), "--target label", {"label", "Class"}},
+        BadInput{"UnknownDropColumn", kHeader + rows(20, 10), "--drop zz", {"zz"}},
+        BadInput{"SingleClass", kHeader + rows(30, 0), "", {"Class", "one class"}},
+        BadInput{"MinorityTooSmallForSmote", kHeader + rows(40, 4),
+                 "--strategies smote --classifiers logistic", {"smote", "class"}},
+        BadInput{"UnknownStrategy", kHeader + rows(20, 10), "--strategies gann",
+                 {"unknown strategy 'gann'", "smote"}},
+        BadInput{"UnknownClassifier", kHeader + rows(20, 10), "--classifiers forest",
+                 {"unknown classifier 'forest'", "random_forest"}},
+        BadInput{"BadRatio", kHeader + rows(20, 10), "--ratio 0", {"ratio"}},
+        BadInput{"BadSetting", kHeader + rows(20, 10), "--set gan.stepz=5 --strategies gan",
+                 {"stepz"}}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return info.param.name; });
+
+}  // namespace
