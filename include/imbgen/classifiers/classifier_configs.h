@@ -1,0 +1,135 @@
+// Typed configurations of the registered classifiers, with their defaults, validation and JSON
+// round trip, and typed factories. make_classifier(name, json) parses into these structs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imbgen/classifiers/classifier.h"
+
+namespace imbgen {
+
+// Sample weights: liblinear 2.3 and libsvm take per-class C multipliers only, so "logistic",
+// "linear_svm" and "svm_rbf" accept sample weights that are constant within each class (e.g.
+// balanced_sample_weights) and apply them exactly as per-class weights; weights that vary inside a
+// class throw Error(kUnsupported). "random_forest" and "xgboost" take any per-row weights.
+//
+// Reproducibility: the same data, config and ClassifierContext::seed give identical scores.
+// liblinear's dual solver and libsvm's Platt scaling draw from the C library's rand(); fit() seeds
+// it with srand() from the context seed. rand() is process-global, so two such fits running at
+// the same time in different threads are not reproducible; the XGBoost models have no such limit.
+// Missing values: NaN features are an error for the liblinear/libsvm models and "missing" for
+// XGBoost (which learns a default direction per split).
+//
+// Every config struct below follows the same contract:
+//   problems()   every invalid value, one line each (empty when valid);
+//   validate()   throws Error(kInvalidArgument) listing every problem at once;
+//   to_json()    the full config, defaults included;
+//   from_json()  missing keys keep their defaults; unknown keys, wrong types and invalid values
+//                throw Error(kInvalidArgument) listing every problem at once.
+
+// "logistic": liblinear L2-regularised logistic regression (solver L2R_LR) on standardised
+// features. The bias feature is regularised like the weights, as in liblinear and scikit-learn's
+// LogisticRegression(solver="liblinear", intercept_scaling=bias).
+struct LogisticConfig {
+  double c = 1.0;     // JSON "C": inverse regularisation strength, > 0
+  double eps = 0.01;  // liblinear stopping tolerance, > 0 (liblinear's default for L2R_LR)
+  double bias = 1.0;  // value of the constant bias feature; a negative value fits no intercept
+
+  std::vector<std::string> problems() const;
+  void validate() const;
+  nlohmann::json to_json() const;
+  static LogisticConfig from_json(const nlohmann::json& j);
+};
+
+// "linear_svm": liblinear L2-regularised squared-hinge SVM, dual solver (L2R_L2LOSS_SVC_DUAL), on
+// standardised features. Scores are decision values (ScoreKind::kDecision).
+struct LinearSvmConfig {
+  double c = 1.0;     // JSON "C", > 0
+  double eps = 0.1;   // liblinear stopping tolerance, > 0 (liblinear's default for dual solvers)
+  double bias = 1.0;  // as LogisticConfig::bias
+
+  std::vector<std::string> problems() const;
+  void validate() const;
+  nlohmann::json to_json() const;
+  static LinearSvmConfig from_json(const nlohmann::json& j);
+};
+
+// "svm_rbf": libsvm C-SVC with an RBF kernel on standardised features; probabilities by libsvm's
+// Platt scaling (internal 5-fold cross-validation).
+struct SvmRbfConfig {
+  double c = 1.0;  // JSON "C", > 0
+  // RBF gamma; empty = "scale": 1 / (n_features * var(Z)) over all entries of the standardised
+  // training rows actually used, as scikit-learn's SVC(gamma="scale"). JSON: "scale" or a number.
+  std::optional<double> gamma;
+  double eps = 1e-3;             // libsvm stopping tolerance, > 0
+  double cache_size_mb = 200.0;  // kernel cache, > 0
+  bool shrinking = true;
+  // Kernel SVM training is O(n^2)..O(n^3): larger training sets are reduced to a stratified sample
+  // of this many rows (seeded by ClassifierContext::seed). 0 = no limit.
+  int64_t max_train_rows = 20000;
+
+  std::vector<std::string> problems() const;
+  void validate() const;
+  nlohmann::json to_json() const;
+  static SvmRbfConfig from_json(const nlohmann::json& j);
+};
+
+// "random_forest": XGBoost's random-forest mode: one boosting round of `n_estimators` parallel
+// trees with learning rate 1, each on a row subsample without replacement (0.632 ~ the share of
+// distinct rows in a bootstrap sample) and a column subsample at every split. The base score is the
+// training (weighted) positive rate. reg_lambda and min_child_weight are tiny because in one
+// Newton step from that prior every row has hessian p(1-p), which is small for rare positives:
+// XGBoost's defaults (1, 1) would then forbid splits and shrink leaves towards the prior.
+struct RandomForestConfig {
+  int n_estimators = 100;          // num_parallel_tree, >= 1
+  int max_depth = 8;               // >= 1
+  double subsample = 0.632;        // (0, 1]
+  double colsample_bynode = 0.5;   // (0, 1]
+  double min_child_weight = 1e-5;  // >= 0
+  double reg_lambda = 1e-5;        // >= 0 (XGBoost's XGBRFClassifier default)
+  int max_bin = 256;               // >= 2
+
+  std::vector<std::string> problems() const;
+  void validate() const;
+  nlohmann::json to_json() const;
+  static RandomForestConfig from_json(const nlohmann::json& j);
+};
+
+// "xgboost": gradient-boosted trees (tree_method "hist"), objective binary:logistic (two classes)
+// or multi:softprob. For two classes the base score is the training (weighted) positive rate, as
+// XGBoost 2.x estimates it, rather than 1.7's fixed 0.5.
+struct XgboostConfig {
+  int n_estimators = 200;         // boosting rounds, >= 1
+  int max_depth = 6;              // >= 1
+  double learning_rate = 0.1;     // eta, (0, 1]
+  double subsample = 1.0;         // (0, 1]
+  double colsample_bytree = 1.0;  // (0, 1]
+  double min_child_weight = 1.0;  // >= 0
+  double reg_lambda = 1.0;        // >= 0
+  int max_bin = 256;              // >= 2
+
+  std::vector<std::string> problems() const;
+  void validate() const;
+  nlohmann::json to_json() const;
+  static XgboostConfig from_json(const nlohmann::json& j);
+};
+
+// Typed factories (validate the config, then build). make_classifier(name, json) calls these.
+// context.threads must be >= 1 (XGBoost's nthread; liblinear and libsvm are single-threaded).
+std::unique_ptr<Classifier> make_logistic(const LogisticConfig& config,
+                                          const ClassifierContext& context = {});
+std::unique_ptr<Classifier> make_linear_svm(const LinearSvmConfig& config,
+                                            const ClassifierContext& context = {});
+std::unique_ptr<Classifier> make_svm_rbf(const SvmRbfConfig& config,
+                                         const ClassifierContext& context = {});
+std::unique_ptr<Classifier> make_random_forest(const RandomForestConfig& config,
+                                               const ClassifierContext& context = {});
+std::unique_ptr<Classifier> make_xgboost(const XgboostConfig& config,
+                                         const ClassifierContext& context = {});
+
+}  // namespace imbgen
