@@ -59,9 +59,13 @@ std::unique_ptr<Generator> make_generator(const std::string& name,
                                           const nlohmann::json& config = nlohmann::json::object());
 std::vector<std::string> generator_names();
 
-// Model files: magic string + format version + name + config + state. Loading a corrupt,
-// truncated or foreign file throws Error with a clear message (never crashes).
-void save_generator(const Generator& generator, const std::string& path);
-std::unique_ptr<Generator> load_generator(const std::string& path);
+// Model files: magic string + format version + name + config + metadata + state + CRC-32.
+// `metadata` is free-form JSON kept with the model (the CLI stores the column schema and class
+// labels there). Loading a corrupt, truncated or foreign file throws Error with a clear message
+// (never crashes); `metadata`, when not null, receives the stored metadata.
+void save_generator(const Generator& generator, const std::string& path,
+                    const nlohmann::json& metadata = nlohmann::json::object());
+std::unique_ptr<Generator> load_generator(const std::string& path,
+                                          nlohmann::json* metadata = nullptr);
 
 }  // namespace imbgen

@@ -1,0 +1,51 @@
+// The reference GAN (Goodfellow et al. 2014, "Generative Adversarial Nets", Algorithm 1 with the
+// non-saturating generator loss): one unconditional GAN per class, trained on standardised rows.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "imbgen/generators/generator.h"
+
+namespace imbgen {
+
+// Defaults are the reference configuration. Each hidden layer of the generator is
+// Linear -> ReLU -> BatchNorm1d and its output layer is linear; each hidden layer of the
+// discriminator is Linear -> ReLU and its output is one logit (binary cross-entropy on logits).
+// One training step = one discriminator update (a real batch labelled 1 and a fake batch
+// labelled 0; the loss is the sum of the two means) then one generator update (fake batch
+// labelled 1). Both nets use Adam.
+struct GanConfig {
+  int latent_dim = 0;  // noise size; 0 = the number of features
+  std::vector<int> generator_hidden = {32, 64, 128};
+  std::vector<int> discriminator_hidden = {128, 64, 32, 32, 16};
+  double generator_lr = 1e-3;
+  double discriminator_lr = 1e-3;
+  double beta1 = 0.5;      // Adam, both nets
+  double beta2 = 0.999;    // Adam, both nets
+  int steps = 5000;        // training steps per class
+  int batch_size = 64;     // rows per batch, drawn from the class rows by a seeded shuffler
+  int history_every = 10;  // history() keeps the mean losses of every block of this many steps
+
+  // Every problem with the values, one line each; empty when valid.
+  std::vector<std::string> problems() const;
+  // Throws Error(kInvalidArgument) listing every problem.
+  void validate() const;
+  nlohmann::json to_json() const;
+  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
+  // Error(kInvalidArgument) that lists them all.
+  static GanConfig from_json(const nlohmann::json& j);
+};
+
+// fit() sets the process-wide LibTorch intra-op and OpenBLAS thread counts to options.threads.
+// It reports every step to options.observer with task "gan: class <c>", and values d_loss,
+// g_loss, d_real (mean sigmoid of the discriminator on the real batch) and d_fake (on the fake
+// batch). A non-finite loss throws Error(kDiverged) naming the class and the step. Each class
+// needs at least 2 training rows. history() returns
+// {"every": N, "classes": {"<c>": {"step": [...], "d_loss": [...], "g_loss": [...],
+//  "d_real": [...], "d_fake": [...]}}} where each value is the mean over the block ending at step.
+std::unique_ptr<Generator> make_gan(const GanConfig& config = {});
+
+}  // namespace imbgen

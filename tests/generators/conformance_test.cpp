@@ -1,0 +1,200 @@
+// Conformance suite run over every registered generator: shapes, finiteness, seeding, save/load,
+// config round trip and the errors every generator shares.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "imbgen/core/error.h"
+#include "imbgen/core/rng.h"
+#include "imbgen/generators/generator.h"
+
+namespace imbgen {
+namespace {
+
+constexpr size_t kCols = 3;
+
+// Two Gaussian classes: 60 rows of class 0, 24 rows of class 1 (shifted, correlated columns).
+void make_data(Matrix& x, std::vector<int>& y) {
+  Rng rng(2024);
+  x = Matrix(84, kCols);
+  y.assign(84, 0);
+  for (size_t i = 0; i < x.rows; ++i) {
+    const bool minority = i >= 60;
+    y[i] = minority ? 1 : 0;
+    const double a = rng.normal();
+    x(i, 0) = (minority ? 4.0 : 0.0) + a;
+    x(i, 1) = (minority ? -2.0 : 1.0) + 0.5 * a + 0.3 * rng.normal();
+    x(i, 2) = 100.0 + 10.0 * rng.normal();
+  }
+}
+
+// Small configs so the suite stays fast; the defaults are tested in each family's own tests.
+nlohmann::json small_config(const std::string& name) {
+  if (name == "gan") return {{"steps", 200}, {"batch_size", 16}};
+  return nlohmann::json::object();
+}
+
+std::unique_ptr<Generator> fitted(const std::string& name, uint64_t seed = 42) {
+  Matrix x;
+  std::vector<int> y;
+  make_data(x, y);
+  auto g = make_generator(name, small_config(name));
+  FitOptions options;
+  options.classes = {1};
+  options.seed = seed;
+  g->fit(x, y, options);
+  return g;
+}
+
+bool same_bytes(const Matrix& a, const Matrix& b) {
+  return a.rows == b.rows && a.cols == b.cols &&
+         std::memcmp(a.data.data(), b.data.data(), a.data.size() * sizeof(double)) == 0;
+}
+
+std::string temp_path(const std::string& stem) {
+  return (std::filesystem::path(testing::TempDir()) /
+          (stem + "_" + std::to_string(::getpid()) + ".imbgen"))
+      .string();
+}
+
+class GeneratorConformance : public testing::TestWithParam<std::string> {};
+
+TEST_P(GeneratorConformance, SamplesHaveTheTrainingShapeAndAreFinite) {
+  auto g = fitted(GetParam());
+  EXPECT_EQ(g->name(), GetParam());
+  const Matrix s = g->sample(1, 257, 7);
+  ASSERT_EQ(s.rows, 257u);
+  ASSERT_EQ(s.cols, kCols);
+  ASSERT_EQ(s.data.size(), 257 * kCols);
+  for (double v : s.data) ASSERT_TRUE(std::isfinite(v));
+  const Matrix none = g->sample(1, 0, 7);
+  EXPECT_EQ(none.rows, 0u);
+}
+
+TEST_P(GeneratorConformance, SameSeedGivesTheSameBytes) {
+  auto a = fitted(GetParam(), 5);
+  auto b = fitted(GetParam(), 5);
+  EXPECT_TRUE(same_bytes(a->sample(1, 100, 11), b->sample(1, 100, 11)));
+  EXPECT_TRUE(same_bytes(a->sample(1, 100, 11), a->sample(1, 100, 11)));
+  EXPECT_EQ(a->history(), b->history());
+}
+
+TEST_P(GeneratorConformance, DifferentSeedsGiveDifferentRows) {
+  auto g = fitted(GetParam());
+  const Matrix a = g->sample(1, 100, 1);
+  const Matrix b = g->sample(1, 100, 2);
+  size_t differing = 0;
+  for (size_t i = 0; i < a.rows; ++i) {
+    if (std::memcmp(a.row(i), b.row(i), kCols * sizeof(double)) != 0) ++differing;
+  }
+  EXPECT_GT(differing, 50u);
+}
+
+TEST_P(GeneratorConformance, SaveThenLoadGivesIdenticalSamples) {
+  auto g = fitted(GetParam());
+  const std::string path = temp_path("conformance_" + GetParam());
+  save_generator(*g, path);
+  auto loaded = load_generator(path);
+  EXPECT_EQ(loaded->name(), g->name());
+  EXPECT_EQ(loaded->config(), g->config());
+  EXPECT_EQ(loaded->history(), g->history());
+  EXPECT_TRUE(same_bytes(loaded->sample(1, 300, 9), g->sample(1, 300, 9)));
+  // Saving the loaded model again gives the same file.
+  const std::string again = temp_path("conformance_again_" + GetParam());
+  save_generator(*loaded, again);
+  EXPECT_EQ(std::filesystem::file_size(path), std::filesystem::file_size(again));
+  std::filesystem::remove(path);
+  std::filesystem::remove(again);
+}
+
+TEST_P(GeneratorConformance, ConfigJsonRoundTrips) {
+  auto g = make_generator(GetParam());
+  const nlohmann::json defaults = g->config();
+  EXPECT_TRUE(defaults.is_object());
+  EXPECT_EQ(make_generator(GetParam(), defaults)->config(), defaults);
+  auto small = make_generator(GetParam(), small_config(GetParam()));
+  EXPECT_EQ(make_generator(GetParam(), small->config())->config(), small->config());
+  const nlohmann::json requested = small_config(GetParam());
+  for (const auto& [key, value] : requested.items()) {
+    EXPECT_EQ(small->config().at(key), value) << key;
+  }
+}
+
+TEST_P(GeneratorConformance, UnknownConfigKeyIsAnError) {
+  try {
+    make_generator(GetParam(), {{"no_such_setting", 1}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find(GetParam() + " config: unknown key 'no_such_setting'"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_P(GeneratorConformance, SampleOfAClassNotFitIsAnError) {
+  auto g = fitted(GetParam());
+  try {
+    g->sample(0, 10, 1);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
+    EXPECT_STREQ(e.what(), (GetParam() + ": sample: class 0 was not fit (fit classes: 1)").c_str());
+  }
+  auto unfit = make_generator(GetParam(), small_config(GetParam()));
+  try {
+    unfit->sample(1, 10, 1);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), (GetParam() + ": sample: class 1 was not fit (fit classes: none; "
+                                         "call fit first)")
+                               .c_str());
+  }
+}
+
+TEST_P(GeneratorConformance, FitRejectsBadInputs) {
+  Matrix x;
+  std::vector<int> y;
+  make_data(x, y);
+  auto g = make_generator(GetParam(), small_config(GetParam()));
+  FitOptions options;
+  options.classes = {1};
+  auto message = [&](const Matrix& xx, const std::vector<int>& yy, const FitOptions& o) {
+    try {
+      g->fit(xx, yy, o);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  const std::string p = GetParam() + ": fit: ";
+  EXPECT_EQ(message(x, std::vector<int>(y.begin(), y.end() - 1), options),
+            p + "x has 84 rows but y has 83 labels; they must match");
+  Matrix bad = x;
+  bad(61, 2) = std::nan("");
+  EXPECT_EQ(message(bad, y, options),
+            p + "row 61, column 2: value is nan; generators need finite features (impute or "
+                "drop missing values first)");
+  FitOptions none;
+  EXPECT_EQ(message(x, y, none), p + "FitOptions.classes is empty; list the classes to model");
+  FitOptions twice;
+  twice.classes = {1, 1};
+  EXPECT_EQ(message(x, y, twice), p + "class 1 is listed twice in FitOptions.classes");
+  FitOptions absent;
+  absent.classes = {7};
+  EXPECT_NE(message(x, y, absent).find("class 7 has 0 training rows"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllGenerators, GeneratorConformance, testing::ValuesIn(generator_names()),
+                         [](const testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
+
+}  // namespace
+}  // namespace imbgen
