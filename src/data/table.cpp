@@ -1,5 +1,6 @@
-// load_table: CSV text -> typed Table (numeric features + class indices), with errors that name
-// the file, line, column and value; and the small Table helpers.
+// load_table: CSV text -> typed Table (numeric and categorical features with missing values, class
+// indices), with errors that name the file, line, column and value; writing rows back in the
+// file's own form (format_row, write_rows_csv); and the small Table helpers.
 #include "imbgen/data/table.h"
 
 #include <algorithm>
@@ -7,12 +8,14 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string_view>
 #include <utility>
 
 #include "data/csv_parser.h"
 #include "imbgen/core/error.h"
+#include "imbgen/data/csv.h"
 
 namespace imbgen {
 namespace {
@@ -47,7 +50,7 @@ std::string join_names(const std::vector<std::string>& names) {
   return out;
 }
 
-bool equal_ignoring_case(const std::string& a, const std::string& b) {
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
@@ -76,25 +79,39 @@ size_t column_index(const std::string& path, const std::vector<std::string>& hea
   return static_cast<size_t>(it - header.begin());
 }
 
-bool is_missing_marker(std::string_view v) {
-  static const char* const kMarkers[] = {"NA",   "N/A",  "na", "n/a", "null",    "NULL",
-                                         "None", "none", "?",  "-",   "missing", "#N/A"};
-  for (const char* m : kMarkers) {
-    if (v == m) return true;
+// A missing value: an empty field or one of these markers (case-insensitive). `v` is trimmed.
+bool is_missing(std::string_view v) {
+  if (v.empty()) return true;
+  for (const char* m : {"?", "NA", "N/A", "NaN", "null"}) {
+    if (equal_ignoring_case(v, m)) return true;
   }
   return false;
 }
 
-// What one pass over a feature column found. The first problem is kept, not thrown, until the
-// whole column has been read: a column with no number at all is reported as categorical instead.
+// Texts that people use for a missing value but load_table does not accept as one (they could
+// be real categories); a numeric column holding one gets a hint on how to write it.
+bool is_other_missing_marker(std::string_view v) {
+  for (const char* m : {"None", "-", "--", "missing", "#N/A", "nil", "undefined"}) {
+    if (equal_ignoring_case(v, m)) return true;
+  }
+  return false;
+}
+
+// What one pass over a feature column found. The first bad value is kept, not thrown, until the
+// whole column has been read: a column of mostly text is categorical, and then it is not bad.
 struct ColumnScan {
-  size_t n_numbers = 0;
+  size_t n_numbers = 0;  // finite numbers
+  size_t n_other = 0;    // number-like but unusable: "inf", "1e999"
+  size_t n_text = 0;     // non-missing values that are not numbers (nor "None", "-", ...)
+  size_t n_missing = 0;
   bool integer = true;
-  bool has_text = false;     // some value is non-numeric text
-  std::string example_text;  // the first such value
-  size_t bad_line = 0;       // line of the first problem value (0: none)
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  size_t bad_line = 0;  // line of the first value a numeric column cannot hold (0: none)
   std::string bad_value;
   Parsed bad_kind = Parsed::kNumber;
+
+  bool mostly_text() const { return n_text > n_numbers + n_other; }
 };
 
 std::string value_error(const std::string& path, const std::string& column,
@@ -102,22 +119,46 @@ std::string value_error(const std::string& path, const std::string& column,
   const std::string& raw = scan.bad_value;
   const std::string where =
       path + ":" + std::to_string(scan.bad_line) + ": column '" + column + "': ";
-  const std::string missing =
-      "missing values are not supported yet; fill them in or drop the rows or the column";
   switch (scan.bad_kind) {
-    case Parsed::kEmpty:
-      return where + "empty value (" + missing + ")";
     case Parsed::kNonFinite:
-      return where + "value \"" + raw + "\" is not a finite number (" + missing + ")";
+      return where + "value \"" + raw +
+             "\" is not a finite number (leave the field empty if the value is missing)";
     case Parsed::kOutOfRange:
       return where + "value \"" + raw + "\" is out of the range of a double";
+    case Parsed::kEmpty:
     case Parsed::kNotNumber:
     case Parsed::kNumber:
       break;
   }
   std::string msg = where + "expected a number, got \"" + raw + "\"";
-  if (is_missing_marker(trim(raw))) msg += " (" + missing + ")";
+  if (is_other_missing_marker(trim(raw))) {
+    msg +=
+        " (write a missing value as an empty field, \"?\", \"NA\", \"N/A\", \"NaN\" or \"null\")";
+  } else {
+    msg += " (" + std::to_string(scan.n_numbers) + " of the column's values are numbers and " +
+           std::to_string(scan.n_text) +
+           " are not; if the column is categorical, declare it: --categorical " + column + ")";
+  }
   return msg;
+}
+
+// Texts ordered by value when every one is a number (ties by text), else by text; "" (the
+// missing level) first either way.
+void sort_categories(std::vector<std::string>& texts) {
+  std::vector<std::pair<double, std::string>> keyed;
+  bool all_numeric = true;
+  for (auto& t : texts) {
+    double v = 0.0;
+    if (!t.empty() && parse_number(t, v) != Parsed::kNumber) all_numeric = false;
+    keyed.emplace_back(t.empty() ? -std::numeric_limits<double>::infinity() : v, std::move(t));
+  }
+  if (all_numeric) {
+    std::sort(keyed.begin(), keyed.end());
+  } else {
+    std::sort(keyed.begin(), keyed.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
+  }
+  for (size_t i = 0; i < keyed.size(); ++i) texts[i] = std::move(keyed[i].second);
 }
 
 }  // namespace
@@ -218,14 +259,21 @@ Table load_table(const std::string& path, const LoadOptions& options) {
                     options.target + "' and the dropped columns out");
   }
   const size_t d = features.size();
+  std::vector<bool> declared(n_cols, false);
+  for (const auto& name : options.categorical) {
+    declared[column_index(path, header, "categorical column", name)] = true;
+  }
 
-  // ---- the rows ----
+  // ---- pass 1: numbers, missing values, and what each column holds ----
   std::vector<double> x;
   x.reserve(text.size() / (8 * n_cols + 1) * d);  // a guess: about 8 characters per value
   std::vector<ColumnScan> scans(d);
+  std::vector<bool> skip(d);  // declared categorical: coded in pass 2
+  for (size_t k = 0; k < d; ++k) skip[k] = declared[features[k]];
   std::map<std::string, int, std::less<>> label_id;  // label text -> order of first appearance
   std::vector<int> first_seen;                       // provisional class id per row
   size_t n_rows = 0;
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   while (parser.next(fields, line)) {
     if (fields.size() != n_cols) {
       throw Error(ErrorKind::kInvalidArgument,
@@ -244,19 +292,35 @@ Table load_table(const std::string& path, const LoadOptions& options) {
     first_seen.push_back(it->second);
 
     for (size_t k = 0; k < d; ++k) {
+      if (skip[k]) {
+        x.push_back(0.0);
+        continue;
+      }
       const std::string_view raw = fields[features[k]];
       double v = 0.0;
       const Parsed kind = parse_number(raw, v);
       ColumnScan& s = scans[k];
-      x.push_back(kind == Parsed::kNumber ? v : 0.0);
       if (kind == Parsed::kNumber) {
+        x.push_back(v);
         ++s.n_numbers;
         if (s.integer && std::floor(v) != v) s.integer = false;
+        s.min = std::min(s.min, v);
+        s.max = std::max(s.max, v);
         continue;
       }
-      if (kind == Parsed::kNotNumber && !s.has_text) {
-        s.has_text = true;
-        s.example_text = std::string(raw);
+      // The slow path: only cells that are not plain numbers get here.
+      x.push_back(kNaN);
+      if (kind == Parsed::kEmpty || is_missing(trim(raw))) {
+        ++s.n_missing;
+        continue;
+      }
+      if (kind == Parsed::kNotNumber) {
+        // "None", "-", ...: a missing number in a numeric column, a category in a text column;
+        // they do not vote, so a numeric column where most rows say "-" stays numeric (and its
+        // "-" is an error with a hint) instead of becoming categorical.
+        if (!is_other_missing_marker(trim(raw))) ++s.n_text;
+      } else {
+        ++s.n_other;
       }
       if (s.bad_line == 0) {
         s.bad_line = line;
@@ -271,30 +335,16 @@ Table load_table(const std::string& path, const LoadOptions& options) {
                 "'" + path + "': file has no data rows (only a header line)");
   }
 
-  // Columns without a single number are categorical: report them all at once.
+  // A column is categorical when declared, or when most of its non-missing values are text.
   std::vector<size_t> categorical;
   for (size_t k = 0; k < d; ++k) {
-    if (scans[k].n_numbers == 0 && scans[k].has_text) categorical.push_back(k);
+    if (skip[k] || scans[k].mostly_text()) categorical.push_back(k);
   }
-  if (!categorical.empty()) {
-    std::string names, list;
-    for (size_t i = 0; i < categorical.size(); ++i) {
-      const size_t k = categorical[i];
-      names +=
-          (i ? ", '" : "'") + header[features[k]] + "' (e.g. \"" + scans[k].example_text + "\")";
-      list += (i ? "," : "") + header[features[k]];
-    }
-    const bool one = categorical.size() == 1;
-    throw Error(ErrorKind::kUnsupported,
-                "'" + path + "': column" + (one ? " " : "s ") + names + (one ? " is" : " are") +
-                    " categorical (no value is a number), which is not supported yet; drop " +
-                    (one ? "it" : "them") + " with --drop " + list);
-  }
-  // Otherwise the first bad value in file order.
+  // In a numeric column, the first bad value in file order is the error.
   const ColumnScan* worst = nullptr;
   size_t worst_k = 0;
   for (size_t k = 0; k < d; ++k) {
-    if (scans[k].bad_line == 0) continue;
+    if (scans[k].bad_line == 0 || skip[k] || scans[k].mostly_text()) continue;
     if (!worst || scans[k].bad_line < worst->bad_line) {
       worst = &scans[k];
       worst_k = k;
@@ -302,6 +352,60 @@ Table load_table(const std::string& path, const LoadOptions& options) {
   }
   if (worst) {
     throw Error(ErrorKind::kInvalidArgument, value_error(path, header[features[worst_k]], *worst));
+  }
+
+  // ---- pass 2 (only when there are categorical columns): their texts become codes ----
+  // A second parse of the text in memory costs less than keeping every cell's text in pass 1.
+  std::vector<std::vector<std::string>> categories(d);
+  std::vector<bool> cat_missing(d, false);
+  if (!categorical.empty()) {
+    // Per categorical column: text -> provisional code (order of first appearance).
+    std::vector<std::map<std::string, int, std::less<>>> ids(categorical.size());
+    csv_detail::Parser again(path, text);
+    again.next(fields, line);  // the header
+    size_t i = 0;
+    while (again.next(fields, line)) {
+      double* row = x.data() + i * d;
+      for (size_t c = 0; c < categorical.size(); ++c) {
+        const size_t k = categorical[c];
+        std::string_view v = trim(fields[features[k]]);
+        if (is_missing(v)) v = std::string_view();
+        auto& id = ids[c];
+        auto found = id.find(v);
+        if (found == id.end()) {
+          if (options.max_categories != 0 && id.size() == options.max_categories) {
+            const std::string& name = header[features[k]];
+            throw Error(ErrorKind::kInvalidArgument,
+                        path + ":" + std::to_string(line) + ": column '" + name + "': more than " +
+                            std::to_string(options.max_categories) + " distinct values (\"" +
+                            std::string(v) +
+                            "\" is one more), too many for a categorical column (an identifier "
+                            "or free text?); drop it with --drop " +
+                            name + ", or raise the limit (max_categories)");
+          }
+          found = id.emplace(std::string(v), static_cast<int>(id.size())).first;
+        }
+        row[k] = found->second;
+      }
+      ++i;
+    }
+    check_internal(i == n_rows, "load_table: the second pass read a different number of rows");
+    for (size_t c = 0; c < categorical.size(); ++c) {
+      const size_t k = categorical[c];
+      std::vector<std::string> texts;
+      for (const auto& kv : ids[c]) texts.push_back(kv.first);
+      sort_categories(texts);
+      std::vector<double> code_of(ids[c].size());  // provisional -> sorted code
+      for (size_t code = 0; code < texts.size(); ++code) {
+        code_of[static_cast<size_t>(ids[c].find(texts[code])->second)] = static_cast<double>(code);
+      }
+      for (size_t r = 0; r < n_rows; ++r) {
+        double& cell = x[r * d + k];
+        cell = code_of[static_cast<size_t>(cell)];
+      }
+      cat_missing[k] = ids[c].count(std::string_view()) > 0;
+      categories[k] = std::move(texts);
+    }
   }
 
   // ---- class order: numeric when every label is a number (ties by text), else text ----
@@ -340,11 +444,82 @@ Table load_table(const std::string& path, const LoadOptions& options) {
   table.x.data = std::move(x);
   table.columns.resize(d);
   for (size_t k = 0; k < d; ++k) {
-    table.columns[k].name = header[features[k]];
-    table.columns[k].kind = ColumnKind::kNumeric;
-    table.columns[k].integer = scans[k].integer;
+    ColumnInfo& col = table.columns[k];
+    col.name = header[features[k]];
+    if (!categories[k].empty()) {
+      col.kind = ColumnKind::kCategorical;
+      col.integer = false;
+      col.min = 0.0;
+      col.max = static_cast<double>(categories[k].size() - 1);
+      col.has_missing = cat_missing[k];
+      col.categories = std::move(categories[k]);
+    } else {
+      const ColumnScan& s = scans[k];
+      col.kind = ColumnKind::kNumeric;
+      col.integer = s.n_numbers > 0 && s.integer;
+      col.min = s.n_numbers > 0 ? s.min : kNaN;
+      col.max = s.n_numbers > 0 ? s.max : kNaN;
+      col.has_missing = s.n_missing > 0;
+    }
   }
   return table;
+}
+
+std::string category_label(const std::string& category) {
+  return category.empty() ? "(missing)" : category;
+}
+
+std::vector<std::string> format_row(const Table& schema, const double* row) {
+  std::vector<std::string> fields(schema.columns.size());
+  for (size_t k = 0; k < schema.columns.size(); ++k) {
+    const ColumnInfo& col = schema.columns[k];
+    const double v = row[k];
+    if (col.kind == ColumnKind::kCategorical) {
+      const double n = static_cast<double>(col.categories.size());
+      if (!(v >= 0.0 && v < n && std::floor(v) == v)) {
+        throw Error(ErrorKind::kInvalidArgument,
+                    "column '" + col.name + "': expected a category code (an integer 0.." +
+                        std::to_string(col.categories.size()) + " - 1), got " + format_number(v));
+      }
+      fields[k] = col.categories[static_cast<size_t>(v)];
+    } else if (std::isnan(v)) {
+      fields[k].clear();  // missing
+    } else if (!std::isfinite(v)) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "column '" + col.name + "': cannot write the non-finite value " +
+                      format_number(v) + " (only NaN, a missing value, can be written)");
+    } else if (col.integer) {
+      const double r = std::round(v);
+      fields[k] = format_number(r == 0.0 ? 0.0 : r);  // never "-0"
+    } else {
+      fields[k] = format_number(v);
+    }
+  }
+  return fields;
+}
+
+void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>& y,
+                    std::ostream& out) {
+  if (x.cols != schema.columns.size() || y.size() != x.rows) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "write_rows_csv: the schema has " + std::to_string(schema.columns.size()) +
+                    " columns; got rows of " + std::to_string(x.cols) + " values, " +
+                    std::to_string(x.rows) + " rows and " + std::to_string(y.size()) + " labels");
+  }
+  std::vector<std::string> header = schema.column_names();
+  header.push_back(schema.target);
+  write_csv_row(out, header);
+  for (size_t r = 0; r < x.rows; ++r) {
+    std::vector<std::string> fields = format_row(schema, x.row(r));
+    if (y[r] < 0 || static_cast<size_t>(y[r]) >= schema.classes.size()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "write_rows_csv: row " + std::to_string(r) + " has class index " +
+                      std::to_string(y[r]) + "; the schema has " +
+                      std::to_string(schema.classes.size()) + " classes");
+    }
+    fields.push_back(schema.classes[static_cast<size_t>(y[r])]);
+    write_csv_row(out, fields);
+  }
 }
 
 }  // namespace imbgen

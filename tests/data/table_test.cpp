@@ -1,8 +1,12 @@
-// Tests for load_table and the Table helpers: target/drop handling, label ordering, every bad
-// value, and the bundled credit-card data.
+// Tests for load_table and the Table helpers: target/drop handling, label ordering, categorical
+// columns, missing values, every bad value, writing rows back, and the bundled data.
 #include "imbgen/data/table.h"
 
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "data/temp_dir.h"
 #include "imbgen/core/error.h"
@@ -26,6 +30,23 @@ std::string error_of(Fn fn, ErrorKind kind) {
 
 bool has(const std::string& msg, const std::string& part) {
   return msg.find(part) != std::string::npos;
+}
+
+// Same values, NaN equal to NaN.
+bool same_values(const Matrix& a, const Matrix& b) {
+  if (a.rows != b.rows || a.cols != b.cols) return false;
+  for (size_t i = 0; i < a.data.size(); ++i) {
+    const double u = a.data[i], v = b.data[i];
+    if (!(u == v || (std::isnan(u) && std::isnan(v)))) return false;
+  }
+  return true;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 LoadOptions target(const std::string& name, std::vector<std::string> drop = {}) {
@@ -156,20 +177,65 @@ TEST(LoadTable, ReportsTheFirstBadValueInFileOrder) {
   EXPECT_TRUE(has(msg, path + ":3: column 'b': expected a number, got \"oops\"")) << msg;
 }
 
-TEST(LoadTable, RejectsMissingNanAndInfValues) {
+TEST(LoadTable, TypoInANumericColumnNamesItAndHintsToDeclareCategorical) {
+  TempDir dir;
+  // Two numbers and one text: still numeric (most values are numbers), so the text is an error.
+  const auto path = dir.write("t.csv", "Amount,Class\n1.5,0\n2,1\nabc,0\n");
+  const std::string msg =
+      error_of([&] { load_table(path, target("Class")); }, ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(msg, path + ":4: column 'Amount': expected a number, got \"abc\"")) << msg;
+  EXPECT_TRUE(has(msg, "2 of the column's values are numbers and 1 are not")) << msg;
+  EXPECT_TRUE(has(msg, "declare it: --categorical Amount")) << msg;
+  // A text some people use for a missing value gets a hint on how to write one instead.
+  const auto none = dir.write("n.csv", "Amount,Class\n1.5,0\n2,1\nNone,0\n");
+  const std::string msg2 =
+      error_of([&] { load_table(none, target("Class")); }, ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(msg2, none + ":4: column 'Amount': expected a number, got \"None\" (write a "
+                               "missing value as an empty field"))
+      << msg2;
+}
+
+TEST(LoadTable, ReadsMissingMarkersAsMissingNumbers) {
+  TempDir dir;
+  for (const std::string value :
+       {"", "\"  \"", " ", "?", "NA", "na", "N/A", "n/a", "NaN", "nan", "null", "NULL"}) {
+    const auto path = dir.write("m.csv", "a,b,y\n1,2,0\n3,4.5,1\n5," + value + ",0\n");
+    const Table t = load_table(path, target("y"));
+    ASSERT_EQ(t.columns[1].kind, ColumnKind::kNumeric) << value;
+    EXPECT_TRUE(std::isnan(t.x(2, 1))) << value;
+    EXPECT_EQ(t.x(1, 1), 4.5) << value;
+    EXPECT_TRUE(t.columns[1].has_missing) << value;
+    EXPECT_FALSE(t.columns[0].has_missing) << value;
+    // min, max and the integer flag look at the non-missing values only.
+    EXPECT_EQ(t.columns[1].min, 2.0);
+    EXPECT_EQ(t.columns[1].max, 4.5);
+    EXPECT_FALSE(t.columns[1].integer);
+  }
+  // Missing values in an integer column keep it integer.
+  const auto path = dir.write("i.csv", "a,y\n1,0\n,1\n-3,0\n");
+  const Table t = load_table(path, target("y"));
+  EXPECT_TRUE(t.columns[0].integer);
+  EXPECT_EQ(t.columns[0].min, -3.0);
+  EXPECT_EQ(t.columns[0].max, 1.0);
+  // A column with no value at all is numeric, all NaN, with unknown bounds.
+  const auto empty = dir.write("e.csv", "a,b,y\n1,,0\n2,,1\n");
+  const Table e = load_table(empty, target("y"));
+  EXPECT_EQ(e.columns[1].kind, ColumnKind::kNumeric);
+  EXPECT_TRUE(std::isnan(e.x(0, 1)) && std::isnan(e.x(1, 1)));
+  EXPECT_TRUE(std::isnan(e.columns[1].min) && std::isnan(e.columns[1].max));
+  EXPECT_TRUE(e.columns[1].has_missing);
+}
+
+TEST(LoadTable, RejectsInfiniteAndOutOfRangeValues) {
   TempDir dir;
   struct Case {
     std::string value, expected;
   };
   const std::vector<Case> cases = {
-      {"", "column 'b': empty value (missing values are not supported yet"},
-      {"\"  \"", "column 'b': empty value"},
-      {"NaN", "column 'b': value \"NaN\" is not a finite number (missing values"},
-      {"nan", "column 'b': value \"nan\" is not a finite number"},
-      {"inf", "column 'b': value \"inf\" is not a finite number"},
+      {"inf", "column 'b': value \"inf\" is not a finite number (leave the field empty if"},
       {"-Infinity", "column 'b': value \"-Infinity\" is not a finite number"},
+      {"-nan", "column 'b': value \"-nan\" is not a finite number"},
       {"1e999", "column 'b': value \"1e999\" is out of the range of a double"},
-      {"NA", "column 'b': expected a number, got \"NA\" (missing values are not supported yet"},
   };
   for (const auto& c : cases) {
     const auto path = dir.write("m.csv", "a,b,y\n1,2,0\n3,4,1\n5," + c.value + ",0\n");
@@ -179,22 +245,100 @@ TEST(LoadTable, RejectsMissingNanAndInfValues) {
   }
 }
 
-TEST(LoadTable, RejectsCategoricalColumnsWithHint) {
+TEST(LoadTable, InfersCategoricalColumnsWithSortedCategories) {
   TempDir dir;
-  const auto path = dir.write("t.csv", "type,amount,y\nPAYMENT,1,0\nTRANSFER,2,1\n");
-  const std::string msg = error_of([&] { load_table(path, target("y")); }, ErrorKind::kUnsupported);
-  EXPECT_TRUE(has(msg, "column 'type' (e.g. \"PAYMENT\") is categorical")) << msg;
-  EXPECT_TRUE(has(msg, "not supported yet")) << msg;
-  EXPECT_TRUE(has(msg, "--drop type")) << msg;
+  const auto path = dir.write("u.csv",
+                              "type,amount,city,y\n"
+                              "PAYMENT,1,Paris,0\n"
+                              "CASH, 2 ,,1\n"
+                              " TRANSFER ,3,Lyon,0\n"
+                              "PAYMENT,4,NA,1\n"
+                              "CASH,5,Paris,0\n");
+  const Table t = load_table(path, target("y"));
+  ASSERT_EQ(t.column_names(), (std::vector<std::string>{"type", "amount", "city"}));
+  const ColumnInfo& type = t.columns[0];
+  EXPECT_EQ(type.kind, ColumnKind::kCategorical);
+  EXPECT_EQ(type.categories, (std::vector<std::string>{"CASH", "PAYMENT", "TRANSFER"}));
+  EXPECT_FALSE(type.has_missing);
+  EXPECT_FALSE(type.integer);
+  EXPECT_EQ(type.min, 0.0);
+  EXPECT_EQ(type.max, 2.0);
+  EXPECT_EQ(t.columns[1].kind, ColumnKind::kNumeric);
+  // The missing level ("" and "NA" alike) is a category of its own, sorted first.
+  const ColumnInfo& city = t.columns[2];
+  EXPECT_EQ(city.kind, ColumnKind::kCategorical);
+  EXPECT_EQ(city.categories, (std::vector<std::string>{"", "Lyon", "Paris"}));
+  EXPECT_TRUE(city.has_missing);
+  EXPECT_EQ(t.x.data, (std::vector<double>{1, 1, 2,  //
+                                           0, 2, 0,  //
+                                           2, 3, 1,  //
+                                           1, 4, 0,  //
+                                           0, 5, 2}));
+  EXPECT_EQ(category_label(city.categories[0]), "(missing)");
+  EXPECT_EQ(category_label(city.categories[1]), "Lyon");
+}
 
-  const auto two = dir.write("u.csv", "type,amount,city,y\nPAYMENT,1,Paris,0\nCASH,2,,1\n");
-  const std::string msg2 = error_of([&] { load_table(two, target("y")); }, ErrorKind::kUnsupported);
-  EXPECT_TRUE(
-      has(msg2, "columns 'type' (e.g. \"PAYMENT\"), 'city' (e.g. \"Paris\") are categorical"))
-      << msg2;
-  EXPECT_TRUE(has(msg2, "--drop type,city")) << msg2;
-  // Dropping them as the hint says loads the file.
-  EXPECT_EQ(load_table(two, target("y", {"type", "city"})).x.cols, 1u);
+TEST(LoadTable, MostlyTextColumnIsCategoricalWithNumbersAsCategories) {
+  TempDir dir;
+  const auto path = dir.write("t.csv", "size,y\nS,0\nM,1\nL,0\n10,1\nM,0\n");
+  const Table t = load_table(path, target("y"));
+  EXPECT_EQ(t.columns[0].kind, ColumnKind::kCategorical);
+  EXPECT_EQ(t.columns[0].categories, (std::vector<std::string>{"10", "L", "M", "S"}));
+  EXPECT_EQ(t.x.data, (std::vector<double>{3, 2, 1, 0, 2}));
+}
+
+TEST(LoadTable, TextsThatMayMeanMissingDoNotDecideTheKind) {
+  TempDir dir;
+  // Mostly "-": still numeric, so the "-" is an error with a hint (not a categorical column).
+  const auto dash = dir.write("d.csv", "amount,y\n-,0\n-,1\n12.5,0\n-,1\n");
+  const std::string msg =
+      error_of([&] { load_table(dash, target("y")); }, ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(msg, dash + ":2: column 'amount': expected a number, got \"-\" (write a "
+                              "missing value as"))
+      << msg;
+  // Mostly "None" among texts: categorical, and "None" is one of its categories.
+  const auto none = dir.write("n.csv", "alley,y\nNone,0\nNone,1\nGravel,0\nNone,1\n");
+  const Table t = load_table(none, target("y"));
+  EXPECT_EQ(t.columns[0].kind, ColumnKind::kCategorical);
+  EXPECT_EQ(t.columns[0].categories, (std::vector<std::string>{"Gravel", "None"}));
+  EXPECT_FALSE(t.columns[0].has_missing);
+}
+
+TEST(LoadTable, DeclaredCategoricalColumnsKeepNumbersAsText) {
+  TempDir dir;
+  const auto path = dir.write("t.csv", "zip,n,y\n10,1,a\n9,2,b\n1.0,3,a\n,4,b\n1,5,a\n10,6,b\n");
+  LoadOptions o = target("y");
+  o.categorical = {"zip", "y"};  // naming the target changes nothing
+  const Table t = load_table(path, o);
+  const ColumnInfo& zip = t.columns[0];
+  EXPECT_EQ(zip.kind, ColumnKind::kCategorical);
+  // Sorted by value when all are numbers ("1" and "1.0" are two categories, ties by text).
+  EXPECT_EQ(zip.categories, (std::vector<std::string>{"", "1", "1.0", "9", "10"}));
+  EXPECT_EQ(t.x(0, 0), 4.0);
+  EXPECT_EQ(t.x(3, 0), 0.0);
+  EXPECT_TRUE(zip.has_missing);
+  EXPECT_EQ(t.columns[1].kind, ColumnKind::kNumeric);
+  EXPECT_EQ(t.classes, (std::vector<std::string>{"a", "b"}));
+
+  o.categorical = {"Zip"};
+  const std::string msg = error_of([&] { load_table(path, o); }, ErrorKind::kNotFound);
+  EXPECT_TRUE(has(msg, "categorical column 'Zip' is not in the header (did you mean 'zip'?)"))
+      << msg;
+}
+
+TEST(LoadTable, RejectsTooManyCategories) {
+  TempDir dir;
+  const auto path = dir.write("t.csv", "id,x,y\nu1,1,0\nu2,2,1\nu1,3,0\nu3,4,1\nu4,5,0\n");
+  LoadOptions o = target("y");
+  o.max_categories = 3;
+  const std::string msg = error_of([&] { load_table(path, o); }, ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(msg, path + ":6: column 'id': more than 3 distinct values (\"u4\" is one more)"))
+      << msg;
+  EXPECT_TRUE(has(msg, "--drop id")) << msg;
+  o.max_categories = 4;
+  EXPECT_EQ(load_table(path, o).columns[0].categories.size(), 4u);
+  o.max_categories = 0;  // no limit
+  EXPECT_EQ(load_table(path, o).columns[0].categories.size(), 4u);
 }
 
 TEST(LoadTable, RejectsEmptyTargetValue) {
@@ -281,6 +425,116 @@ TEST(BundledData, CreditCardLoadsWithTimeDropped) {
   EXPECT_EQ(t.x(0, 0), -1.3598071336738);
   EXPECT_EQ(t.x(0, 28), 149.62);
   EXPECT_FALSE(t.columns.back().integer);
+}
+
+TEST(FormatRow, WritesCategoriesIntegersAndMissingValuesAsInTheFile) {
+  Table schema;
+  schema.columns = {ColumnInfo{"n", ColumnKind::kNumeric, true},
+                    ColumnInfo{"r", ColumnKind::kNumeric, false},
+                    ColumnInfo{"c", ColumnKind::kCategorical, false}};
+  schema.columns[2].categories = {"", "a,b", "Paris"};
+  const double nan = std::nan("");
+  const double row1[] = {2.6, 0.1, 1.0};
+  EXPECT_EQ(format_row(schema, row1), (std::vector<std::string>{"3", "0.1", "a,b"}));
+  const double row2[] = {-0.4, nan, 0.0};  // rounds to "0", never "-0"
+  EXPECT_EQ(format_row(schema, row2), (std::vector<std::string>{"0", "", ""}));
+  const double row3[] = {nan, -1e-7, 2.0};
+  EXPECT_EQ(format_row(schema, row3), (std::vector<std::string>{"", "-1e-07", "Paris"}));
+
+  for (const double bad : {3.0, -1.0, 0.5, nan}) {
+    const double row[] = {1.0, 1.0, bad};
+    const std::string msg = error_of([&] { format_row(schema, row); }, ErrorKind::kInvalidArgument);
+    EXPECT_TRUE(has(msg, "column 'c': expected a category code (an integer 0..3 - 1), got")) << msg;
+  }
+  const double inf_row[] = {1.0, HUGE_VAL, 1.0};
+  const std::string msg =
+      error_of([&] { format_row(schema, inf_row); }, ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(msg, "column 'r': cannot write the non-finite value inf")) << msg;
+}
+
+TEST(WriteRowsCsv, WhatItWritesLoadsBackToTheSameTable) {
+  TempDir dir;
+  const auto path = dir.write("t.csv",
+                              "n,kind,amount,zip,y\n"
+                              "3,PAYMENT,12.5,75001,fraud\n"
+                              ",\"CASH, out\",,?,ok\n"
+                              "-2,NA,0.1,69002,ok\n"
+                              "7,PAYMENT,1e-07,75001,fraud\n");
+  LoadOptions o = target("y");
+  o.categorical = {"zip"};
+  const Table t = load_table(path, o);
+  std::ostringstream out;
+  write_rows_csv(t, t.x, t.y, out);
+  EXPECT_EQ(out.str(),
+            "n,kind,amount,zip,y\n"
+            "3,PAYMENT,12.5,75001,fraud\n"
+            ",\"CASH, out\",,,ok\n"
+            "-2,,0.1,69002,ok\n"
+            "7,PAYMENT,1e-07,75001,fraud\n");
+  const Table back = load_table(dir.write("back.csv", out.str()), o);
+  EXPECT_TRUE(same_values(back.x, t.x));
+  EXPECT_EQ(back.y, t.y);
+  for (size_t k = 0; k < t.columns.size(); ++k) {
+    EXPECT_EQ(back.columns[k].kind, t.columns[k].kind) << k;
+    EXPECT_EQ(back.columns[k].categories, t.columns[k].categories) << k;
+    EXPECT_EQ(back.columns[k].integer, t.columns[k].integer) << k;
+  }
+}
+
+TEST(WriteRowsCsv, RejectsRowsThatDoNotFitTheSchema) {
+  Table schema;
+  schema.columns = {ColumnInfo{"a", ColumnKind::kNumeric, false}};
+  schema.target = "y";
+  schema.classes = {"0", "1"};
+  std::ostringstream out;
+  const std::string msg = error_of(
+      [&] {
+        write_rows_csv(schema, Matrix(2, 2), {0, 1}, out);
+      },
+      ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(msg, "the schema has 1 columns; got rows of 2 values, 2 rows and 2 labels"))
+      << msg;
+  const std::string msg2 = error_of(
+      [&] {
+        write_rows_csv(schema, Matrix(2, 1), {0, 2}, out);
+      },
+      ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(msg2, "row 1 has class index 2; the schema has 2 classes")) << msg2;
+}
+
+// tests/data/adult-small.csv: 299 rows of UCI Adult (see tests/data/README.md).
+TEST(BundledData, AdultSmallLoadsMixedTypesAndWritesBackByteForByte) {
+  const std::string path = std::string(IMBGEN_TEST_DATA) + "/adult-small.csv";
+  const Table t = load_table(path, target("target"));
+  EXPECT_EQ(t.rows(), 299u);
+  ASSERT_EQ(t.x.cols, 14u);
+  EXPECT_EQ(t.class_counts(), (std::vector<size_t>{232, 67}));
+  std::vector<std::string> categorical;
+  for (const auto& c : t.columns) {
+    if (c.kind == ColumnKind::kCategorical) categorical.push_back(c.name);
+  }
+  EXPECT_EQ(categorical,
+            (std::vector<std::string>{"workclass", "education", "marital_status", "occupation",
+                                      "relationship", "race", "sex", "native_country"}));
+  // Missing values (pandas: (df == "").sum()): workclass 12, occupation 12, native_country 6.
+  auto missing = [&](size_t k) {
+    size_t n = 0;
+    for (size_t i = 0; i < t.rows(); ++i) n += t.columns[k].categories[size_t(t.x(i, k))].empty();
+    return n;
+  };
+  EXPECT_EQ(missing(1), 12u);
+  EXPECT_EQ(missing(6), 12u);
+  EXPECT_EQ(missing(13), 6u);
+  EXPECT_EQ(missing(3), 0u);
+  EXPECT_EQ(t.columns[1].categories.size(), 7u);  // 6 workclasses + missing
+  EXPECT_EQ(t.columns[9].categories, (std::vector<std::string>{"Female", "Male"}));
+  EXPECT_TRUE(t.columns[0].integer);
+  EXPECT_EQ(t.columns[0].min, 17.0);
+  EXPECT_EQ(t.columns[0].max, 84.0);
+
+  std::ostringstream out;
+  write_rows_csv(t, t.x, t.y, out);
+  EXPECT_EQ(out.str(), read_all(path));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 // from (for error messages).
 #pragma once
 
+#include <limits>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -11,11 +13,31 @@ namespace imbgen {
 
 enum class ColumnKind { kNumeric, kCategorical };
 
+// How a feature column is stored in Table::x:
+//  - numeric: the value in original units; a missing value is NaN.
+//  - categorical: the category code 0..categories.size()-1 as a double; a missing value is its
+//    own category, whose text is the empty string (shown as "(missing)"), never NaN.
+// The members after `integer` have default initializers, so ColumnInfo{name, kind, integer}
+// still compiles warning-free.
 struct ColumnInfo {
   std::string name;
   ColumnKind kind = ColumnKind::kNumeric;
-  bool integer = false;  // every value in the file was an integer (by value: "2.0" counts)
+  // Numeric: every non-missing value in the file was an integer (by value: "2.0" counts).
+  // Categorical: false.
+  bool integer = false;
+  // Categorical: code -> the text as in the file (blanks around it removed); "" is the missing
+  // level. Sorted: by value when every non-missing text is a number (ties by text), else by
+  // text; so "" (missing), when present, is code 0. Empty for numeric columns.
+  std::vector<std::string> categories = {};
+  // Numeric: smallest and largest non-missing value; categorical: 0 and categories.size() - 1.
+  // NaN when unknown (a numeric column with no value, or a ColumnInfo built by hand).
+  double min = std::numeric_limits<double>::quiet_NaN();
+  double max = std::numeric_limits<double>::quiet_NaN();
+  bool has_missing = false;  // some row has a missing value in this column
 };
+
+// The text shown for a category: the category itself, or "(missing)" for the missing level "".
+std::string category_label(const std::string& category);
 
 struct Table {
   std::string source;                // file the table was read from
@@ -42,19 +64,48 @@ struct Table {
 struct LoadOptions {
   std::string target = "Class";
   std::vector<std::string> drop;  // columns to ignore
+  // Columns to read as categorical even when their values look like numbers ("1" and "1.0" are
+  // then two categories). Naming the target here is allowed and changes nothing.
+  std::vector<std::string> categorical = {};
+  // Most distinct values (the missing level included) a categorical column may have; 0: no
+  // limit. Guards against one-hot encoding an identifier or free-text column by accident.
+  size_t max_categories = 1000;
 };
 
 // Reads a CSV (.csv or .csv.gz, see read_csv) into a Table. Class labels are ordered numerically
 // when every label is a number (ties such as "1" and "1.0" by text), else lexicographically.
 // Blanks (spaces, tabs) around values and labels are ignored; a leading '+' is accepted.
+// Missing values: an empty field, or (case-insensitive) "?", "NA", "N/A", "NaN", "null".
+// Column kinds: a declared column (options.categorical) is categorical; otherwise a column is
+// categorical when most of its non-missing values are not numbers, else numeric (so a typo in a
+// numeric column is an error, not a new kind of column); texts that often stand for a missing
+// value ("None", "-", "missing", "#N/A", ...) do not count either way, and stay categories in a
+// categorical column. See ColumnInfo for how x stores them.
 // Throws Error with file, line and column on bad input:
-//  - kNotFound: the target or a drop column is not in the header (lists the columns);
+//  - kNotFound: the target, a drop or a categorical column is not in the header (lists the
+//    columns);
 //  - kInvalidArgument: duplicate column names; dropping the target; no feature column left;
-//    an empty target value; a target with a single class; a feature value that is not a number
-//    ("file:LINE: column 'Amount': expected a number, got \"abc\""); an empty, NaN or infinite
-//    value (missing values are not supported yet);
-//  - kUnsupported: a column in which no value is a number (categorical; names the column, an
-//    example value and the hint to drop it).
+//    an empty target value; a target with a single class; a value in a numeric column that is
+//    not a number ("file:LINE: column 'Amount': expected a number, got \"abc\"", with the hint
+//    to declare the column categorical), infinite ("inf") or out of the range of a double; a
+//    categorical column with more than max_categories categories.
 Table load_table(const std::string& path, const LoadOptions& options);
+
+// One row of table values (x's layout for `schema.columns`) as the fields of the file it came
+// from: a category as its text (the missing level as an empty field), a number in an integer
+// column rounded and written as an integer, any other number as the shortest text that reads
+// back as the same double, a missing number (NaN) as an empty field. `row` holds
+// schema.columns.size() values. Throws Error(kInvalidArgument) for an infinite number or a
+// categorical value that is not a code 0..categories.size()-1 (names the column).
+std::vector<std::string> format_row(const Table& schema, const double* row);
+
+// Writes `x` (table values, as format_row) under the header of `schema` (feature columns, then
+// the target), with each row's class label schema.classes[y[r]] in the target column. What it
+// writes loads back with load_table (same target, categorical columns declared) to the same
+// values: numbers exactly, categories by text, missing values as missing. Throws
+// Error(kInvalidArgument) when x's columns or y's length do not match, or a class index is out
+// of range, and as format_row.
+void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>& y,
+                    std::ostream& out);
 
 }  // namespace imbgen
