@@ -13,9 +13,11 @@
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/rng.h"
 #include "imbgen/core/threads.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/run.h"
+#include "imbgen/experiment/space.h"
 #include "imbgen/generators/generator.h"
 #include "progress_bar.h"
 
@@ -58,7 +60,7 @@ struct DataOptions {
   std::string data;
   std::string target;
   std::vector<std::string> drop;
-  bool drop_given = false;
+  std::vector<std::string> categorical;
 
   void add_to(CLI::App* app) {
     app->add_option("--data", data,
@@ -67,6 +69,10 @@ struct DataOptions {
     app->add_option("--target", target,
                     "target column; default: Class for the bundled data, else the last column");
     app->add_option("--drop", drop, "columns to ignore, comma-separated")->delimiter(',');
+    app->add_option("--categorical", categorical,
+                    "columns to treat as categorical even if their values look numeric, "
+                    "comma-separated (text columns are categorical anyway)")
+        ->delimiter(',');
   }
 
   Table load(CLI::App* app) const {
@@ -75,6 +81,7 @@ struct DataOptions {
     const bool bundled = data.empty();
     if (bundled) path = default_data_path();
     options.drop = drop;
+    options.categorical = categorical;
     if (bundled && app->count("--drop") == 0) options.drop = {"Time"};
     if (!target.empty()) {
       options.target = target;
@@ -194,7 +201,7 @@ int run_main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--seed", run_config.seed, "seed for the split, generators and classifiers")
       ->capture_default_str();
-  run->add_option("--threads", threads, "threads for training")->capture_default_str();
+  run->add_option("--threads", threads, "threads for the classifiers (generators use one)")->capture_default_str();
   run->add_option("--set", run_settings,
                   "NAME.KEY=VALUE: set a generator or classifier option, e.g. gan.steps=2000, "
                   "svm_rbf.max_train_rows=5000 (repeatable)");
@@ -217,7 +224,6 @@ int run_main(int argc, char** argv) {
       ->delimiter(',');
   fit->add_option("--set", fit_settings, "NAME.KEY=VALUE generator option, e.g. gan.steps=2000");
   fit->add_option("--seed", fit_seed, "training seed")->capture_default_str();
-  fit->add_option("--threads", threads, "threads for training")->capture_default_str();
   fit->add_option("--out,-o", fit_out, "model file to write")->capture_default_str();
   fit->add_flag("--quiet,-q", quiet, "no progress output");
 
@@ -250,7 +256,6 @@ int run_main(int argc, char** argv) {
       ->capture_default_str();
   augment->add_option("--set", aug_settings, "NAME.KEY=VALUE generator option");
   augment->add_option("--seed", aug_seed, "seed")->capture_default_str();
-  augment->add_option("--threads", threads, "threads for training")->capture_default_str();
   augment->add_option("--out,-o", aug_out, "CSV file to write")->capture_default_str();
   augment->add_flag("--quiet,-q", quiet, "no progress output");
 
@@ -294,7 +299,7 @@ int run_main(int argc, char** argv) {
     if (!quiet) print_dataset(table);
     FitOptions options;
     options.seed = is_fit ? fit_seed : aug_seed;
-    options.threads = threads;
+    options.threads = 1;  // see run.cpp: small networks train fastest on one LibTorch thread
     options.observer = &progress;
     const int majority = table.majority_class();
     if (is_fit && !fit_classes.empty()) {
@@ -311,13 +316,13 @@ int run_main(int argc, char** argv) {
       for (int c = 0; c < static_cast<int>(table.n_classes()); ++c)
         if (c != majority) options.classes.push_back(c);
     }
-    generator->fit(table.x, table.y, options);
+    ModelSpace space;
+    space.fit(table);
+    generator->fit(space.to_generator(table.x), table.y, options);
     progress.finish();
     if (is_fit) {
       nlohmann::json meta;
-      nlohmann::json cols = nlohmann::json::array();
-      for (const auto& c : table.columns) cols.push_back({{"name", c.name}, {"integer", c.integer}});
-      meta["columns"] = cols;
+      meta["space"] = space.to_json();
       meta["target"] = table.target;
       meta["classes"] = table.classes;
       std::vector<std::string> fitted;
@@ -341,13 +346,14 @@ int run_main(int argc, char** argv) {
           std::llround(aug_ratio * static_cast<double>(counts[static_cast<size_t>(majority)])));
       const size_t have = counts[static_cast<size_t>(c)];
       if (want <= have) continue;
-      Matrix syn = generator->sample(c, want - have, mix_seed(aug_seed, static_cast<uint64_t>(c) + 1));
+      Matrix syn = space.from_generator(
+          generator->sample(c, want - have, mix_seed(aug_seed, static_cast<uint64_t>(c) + 1)));
       x = Matrix::vstack(x, syn);
       y.insert(y.end(), syn.rows, c);
       added += syn.rows;
     }
     AtomicFile f(aug_out);
-    write_table_csv(table, x, y, f.stream());
+    write_rows_csv(table, x, y, f.stream());
     f.commit();
     std::cout << "wrote " << aug_out << ": " << table.rows() << " original + " << added
               << " synthetic rows (" << gen_name << ")\n";
@@ -357,12 +363,12 @@ int run_main(int argc, char** argv) {
   if (*sample) {
     nlohmann::json meta;
     auto generator = load_generator(sample_model, &meta);
-    if (!meta.contains("columns") || !meta.contains("classes"))
+    if (!meta.contains("space") || !meta.contains("classes") || !meta.contains("fitted_classes"))
       throw Error(ErrorKind::kInvalidArgument,
                   "'" + sample_model + "' has no column schema (was it written by `imbgen fit`?)");
+    const ModelSpace space = ModelSpace::from_json(meta.at("space"));
     Table schema;
-    for (const auto& c : meta.at("columns"))
-      schema.columns.push_back(ColumnInfo{c.at("name"), ColumnKind::kNumeric, c.at("integer")});
+    schema.columns = space.encoder().columns();
     schema.target = meta.at("target");
     schema.classes = meta.at("classes").get<std::vector<std::string>>();
     const auto fitted = meta.at("fitted_classes").get<std::vector<std::string>>();
@@ -373,9 +379,9 @@ int run_main(int argc, char** argv) {
     }
     const int cls = static_cast<int>(
         std::find(schema.classes.begin(), schema.classes.end(), label) - schema.classes.begin());
-    const Matrix x = generator->sample(cls, sample_n, sample_seed);
+    const Matrix x = space.from_generator(generator->sample(cls, sample_n, sample_seed));
     AtomicFile f(sample_out);
-    write_table_csv(schema, x, std::vector<int>(x.rows, cls), f.stream());
+    write_rows_csv(schema, x, std::vector<int>(x.rows, cls), f.stream());
     f.commit();
     std::cout << "wrote " << sample_out << ": " << x.rows << " rows of class " << label << "\n";
     return 0;

@@ -1,0 +1,68 @@
+// The main job: split the data, build each strategy's training set (as is, class-weighted, or
+// augmented with a generator's rows), train each classifier, and score it on the untouched test
+// split. `run_experiment` returns everything as JSON; `write_run_outputs` writes the result files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "imbgen/core/observer.h"
+#include "imbgen/data/table.h"
+
+namespace imbgen {
+
+struct RunConfig {
+  std::vector<std::string> strategies = {"none", "class_weight", "random", "smote", "gan"};
+  std::vector<std::string> classifiers = {"logistic", "linear_svm", "svm_rbf", "random_forest",
+                                          "xgboost"};
+  // Minority/majority row ratio after augmentation (a generator adds rows until it is reached).
+  double ratio = 1.0;
+  double test_fraction = 0.2;
+  uint64_t seed = 42;
+  int threads = 2;
+  // Per-strategy generator configuration, e.g. {"gan": {"steps": 1000}}; missing = defaults.
+  nlohmann::json generator_configs = nlohmann::json::object();
+  // Per-classifier configuration, e.g. {"svm_rbf": {"max_train_rows": 5000}}.
+  nlohmann::json classifier_configs = nlohmann::json::object();
+
+  // Every problem at once (unknown strategy or classifier names, ratio <= 0, ...).
+  void validate() const;
+  nlohmann::json to_json() const;
+};
+
+// Names accepted in RunConfig::strategies: "none", "class_weight", and every generator name.
+std::vector<std::string> strategy_names();
+
+// Synthetic rows produced by one generator strategy, in original units.
+struct SyntheticRows {
+  std::string strategy;
+  Matrix x;
+  std::vector<int> y;
+};
+
+struct RunOutput {
+  nlohmann::json results;  // the content of results.json
+  // One row per (strategy, classifier, test row): the inputs of predictions.csv.
+  struct Prediction {
+    std::string strategy, classifier;
+    std::vector<size_t> rows;    // row index in the data file (0-based, header excluded)
+    std::vector<int> labels;     // 1 = positive (minority) class, 0 = other
+    std::vector<double> scores;  // score of the positive class
+  };
+  std::vector<Prediction> predictions;
+  std::vector<SyntheticRows> synthetic;
+  Table schema;  // the table's schema (no rows), for writing synthetic CSVs
+};
+
+// Runs the whole job on `table`. Generators and scalers see training rows only.
+RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* observer);
+
+// Writes results.json, metrics.csv, predictions.csv and synthetic/<strategy>.csv under `dir`
+// (created if missing). Files are staged and moved into place only when all are written: a
+// failure leaves `dir` as it was.
+void write_run_outputs(const RunOutput& output, const std::string& dir);
+
+}  // namespace imbgen
