@@ -1,12 +1,15 @@
 // imbgen command line: `run` (the main job), `fit`, `sample`, `augment`. Maps error kinds to exit
 // codes and draws progress bars; everything else lives in the library modules.
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <thread>
+
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -16,6 +19,7 @@
 #include "imbgen/core/rng.h"
 #include "imbgen/core/threads.h"
 #include "imbgen/data/csv.h"
+#include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/run.h"
 #include "imbgen/experiment/space.h"
 #include "imbgen/generators/generator.h"
@@ -99,7 +103,8 @@ struct DataOptions {
 // --set NAME.KEY=VALUE: VALUE is read as JSON when it parses (numbers, true/false, arrays),
 // otherwise as a string.
 void apply_settings(const std::vector<std::string>& settings, nlohmann::json& generator_configs,
-                    nlohmann::json& classifier_configs) {
+                    nlohmann::json& classifier_configs,
+                    nlohmann::json* evaluation_config = nullptr) {
   const auto generators = generator_names();
   const auto classifiers = classifier_names();
   for (const auto& s : settings) {
@@ -114,14 +119,17 @@ void apply_settings(const std::vector<std::string>& settings, nlohmann::json& ge
     const std::string text = s.substr(eq + 1);
     nlohmann::json value = nlohmann::json::parse(text, nullptr, false);
     if (value.is_discarded()) value = text;
-    if (std::find(generators.begin(), generators.end(), name) != generators.end()) {
+    if (name == "evaluation" && evaluation_config) {
+      (*evaluation_config)[key] = value;
+    } else if (std::find(generators.begin(), generators.end(), name) != generators.end()) {
       generator_configs[name][key] = value;
     } else if (std::find(classifiers.begin(), classifiers.end(), name) != classifiers.end()) {
       classifier_configs[name][key] = value;
     } else {
       throw Error(ErrorKind::kInvalidArgument,
                   "--set '" + s + "': unknown name '" + name + "' (generators: " +
-                      join(generators, ", ") + "; classifiers: " + join(classifiers, ", ") + ")");
+                      join(generators, ", ") + "; classifiers: " + join(classifiers, ", ") +
+                      (evaluation_config ? "; or evaluation" : "") + ")");
     }
   }
 }
@@ -167,6 +175,23 @@ void print_table(const nlohmann::json& results, const std::string& metric, const
   }
 }
 
+// One line per evaluation block of every generator: "gan  detection: detector AUC 0.99: ...".
+void print_verdicts(const nlohmann::json& results) {
+  bool header = false;
+  for (const auto& [name, g] : results.at("generators").items()) {
+    if (!g.contains("evaluation")) continue;
+    if (!header) {
+      std::cout << "\nCan the synthetic rows be trusted? (synthetic vs real training rows; "
+                   "evaluation/*.csv has every number)\n";
+      header = true;
+    }
+    std::cout << name << ":\n";
+    for (const auto& [block, verdict] : g.at("evaluation").at("verdicts").items()) {
+      std::cout << "  " << std::left << std::setw(13) << block << verdict.get<std::string>() << "\n";
+    }
+  }
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{"imbgen: fix class imbalance in tabular data with generative models, and measure "
                "honestly whether it helped"};
@@ -203,9 +228,12 @@ int run_main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--threads", threads, "threads for the classifiers (generators use one)")->capture_default_str();
   run->add_option("--set", run_settings,
-                  "NAME.KEY=VALUE: set a generator or classifier option, e.g. gan.steps=2000, "
-                  "svm_rbf.max_train_rows=5000 (repeatable)");
+                  "NAME.KEY=VALUE: set a generator, classifier or evaluation option, e.g. "
+                  "gan.steps=2000, svm_rbf.max_train_rows=5000, evaluation.tsne=false (repeatable)");
   run->add_option("--out", run_out, "output folder")->capture_default_str();
+  bool no_evaluate = false;
+  run->add_flag("--no-evaluate", no_evaluate,
+                "skip the fidelity/privacy evaluation of the generators' rows");
   run->add_flag("--quiet,-q", quiet, "no progress output");
 
   // ---- fit ----
@@ -259,6 +287,32 @@ int run_main(int argc, char** argv) {
   augment->add_option("--out,-o", aug_out, "CSV file to write")->capture_default_str();
   augment->add_flag("--quiet,-q", quiet, "no progress output");
 
+  // ---- evaluate ----
+  std::string ev_real, ev_synthetic, ev_holdout, ev_target, ev_class, ev_out = "imbgen-eval";
+  std::vector<std::string> ev_drop, ev_settings;
+  uint64_t ev_seed = 42;
+  auto* evaluate_cmd = app.add_subcommand(
+      "evaluate", "Can these synthetic rows be trusted? Fidelity, privacy and embeddings against "
+                  "real rows");
+  evaluate_cmd->add_option("--real", ev_real, "CSV of the real rows the generator was fit on")
+      ->required();
+  evaluate_cmd->add_option("--synthetic", ev_synthetic, "CSV of synthetic rows (same columns)")
+      ->required();
+  evaluate_cmd->add_option("--holdout", ev_holdout,
+                           "CSV of real rows the generator never saw: the reference score of fresh "
+                           "real data");
+  evaluate_cmd->add_option("--target", ev_target,
+                           "target column, left out of the comparison; default: the last column");
+  evaluate_cmd->add_option("--class", ev_class,
+                           "compare only the rows of this class (needs --target)");
+  evaluate_cmd->add_option("--drop", ev_drop, "columns to ignore, comma-separated")->delimiter(',');
+  evaluate_cmd->add_option("--set", ev_settings, "evaluation.KEY=VALUE, e.g. evaluation.tsne=false");
+  evaluate_cmd->add_option("--seed", ev_seed, "seed for subsamples, folds and t-SNE")
+      ->capture_default_str();
+  evaluate_cmd->add_option("--threads", threads, "threads")->capture_default_str();
+  evaluate_cmd->add_option("--out", ev_out, "output folder")->capture_default_str();
+  evaluate_cmd->add_flag("--quiet,-q", quiet, "no progress output");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -271,7 +325,9 @@ int run_main(int argc, char** argv) {
 
   if (*run) {
     run_config.threads = threads;
-    apply_settings(run_settings, run_config.generator_configs, run_config.classifier_configs);
+    apply_settings(run_settings, run_config.generator_configs, run_config.classifier_configs,
+                   &run_config.evaluation_config);
+    run_config.evaluate = !no_evaluate;
     run_config.validate();
     const Table table = run_data.load(run);
     if (!quiet) print_dataset(table);
@@ -281,8 +337,10 @@ int run_main(int argc, char** argv) {
     print_table(output.results, "pr_auc", "PR-AUC (average precision) on the test split");
     print_table(output.results, "recall_at_precision_90", "Recall at precision >= 0.9");
     print_table(output.results, "f1", "F1 at the default threshold");
+    print_verdicts(output.results);
     std::cout << "\nwrote " << run_out << "/results.json, metrics.csv, predictions.csv";
     if (!output.synthetic.empty()) std::cout << ", synthetic/*.csv";
+    if (!output.evaluation_csv.empty()) std::cout << ", evaluation/*.csv";
     std::cout << "\n";
     return 0;
   }
@@ -318,6 +376,7 @@ int run_main(int argc, char** argv) {
     }
     ModelSpace space;
     space.fit(table);
+    options.spans = space.generator_spans();
     generator->fit(space.to_generator(table.x), table.y, options);
     progress.finish();
     if (is_fit) {
@@ -360,6 +419,79 @@ int run_main(int argc, char** argv) {
     return 0;
   }
 
+  if (*evaluate_cmd) {
+    nlohmann::json gen_configs = nlohmann::json::object(), clf_configs = nlohmann::json::object();
+    nlohmann::json eval_json = nlohmann::json::object();
+    apply_settings(ev_settings, gen_configs, clf_configs, &eval_json);
+    EvaluationConfig config = EvaluationConfig::from_json(eval_json);
+    config.seed = ev_seed;
+    config.threads = threads;
+    // The target column (default: the last one) is left out of the comparison.
+    auto load = [&](const std::string& path) {
+      LoadOptions options;
+      options.drop = ev_drop;
+      options.allow_single_class = true;
+      options.target = ev_target.empty() ? read_csv(path).header.back() : ev_target;
+      Table t = load_table(path, options);
+      if (!ev_class.empty()) {
+        auto it = std::find(t.classes.begin(), t.classes.end(), ev_class);
+        if (it == t.classes.end()) {
+          throw Error(ErrorKind::kInvalidArgument,
+                      "'" + path + "': no row has class '" + ev_class + "' in column '" +
+                          t.target + "' (classes: " + join(t.classes, ", ") + ")");
+        }
+        const int cls = static_cast<int>(it - t.classes.begin());
+        std::vector<size_t> idx;
+        for (size_t i = 0; i < t.rows(); ++i)
+          if (t.y[i] == cls) idx.push_back(i);
+        t = t.subset(idx);
+      }
+      return t;
+    };
+    const Table real = load(ev_real);
+    const Table syn = load(ev_synthetic);
+    if (syn.column_names() != real.column_names()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "'" + ev_synthetic + "' has columns " + join(syn.column_names(), ", ") +
+                      " but '" + ev_real + "' has " + join(real.column_names(), ", "));
+    }
+    Table holdout;
+    if (!ev_holdout.empty()) {
+      holdout = load(ev_holdout);
+      if (holdout.column_names() != real.column_names())
+        throw Error(ErrorKind::kInvalidArgument,
+                    "'" + ev_holdout + "' does not have the columns of '" + ev_real + "'");
+    }
+    // Missing numbers: imputed with the real rows' median (the evaluation takes finite values).
+    ModelSpace space;
+    space.fit(real);
+    auto impute = [&](Matrix m) {
+      for (size_t r = 0; r < m.rows; ++r)
+        for (size_t c = 0; c < m.cols; ++c)
+          if (std::isnan(m(r, c))) m(r, c) = space.encoder().imputation_value(c);
+      return m;
+    };
+    std::vector<ColumnKind> kinds;
+    for (const auto& c : real.columns) kinds.push_back(c.kind);
+    const Matrix holdout_x = impute(holdout.x);
+    nlohmann::json result =
+        evaluate(impute(real.x), impute(syn.x), ev_holdout.empty() ? nullptr : &holdout_x,
+                 real.column_names(), config, &progress, kinds);
+    progress.finish();
+    std::error_code ec;
+    std::filesystem::create_directories(ev_out, ec);
+    if (ec) throw Error(ErrorKind::kIo, "cannot create output folder '" + ev_out + "': " + ec.message());
+    write_file_atomic(std::filesystem::path(ev_out) / "evaluation.json", result.dump(2) + "\n");
+    write_file_atomic(std::filesystem::path(ev_out) / "evaluation.csv", flatten_to_csv(result));
+    std::cout << "Synthetic (" << syn.rows() << " rows) vs real (" << real.rows() << " rows)"
+              << (ev_holdout.empty() ? "" : ", holdout " + std::to_string(holdout.rows()) + " rows")
+              << ":\n";
+    for (const auto& [block, verdict] : result.at("verdicts").items())
+      std::cout << "  " << std::left << std::setw(13) << block << verdict.get<std::string>() << "\n";
+    std::cout << "wrote " << ev_out << "/evaluation.json, evaluation.csv\n";
+    return 0;
+  }
+
   if (*sample) {
     nlohmann::json meta;
     auto generator = load_generator(sample_model, &meta);
@@ -393,6 +525,13 @@ int run_main(int argc, char** argv) {
 }  // namespace imbgen::cli
 
 int main(int argc, char** argv) {
+  // XGBoost's OpenMP threads spin while they wait; on a 2-core machine with anything else running,
+  // that made small fits 25x slower (see evaluation/evaluate.h). libgomp reads OMP_WAIT_POLICY
+  // when it is loaded, before main, so set it and start again once.
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    ::setenv("OMP_WAIT_POLICY", "passive", 1);
+    ::execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
+  }
   try {
     return imbgen::cli::run_main(argc, argv);
   } catch (const imbgen::Error& e) {

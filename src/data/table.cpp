@@ -421,7 +421,7 @@ Table load_table(const std::string& path, const LoadOptions& options) {
       return a.first != b.first ? a.first < b.first : *a.second < *b.second;
     });
   }
-  if (order.size() < 2) {
+  if (order.size() < 2 && !options.allow_single_class) {
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + path + "': the target '" + options.target + "' has a single class \"" +
                     *order.front().second +

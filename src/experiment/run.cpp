@@ -17,6 +17,7 @@
 #include "imbgen/core/rng.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
+#include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/space.h"
 #include "imbgen/generators/generator.h"
 
@@ -58,6 +59,22 @@ nlohmann::json curve_json(const Curve& c, const char* x_name, const char* y_name
     ys.push_back(c.y[n - 1]);
   }
   return {{x_name, xs}, {y_name, ys}};
+}
+
+// The rows of class `cls` in table values, missing numbers replaced by the training imputation
+// value, for the statistics of the evaluation module (which takes finite values only).
+Matrix class_rows_for_evaluation(const Table& t, int cls, const ModelSpace& space) {
+  std::vector<size_t> idx;
+  for (size_t i = 0; i < t.rows(); ++i) {
+    if (t.y[i] == cls) idx.push_back(i);
+  }
+  Matrix m = t.x.select_rows(idx);
+  for (size_t r = 0; r < m.rows; ++r) {
+    for (size_t c = 0; c < m.cols; ++c) {
+      if (std::isnan(m(r, c))) m(r, c) = space.encoder().imputation_value(c);
+    }
+  }
+  return m;
 }
 
 nlohmann::json class_summary(const Table& t, const std::vector<size_t>& rows) {
@@ -109,7 +126,9 @@ nlohmann::json RunConfig::to_json() const {
           {"ratio", ratio},             {"test_fraction", test_fraction},
           {"seed", seed},               {"threads", threads},
           {"generator_configs", generator_configs},
-          {"classifier_configs", classifier_configs}};
+          {"classifier_configs", classifier_configs},
+          {"evaluate", evaluate},
+          {"evaluation_config", evaluation_config}};
 }
 
 RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* observer) {
@@ -190,6 +209,7 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
       // 300 GAN steps take ~1 s on one thread, ~26 s on two when the other core is busy).
       options.threads = 1;
       options.observer = observer;
+      options.spans = space.generator_spans();
       const auto t0 = std::chrono::steady_clock::now();
       // The generator sees the training split only.
       generator->fit(train_generator, train.y, options);
@@ -213,6 +233,25 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
                                          {"synthetic_rows", synthetic.rows},
                                          {"history", generator->history()}};
       strategy_info["synthetic_rows"] = synthetic.rows;
+      if (config.evaluate && synthetic.rows >= 2) {
+        EvaluationConfig eval_config = EvaluationConfig::from_json(config.evaluation_config);
+        eval_config.seed = config.seed;
+        eval_config.threads = config.threads;
+        std::vector<ColumnKind> kinds;
+        for (const auto& c : table.columns) kinds.push_back(c.kind);
+        Matrix syn_eval = synthetic;
+        for (size_t r = 0; r < syn_eval.rows; ++r) {
+          for (size_t c = 0; c < syn_eval.cols; ++c) {
+            if (std::isnan(syn_eval(r, c))) syn_eval(r, c) = space.encoder().imputation_value(c);
+          }
+        }
+        const Matrix real = class_rows_for_evaluation(train, positive, space);
+        const Matrix holdout = class_rows_for_evaluation(test, positive, space);
+        nlohmann::json evaluation = evaluate(real, syn_eval, holdout.rows >= 2 ? &holdout : nullptr,
+                                             table.column_names(), eval_config, observer, kinds);
+        out.evaluation_csv.emplace_back(strategy, flatten_to_csv(evaluation));
+        results["generators"][strategy]["evaluation"] = std::move(evaluation);
+      }
       out.synthetic.push_back(SyntheticRows{strategy, std::move(synthetic), std::move(y_syn)});
     }
 
@@ -326,8 +365,15 @@ void write_run_outputs(const RunOutput& output, const std::string& dir) {
     write(rel, [&](std::ostream& f) { write_rows_csv(output.schema, s.x, s.y, f); });
     files.push_back(rel);
   }
+  if (!output.evaluation_csv.empty()) fs::create_directories(staging / "evaluation", ec);
+  for (const auto& [strategy, csv] : output.evaluation_csv) {
+    const fs::path rel = fs::path("evaluation") / (strategy + ".csv");
+    write(rel, [&](std::ostream& f) { f << csv; });
+    files.push_back(rel);
+  }
   // All written: move into place.
   fs::create_directories(fs::path(dir) / "synthetic", ec);
+  if (!output.evaluation_csv.empty()) fs::create_directories(fs::path(dir) / "evaluation", ec);
   for (const auto& rel : files) {
     fs::rename(staging / rel, fs::path(dir) / rel, ec);
     if (ec)

@@ -70,6 +70,9 @@ struct LoadOptions {
   // Most distinct values (the missing level included) a categorical column may have; 0: no
   // limit. Guards against one-hot encoding an identifier or free-text column by accident.
   size_t max_categories = 1000;
+  // Accept a target with one class (e.g. a file of synthetic rows of one class); by default a
+  // single class is an error, since a classifier needs two.
+  bool allow_single_class = false;
 };
 
 // Reads a CSV (.csv or .csv.gz, see read_csv) into a Table. Class labels are ordered numerically

@@ -27,6 +27,11 @@ struct RunConfig {
   nlohmann::json generator_configs = nlohmann::json::object();
   // Per-classifier configuration, e.g. {"svm_rbf": {"max_train_rows": 5000}}.
   nlohmann::json classifier_configs = nlohmann::json::object();
+  // Fidelity and privacy of every generator's rows (evaluation module): the synthetic rows against
+  // the real training rows of their class, with the test rows of that class as the holdout.
+  bool evaluate = true;
+  // EvaluationConfig keys, e.g. {"tsne": false}; its seed and threads come from this config.
+  nlohmann::json evaluation_config = nlohmann::json::object();
 
   // Every problem at once (unknown strategy or classifier names, ratio <= 0, ...).
   void validate() const;
@@ -54,6 +59,8 @@ struct RunOutput {
   };
   std::vector<Prediction> predictions;
   std::vector<SyntheticRows> synthetic;
+  // Flat CSV of each generator's evaluation (evaluation/<strategy>.csv), when evaluated.
+  std::vector<std::pair<std::string, std::string>> evaluation_csv;
   Table schema;  // the table's schema (no rows), for writing synthetic CSVs
 };
 

@@ -23,6 +23,10 @@ class ModelSpace {
   Matrix to_generator(const Matrix& table_x) const;
   Matrix from_generator(const Matrix& z) const;
   Matrix to_classifier(const Matrix& table_x) const { return encoder_.transform(table_x); }
+  // The layout of to_generator()'s columns for FitOptions::spans: empty in original units.
+  std::vector<EncodedSpan> generator_spans() const {
+    return raw_ ? std::vector<EncodedSpan>{} : encoder_.spans();
+  }
   const TableEncoder& encoder() const { return encoder_; }
 
   nlohmann::json to_json() const;

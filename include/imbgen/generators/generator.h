@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "imbgen/core/observer.h"
+#include "imbgen/data/encoder.h"
 #include "imbgen/data/matrix.h"
 
 namespace imbgen {
@@ -21,6 +22,12 @@ struct FitOptions {
   uint64_t seed = 42;
   int threads = 1;                 // threads for LibTorch intra-op work
   Observer* observer = nullptr;    // training progress (losses per step); may be null
+  // Layout of the columns of x: numeric columns, 0/1 missing indicators and one-hot blocks of
+  // categorical columns (see data/encoder.h). Empty: every column is numeric, in original units.
+  // Models that treat categorical columns specially (SMOTE-NC, CTGAN, TVAE, multinomial
+  // diffusion) read it; the others may ignore it. A model that needs it after loading stores it
+  // in its state.
+  std::vector<EncodedSpan> spans;
 };
 
 class Generator {
