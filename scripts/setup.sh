@@ -17,11 +17,12 @@ while [ $# -gt 0 ]; do
 done
 
 # Build, run and test dependencies. python3-sklearn/scipy/pandas are for the tests that recompute
-# imbgen's metrics with scikit-learn; they are not needed to run imbgen.
+# imbgen's metrics with scikit-learn, chromium for the test that opens the HTML report; neither is
+# needed to run imbgen. Node.js 20+ with npm must be present (plotly.js comes from npm).
 packages=(g++ make cmake ninja-build pkg-config zlib1g-dev
   libtorch-dev libopenblas-dev libxgboost-dev liblinear-dev libsvm-dev
   libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libgtest-dev libbenchmark-dev
-  python3 python3-sklearn python3-scipy python3-pandas)
+  python3 python3-sklearn python3-scipy python3-pandas chromium)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -37,6 +38,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   echo "setup: all dependencies present"
 fi
+# plotly.js (inlined into the HTML report at build time) and the browser-test tools, from npm.
+scripts/fetch_js.sh
 [ "$deps_only" -eq 1 ] && exit 0
 
 cmake --preset "$preset" >/dev/null

@@ -23,6 +23,7 @@
 #include "imbgen/experiment/run.h"
 #include "imbgen/experiment/space.h"
 #include "imbgen/generators/generator.h"
+#include "imbgen/report/report.h"
 #include "progress_bar.h"
 
 namespace imbgen::cli {
@@ -313,6 +314,12 @@ int run_main(int argc, char** argv) {
   evaluate_cmd->add_option("--out", ev_out, "output folder")->capture_default_str();
   evaluate_cmd->add_flag("--quiet,-q", quiet, "no progress output");
 
+  // ---- report ----
+  std::string report_dir = "imbgen-out";
+  auto* report_cmd = app.add_subcommand(
+      "report", "Write DIR/report.html again from DIR/results.json (self-contained, works offline)");
+  report_cmd->add_option("dir", report_dir, "folder written by `imbgen run`")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -332,13 +339,15 @@ int run_main(int argc, char** argv) {
     const Table table = run_data.load(run);
     if (!quiet) print_dataset(table);
     RunOutput output = run_experiment(table, run_config, &progress);
+    output.extra_files.emplace_back("report.html", render_report(output.results));
     write_run_outputs(output, run_out);
     progress.finish();
     print_table(output.results, "pr_auc", "PR-AUC (average precision) on the test split");
     print_table(output.results, "recall_at_precision_90", "Recall at precision >= 0.9");
     print_table(output.results, "f1", "F1 at the default threshold");
     print_verdicts(output.results);
-    std::cout << "\nwrote " << run_out << "/results.json, metrics.csv, predictions.csv";
+    std::cout << "\nwrote " << run_out << "/report.html (open it in a browser), results.json, "
+                 "metrics.csv, predictions.csv";
     if (!output.synthetic.empty()) std::cout << ", synthetic/*.csv";
     if (!output.evaluation_csv.empty()) std::cout << ", evaluation/*.csv";
     std::cout << "\n";
@@ -416,6 +425,11 @@ int run_main(int argc, char** argv) {
     f.commit();
     std::cout << "wrote " << aug_out << ": " << table.rows() << " original + " << added
               << " synthetic rows (" << gen_name << ")\n";
+    return 0;
+  }
+
+  if (*report_cmd) {
+    std::cout << "wrote " << regenerate_report(report_dir) << "\n";
     return 0;
   }
 

@@ -170,6 +170,8 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
          return all;
        }())},
       {"positive_class", table.classes[static_cast<size_t>(positive)]},
+      {"class_order", table.classes},
+      {"column_summary", column_summary(table)},
       {"train", class_summary(table, split.train)},
       {"test", class_summary(table, split.test)},
   };
@@ -369,6 +371,10 @@ void write_run_outputs(const RunOutput& output, const std::string& dir) {
   for (const auto& [strategy, csv] : output.evaluation_csv) {
     const fs::path rel = fs::path("evaluation") / (strategy + ".csv");
     write(rel, [&](std::ostream& f) { f << csv; });
+    files.push_back(rel);
+  }
+  for (const auto& [rel, content] : output.extra_files) {
+    write(rel, [&](std::ostream& f) { f << content; });
     files.push_back(rel);
   }
   // All written: move into place.

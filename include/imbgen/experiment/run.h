@@ -61,8 +61,15 @@ struct RunOutput {
   std::vector<SyntheticRows> synthetic;
   // Flat CSV of each generator's evaluation (evaluation/<strategy>.csv), when evaluated.
   std::vector<std::pair<std::string, std::string>> evaluation_csv;
+  // Further files written with the others (relative path, content), e.g. report.html.
+  std::vector<std::pair<std::string, std::string>> extra_files;
   Table schema;  // the table's schema (no rows), for writing synthetic CSVs
 };
+
+// Per-column summary of the whole table for results.json (dataset.column_summary): numeric
+// columns: count, missing, mean, std (sample), min, median, max and per-class count/mean/std;
+// categorical: count, missing, levels, top, top_share and the labels by code.
+nlohmann::json column_summary(const Table& table);
 
 // Runs the whole job on `table`. Generators and scalers see training rows only.
 RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* observer);
