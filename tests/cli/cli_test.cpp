@@ -141,8 +141,10 @@ TEST_F(RunJob, GeneratorsSeeTrainingRowsOnly) {
   }
   ASSERT_EQ(n_fraud, 120u);
   ASSERT_FALSE(test_fraud.empty());
+  imbgen::LoadOptions single;
+  single.allow_single_class = true;
   const imbgen::Table syn =
-      imbgen::load_table((*dir_ / "a" / "synthetic/random.csv").string(), {"Class", {}});
+      imbgen::load_table((*dir_ / "a" / "synthetic/random.csv").string(), single);
   for (size_t i = 0; i < syn.rows(); ++i) {
     std::vector<double> row(syn.x.row(i), syn.x.row(i) + syn.x.cols);
     EXPECT_TRUE(train_fraud.count(row)) << "synthetic row " << i << " is not a training fraud";

@@ -106,6 +106,7 @@ TEST(ModelFile, StartsWithTheMagicAndTheFormatVersion) {
   BinaryReader r(in);
   EXPECT_EQ(r.string("name"), "smote");
   EXPECT_EQ(nlohmann::json::parse(r.string("config")), (nlohmann::json{{"k_neighbors", 5}}));
+  EXPECT_EQ(r.string("metadata"), "{}");
   const std::string state = r.string("state");
   const std::string path = temp_path("rebuilt");
   write_bytes(path, build_file(1, "smote", R"({"k_neighbors":5})", state));
@@ -233,6 +234,7 @@ TEST(ModelFile, GanStateMustMatchItsConfig) {
   BinaryReader r(in);
   r.string("name");
   r.string("config");
+  r.string("metadata");
   const std::string state = r.string("state");
   const std::string other =
       build_file(1, "gan", R"({"steps":3,"batch_size":4,"generator_hidden":[32,64,100]})", state);
