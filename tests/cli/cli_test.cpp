@@ -151,10 +151,51 @@ TEST_F(RunJob, GeneratorsSeeTrainingRowsOnly) {
   }
 }
 
+TEST_F(RunJob, WritesAReportAndEvaluatesEveryGenerator) {
+  ASSERT_EQ(first_->code, 0) << first_->output;
+  const fs::path a = *dir_ / "a";
+  const std::string html = imbgen::read_file(a / "report.html");
+  EXPECT_NE(html.find("<html"), std::string::npos);
+  EXPECT_GT(html.size(), 1000000u);  // plotly.js is inlined
+  const auto results = nlohmann::json::parse(imbgen::read_file(a / "results.json"));
+  for (const char* g : {"random", "smote", "gan"}) {
+    EXPECT_TRUE(fs::exists(a / "evaluation" / (std::string(g) + ".csv"))) << g;
+    const auto& ev = results.at("generators").at(g).at("evaluation");
+    EXPECT_TRUE(ev.at("verdicts").contains("detection")) << g;
+    // Copies of training rows must show up as exact copies; SMOTE/GAN rows are new.
+    if (std::string(g) == "random") {
+      EXPECT_GT(ev.at("privacy").at("synthetic").at("exact_copies").get<double>(), 100.0);
+    }
+  }
+  // The report can be written again from results.json alone.
+  fs::remove(a / "report.html");
+  const Result again = imbgen("report " + a.string());
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_TRUE(fs::exists(a / "report.html"));
+}
+
+TEST_F(RunJob, EvaluateCommandComparesFiles) {
+  ASSERT_EQ(first_->code, 0) << first_->output;
+  const fs::path a = *dir_ / "a";
+  const Result r = imbgen("evaluate --real " + kSmall + " --drop Time --target Class --class 1 "
+                          "--synthetic " + (a / "synthetic/smote.csv").string() +
+                          " --set evaluation.tsne=false --quiet --out " + (a / "ev").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("detection"), std::string::npos) << r.output;
+  const auto ev = nlohmann::json::parse(imbgen::read_file(a / "ev" / "evaluation.json"));
+  EXPECT_EQ(ev.at("rows").at("real").get<int>(), 120);
+  EXPECT_FALSE(ev.contains("tsne"));
+  EXPECT_TRUE(fs::exists(a / "ev" / "evaluation.csv"));
+  const Result bad = imbgen("evaluate --real " + kSmall + " --target Class --class 7 --synthetic " +
+                            (a / "synthetic/smote.csv").string() + " --out " + (a / "ev2").string());
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.output.find("no row has class '7'"), std::string::npos) << bad.output;
+}
+
 TEST(Cli, HelpShowsEveryCommandAndDefaults) {
   const Result top = imbgen("--help");
   EXPECT_EQ(top.code, 0);
-  for (const char* cmd : {"run", "fit", "sample", "augment"})
+  for (const char* cmd : {"run", "fit", "sample", "augment", "evaluate", "report"})
     EXPECT_NE(top.output.find(cmd), std::string::npos) << cmd;
   const Result run = imbgen("run --help");
   EXPECT_EQ(run.code, 0);
