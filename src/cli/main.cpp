@@ -306,7 +306,7 @@ int run_main(int argc, char** argv) {
                            "target column, left out of the comparison; default: the last column");
   evaluate_cmd->add_option("--class", ev_class,
                            "compare only the rows of this class (needs --target)");
-  evaluate_cmd->add_option("--drop", ev_drop, "columns to ignore, comma-separated")->delimiter(',');
+  evaluate_cmd->add_option("--drop", ev_drop, "columns to ignore where present, comma-separated")->delimiter(',');
   evaluate_cmd->add_option("--set", ev_settings, "evaluation.KEY=VALUE, e.g. evaluation.tsne=false");
   evaluate_cmd->add_option("--seed", ev_seed, "seed for subsamples, folds and t-SNE")
       ->capture_default_str();
@@ -443,9 +443,12 @@ int run_main(int argc, char** argv) {
     // The target column (default: the last one) is left out of the comparison.
     auto load = [&](const std::string& path) {
       LoadOptions options;
-      options.drop = ev_drop;
       options.allow_single_class = true;
-      options.target = ev_target.empty() ? read_csv(path).header.back() : ev_target;
+      const auto header = read_csv(path).header;
+      options.target = ev_target.empty() ? header.back() : ev_target;
+      // --drop names columns of any of the files (synthetic files lack dropped columns).
+      for (const auto& d : ev_drop)
+        if (std::find(header.begin(), header.end(), d) != header.end()) options.drop.push_back(d);
       Table t = load_table(path, options);
       if (!ev_class.empty()) {
         auto it = std::find(t.classes.begin(), t.classes.end(), ev_class);
