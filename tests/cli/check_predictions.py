@@ -9,8 +9,9 @@ import pandas as pd
 from sklearn import metrics as skm
 
 out = sys.argv[1]
-pred = pd.read_csv(f"{out}/predictions.csv")
-table = pd.read_csv(f"{out}/metrics.csv")
+# round_trip: pandas' default parser can be one ulp off, which merges or splits tied scores.
+pred = pd.read_csv(f"{out}/predictions.csv", float_precision="round_trip")
+table = pd.read_csv(f"{out}/metrics.csv", float_precision="round_trip")
 results = json.load(open(f"{out}/results.json"))
 bad = 0
 checked = 0
