@@ -36,6 +36,33 @@ void make_data(Matrix& x, std::vector<int>& y) {
 // Small configs so the suite stays fast; the defaults are tested in each family's own tests.
 nlohmann::json small_config(const std::string& name) {
   if (name == "gan") return {{"steps", 200}, {"batch_size", 16}};
+  if (name == "wgan_gp") {
+    return {{"steps", 60},
+            {"batch_size", 16},
+            {"critic_steps", 2},
+            {"validate_every", 20},
+            {"generator_hidden", {32, 32}},
+            {"critic_hidden", {32, 32}}};
+  }
+  if (name == "ctgan") {
+    return {{"steps", 60},
+            {"latent_dim", 16},
+            {"validate_every", 20},
+            {"generator_hidden", {32, 32}},
+            {"critic_hidden", {32, 32}}};
+  }
+  if (name == "vae" || name == "cvae") return {{"steps", 100}, {"batch_size", 16}};
+  if (name == "tvae") {
+    return {{"steps", 100},
+            {"batch_size", 16},
+            {"latent_dim", 8},
+            {"encoder_hidden", {32}},
+            {"decoder_hidden", {32}}};
+  }
+  if (name == "ddpm") {
+    return {{"steps", 100},       {"batch_size", 16},   {"timesteps", 50},
+            {"sample_steps", 10}, {"hidden", {32, 32}}, {"embedding_dim", 16}};
+  }
   return nlohmann::json::object();
 }
 

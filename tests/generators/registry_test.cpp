@@ -36,8 +36,12 @@ TEST(Registry, ListsTheBuiltInGenerators) {
 }
 
 TEST(Registry, UnknownNameListsTheValidOnes) {
+  std::string valid;
+  for (const auto& n : generator_names()) valid += (valid.empty() ? "" : ", ") + n;
+  EXPECT_EQ(valid.rfind("random, smote, ", 0), 0u) << valid;
+  EXPECT_NE(valid.find(", gan"), std::string::npos) << valid;
   EXPECT_EQ(error_of([] { make_generator("smot"); }, ErrorKind::kNotFound),
-            "unknown generator 'smot' (valid generators: random, smote, gan)");
+            "unknown generator 'smot' (valid generators: " + valid + ")");
 }
 
 TEST(GanConfig, DefaultsAreTheReferenceConfiguration) {

@@ -1,0 +1,88 @@
+// TabDDPM (Kotelnikov, Baranchuk, Rubachev & Babenko 2023, "TabDDPM: Modelling Tabular Data with
+// Diffusion Models"): Gaussian diffusion (Ho et al. 2020) on quantile-normalised numeric columns
+// and multinomial diffusion (Hoogeboom et al. 2021) on categorical ones, with one
+// class-conditional MLP denoiser for all classes.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "imbgen/generators/generator.h"
+
+namespace imbgen {
+
+// Columns: without FitOptions::spans every column is numeric. With spans, numeric spans are
+// numeric, each one-hot span is a categorical variable with `width` categories and each missing
+// indicator one with 2 (0 and 1). Numeric columns are mapped to N(0, 1) by a quantile transformer
+// fit on the rows of the fit classes (scikit-learn's QuantileTransformer(output_distribution=
+// "normal", n_quantiles=min(n_quantiles, rows)) formulas) and back after sampling.
+//
+// Forward process: the cosine schedule (Nichol & Dhariwal 2021) with `timesteps` steps; numeric
+// columns get Gaussian noise, categorical ones are resampled towards the uniform distribution
+// (q(x_t | x_0) = Cat(alpha_bar_t x_0 + (1 - alpha_bar_t) / K)).
+// Denoiser (TabDDPM's MLPDiffusion): h = Linear(x_t) + time(t) + SiLU(Embedding(class)), with
+// time(t) = Linear -> SiLU -> Linear of the sinusoidal embedding of t (embedding_dim wide), then
+// an MLP (hidden layers Linear -> ReLU, linear output) that predicts the Gaussian noise of the
+// numeric columns and the logits of x_0 for each categorical variable (categorical inputs are
+// the noisy one-hot vectors).
+// Loss per step (t uniform): MSE of the predicted noise + the multinomial variational bound term
+// (KL of the posteriors for t > 0, the decoder's negative log-likelihood for t = 0), times
+// timesteps, divided by the number of categorical variables (as TabDDPM; the constant prior
+// term is left out). AdamW with the learning rate annealed linearly to 0; an exponential moving
+// average of the weights is what samples and is saved. Its decay is min(ema_decay,
+// (1 + step) / (10 + step)): TabDDPM runs 30000 steps without this warm-up, but at the few
+// thousand steps a small class gets, 0.999^steps of the random initial weights would remain.
+// Sampling: the reverse chain from N(0, I) and uniform categories over sample_steps steps of the
+// schedule (0 = all `timesteps`; fewer: the evenly respaced schedule of Nichol & Dhariwal,
+// Section 4), reverse variance "fixed large" (beta_t) as TabDDPM, categories drawn from the
+// model's posterior at every step. Unlike TabDDPM, the predicted x_0 of the numeric columns is
+// clipped to the range of the quantile transform (about +-5.2) before each reverse step: the
+// first steps divide the noise-prediction error by sqrt(alpha_bar_T) ~ 5e-5, and without the
+// clip a few rows ran away (|z| ~ 2000) on short runs. Numeric values go back through the
+// inverse quantile transform; categorical variables come out exactly one-hot (indicators
+// exactly 0 or 1). The default of 100 sampling steps was measured against the full chain on the
+// 394 training frauds of the bundled data: detection AUC 0.687 vs 0.679 (2000 training steps),
+// for a tenth of the sampling time.
+struct DdpmConfig {
+  int timesteps = 1000;    // T, in [1, 10000]
+  int sample_steps = 100;  // reverse steps when sampling, in [0, timesteps]; 0 = T
+  std::vector<int> hidden = {256, 256};
+  int embedding_dim = 128;     // width of h and of the timestep embedding; even
+  double lr = 2e-3;            // AdamW, annealed linearly to 0 over the steps
+  double weight_decay = 1e-4;  // AdamW's decoupled weight decay
+  int batch_size = 256;        // rows per step: min(batch_size, training rows)
+  int epochs = 3000;           // with steps = 0: ceil(epochs * rows / batch) steps
+  int steps = 0;               // > 0: exactly this many steps
+  double ema_decay = 0.999;    // in [0, 1); 0 = no averaging
+  int n_quantiles = 1000;      // quantile transformer levels, in [2, 100000]
+  int history_every = 10;
+  // Model selection (off at 0), as VaeConfig's: per class, this share of its rows is held back;
+  // every validation_every steps validation_samples rows per class are drawn by the averaged
+  // model and scored by MMD^2 (quantile-normal numeric columns, one-hot categorical ones); the
+  // best averaged weights are kept; patience > 0 stops after that many evaluations without
+  // improvement.
+  double validation_fraction = 0.0;
+  int validation_every = 500;
+  int validation_samples = 500;
+  int patience = 0;
+
+  std::vector<std::string> problems() const;
+  void validate() const;
+  nlohmann::json to_json() const;
+  static DdpmConfig from_json(const nlohmann::json& j);
+};
+
+// Reproducible: the same seed gives the same bytes on the same build and LibTorch thread count
+// (a different thread count splits the float sums of the matrix products differently, so the
+// bytes, not the distribution, may change).
+// conditional() is true: sample(c, n) runs the reverse chain with class c's embedding. Each class
+// needs at least 2 training rows. fit() sets LibTorch's and OpenBLAS's thread counts to
+// options.threads (process-wide). Progress: task "ddpm", values loss, gauss, multi (and mmd).
+// A non-finite loss throws Error(kDiverged) naming the step. history(): {"every", "classes",
+// "rows", "validation_rows", "batch_size", "steps", "step", "loss", "gauss", "multi"[,
+// "validation": {"step", "mmd", "best_step", "best_mmd", "stopped_early"}]}.
+std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config = {});
+
+}  // namespace imbgen

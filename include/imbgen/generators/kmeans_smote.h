@@ -1,0 +1,56 @@
+// k-means SMOTE (Douzas, Bacao and Last 2018, "Improving imbalanced learning through a heuristic
+// oversampling method based on k-means and SMOTE", Information Sciences 465): cluster all rows
+// with k-means, keep the clusters where the class is common enough, and share the new rows among
+// them by sparsity, sparser clusters getting more; SMOTE inside each kept cluster.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "imbgen/generators/generator.h"
+
+namespace imbgen {
+
+struct KmeansSmoteConfig {
+  // SMOTE neighbours inside a cluster (imbalanced-learn's KMeansSMOTE default is 2). A cluster
+  // needs at least k_neighbors + 1 rows of the class to be kept.
+  int k_neighbors = 2;
+  // k-means clusters over all training rows (imbalanced-learn's default MiniBatchKMeans has 8).
+  // Lloyd's algorithm from a seeded greedy k-means++ start (2 + ln k candidates per centre),
+  // at most 300 iterations, stopping when the centres move less than 1e-4 of the mean column
+  // variance (squared); an emptied cluster keeps its centre.
+  int n_clusters = 8;
+  // A cluster is kept for class c when (rows of c) / (rows) >= this threshold. nullopt ("auto" in
+  // JSON): 1 / (2 * number of modelled classes), imbalanced-learn's "auto" n_c / sum(n) / 2 when
+  // every class is asked for as many rows (exactly it for one minority class: 0.5).
+  std::optional<double> cluster_balance_threshold;
+  // Sparsity of a kept cluster: (mean distance between its class rows)^e / (its class rows).
+  // nullopt ("auto" in JSON): e = 0.16 * (log_1.6 of its class rows)^1.8, imbalanced-learn's
+  // formula (the paper uses the number of features).
+  std::optional<double> density_exponent;
+
+  std::vector<std::string> problems() const;
+  void validate() const;  // throws Error(kInvalidArgument) listing every problem
+  // {"k_neighbors", "n_clusters", "cluster_balance_threshold": number or "auto",
+  //  "density_exponent": number or "auto"}
+  nlohmann::json to_json() const;
+  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
+  // Error(kInvalidArgument) that lists them all.
+  static KmeansSmoteConfig from_json(const nlohmann::json& j);
+};
+
+// fit() sees every training row and treats all columns as numeric (one-hot blocks are
+// interpolated like numbers). Throws Error(kInvalidArgument) when a class has fewer than
+// k_neighbors + 1 rows, x has fewer rows than n_clusters, or no cluster qualifies for a class
+// (the message gives the best cluster's share and hints at the settings to change; imbalanced-
+// learn raises too). The mean distance is over all pairs of the cluster's class rows, or of a
+// seeded sample of 2,000 of them for larger clusters. sample(c, n) shares n by the normalised
+// sparsities with largest remainders (imbalanced-learn's ceil can exceed n), rows grouped by
+// cluster; equal weights if every sparsity is 0 (all rows identical). history(): per class, the
+// kept clusters with their rows, class rows and weight.
+std::unique_ptr<Generator> make_kmeans_smote(const KmeansSmoteConfig& config = {});
+
+}  // namespace imbgen

@@ -1,0 +1,836 @@
+// TabDDPM (Kotelnikov et al. 2023): Gaussian diffusion (Ho et al. 2020, Algorithms 1-2, the
+// noise-prediction loss) on quantile-normalised numeric columns and multinomial diffusion
+// (Hoogeboom et al. 2021, eq. 13-16 with the x_0 parametrisation) on categorical ones, the cosine
+// schedule (Nichol & Dhariwal 2021), one class-conditional MLP denoiser and an EMA of its weights.
+#include "imbgen/generators/ddpm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "binary_io.h"
+#include "common.h"
+#include "ddpm_schedule.h"
+#include "imbgen/core/error.h"
+#include "imbgen/core/rng.h"
+#include "oversampling.h"
+#include "quantile.h"
+#include "torch_blocks.h"
+
+namespace imbgen {
+namespace {
+
+constexpr const char* kName = "ddpm";
+constexpr size_t kMinRows = 2;
+constexpr int kMaxWidth = 4096;
+constexpr size_t kMaxLayers = 16;
+constexpr int kMaxBatch = 1 << 20;
+constexpr int kMaxTimesteps = 10000;
+// Rows run through the reverse chain together in sample(), to bound memory.
+constexpr int64_t kSampleChunk = 32768;
+// log(0) stand-in of the log one-hot vectors (Hoogeboom et al.'s implementation uses 1e-30).
+constexpr double kLogEps = 1e-30;
+
+// ---- the column layout ----
+
+struct CatVar {
+  size_t start = 0;        // first model column of the span
+  int64_t k = 0;           // categories
+  int64_t offset = 0;      // first column in the categorical block
+  bool indicator = false;  // a missing indicator (1 column holding 0 / 1)
+};
+
+struct Layout {
+  size_t cols = 0;
+  std::vector<size_t> numeric;  // model columns of the numeric variables
+  std::vector<CatVar> cats;
+  int64_t cat_width = 0;  // sum of k
+
+  int64_t dn() const { return static_cast<int64_t>(numeric.size()); }
+  int64_t width() const { return dn() + cat_width; }  // denoiser input / output width
+};
+
+Layout make_layout(const std::vector<EncodedSpan>& spans, size_t cols) {
+  Layout l;
+  l.cols = cols;
+  if (spans.empty()) {
+    for (size_t j = 0; j < cols; ++j) l.numeric.push_back(j);
+    return l;
+  }
+  for (const EncodedSpan& s : spans) {
+    if (s.kind == SpanKind::kNumeric) {
+      l.numeric.push_back(s.start);
+      continue;
+    }
+    CatVar v;
+    v.start = s.start;
+    v.indicator = s.kind == SpanKind::kMissingIndicator;
+    v.k = v.indicator ? 2 : static_cast<int64_t>(s.width);
+    v.offset = l.cat_width;
+    l.cat_width += v.k;
+    l.cats.push_back(v);
+  }
+  return l;
+}
+
+// Numeric values [n, dn] (original units) of x.
+Matrix numeric_part(const Layout& l, const Matrix& x) {
+  Matrix out(x.rows, l.numeric.size());
+  for (size_t i = 0; i < x.rows; ++i) {
+    for (size_t j = 0; j < l.numeric.size(); ++j) out(i, j) = x(i, l.numeric[j]);
+  }
+  return out;
+}
+
+// Exact one-hot codes [n, cat_width] of the categorical variables of x (largest value of a span
+// wins, ties the first; an indicator above 0.5 is category 1).
+Matrix categorical_part(const Layout& l, const Matrix& x) {
+  Matrix out(x.rows, static_cast<size_t>(l.cat_width), 0.0);
+  for (size_t i = 0; i < x.rows; ++i) {
+    for (const CatVar& v : l.cats) {
+      const double* p = x.row(i) + v.start;
+      size_t best = 0;
+      if (v.indicator) {
+        best = p[0] > 0.5 ? 1 : 0;
+      } else {
+        for (size_t k = 1; k < static_cast<size_t>(v.k); ++k) {
+          if (p[k] > p[best]) best = k;
+        }
+      }
+      out(i, static_cast<size_t>(v.offset) + best) = 1.0;
+    }
+  }
+  return out;
+}
+
+// ---- the denoiser (TabDDPM's MLPDiffusion) ----
+
+// Sinusoidal embedding of t = 0..timesteps-1: [cos(t f_i), sin(t f_i)], f_i = 10000^(-i / half).
+torch::Tensor sinusoid_table(int timesteps, int64_t dim) {
+  const int64_t half = dim / 2;
+  const torch::Tensor freqs =
+      torch::exp(-std::log(10000.0) * torch::arange(0, half, torch::kFloat64) /
+                 static_cast<double>(half));                                          // [half]
+  const torch::Tensor t = torch::arange(0, timesteps, torch::kFloat64).unsqueeze(1);  // [T, 1]
+  const torch::Tensor args = t * freqs.unsqueeze(0);                                  // [T, half]
+  return torch::cat({torch::cos(args), torch::sin(args)}, 1).to(torch::kFloat32);     // [T, dim]
+}
+
+struct DenoiserImpl : torch::nn::Module {
+  DenoiserImpl(int64_t d_in, int64_t n_classes, int64_t dim, const std::vector<int>& hidden,
+               int timesteps)
+      : proj(register_module("proj", torch::nn::Linear(d_in, dim))),
+        time1(register_module("time1", torch::nn::Linear(dim, dim))),
+        time2(register_module("time2", torch::nn::Linear(dim, dim))),
+        label(register_module("label", torch::nn::Embedding(n_classes, dim))),
+        mlp(register_module("mlp", Mlp(dim, hidden, d_in, MlpOptions{}))),
+        table(sinusoid_table(timesteps, dim)) {}
+
+  // x [b, d_in], t [b] (steps of the full schedule), y [b] (class positions) -> [b, d_in].
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& y) {
+    const torch::Tensor emb =
+        time2->forward(torch::silu(time1->forward(table.index_select(0, t)))) +
+        torch::silu(label->forward(y));  // [b, dim]
+    return mlp->forward(proj->forward(x) + emb);
+  }
+
+  torch::nn::Linear proj, time1, time2;
+  torch::nn::Embedding label;
+  Mlp mlp;
+  torch::Tensor table;  // [T, dim], derived from the config, not saved
+};
+TORCH_MODULE(Denoiser);
+
+Denoiser make_denoiser(const DdpmConfig& c, const Layout& l, size_t n_classes, uint64_t seed) {
+  Denoiser net(l.width(), static_cast<int64_t>(n_classes), c.embedding_dim, c.hidden, c.timesteps);
+  at::Generator gen = seeded_generator(seed);
+  init_linear_layers(*net, gen);
+  torch::NoGradGuard no_grad;
+  net->label->weight.normal_(0.0, 1.0, gen);  // LibTorch's Embedding default, seeded
+  return net;
+}
+
+// ---- the diffusion processes ----
+
+// A schedule's per-step values as float32 tensors, for gathering by step.
+struct Sched {
+  DiffusionSchedule s;
+  torch::Tensor timesteps;                // int64 [S], steps of the full schedule (the model's t)
+  torch::Tensor sqrt_ac, sqrt_1m_ac;      // Gaussian q(x_t | x_0)
+  torch::Tensor log_alpha, log_1m_alpha;  // multinomial one-step
+  torch::Tensor log_ac, log_1m_ac;        // multinomial from x_0
+};
+
+Sched make_sched(DiffusionSchedule s) {
+  const size_t n = s.betas.size();
+  std::vector<double> sqrt_ac(n), sqrt_1m_ac(n), log_alpha(n), log_1m_alpha(n), log_ac(n),
+      log_1m_ac(n);
+  for (size_t t = 0; t < n; ++t) {
+    sqrt_ac[t] = std::sqrt(s.alphas_cumprod[t]);
+    sqrt_1m_ac[t] = std::sqrt(1.0 - s.alphas_cumprod[t]);
+    log_alpha[t] = std::log(s.alphas[t]);
+    log_1m_alpha[t] = std::log(s.betas[t]);
+    log_ac[t] = std::log(s.alphas_cumprod[t]);
+    log_1m_ac[t] = std::log(1.0 - s.alphas_cumprod[t]);
+  }
+  auto f32 = [](const std::vector<double>& v) {
+    return torch::tensor(v, torch::kFloat64).to(torch::kFloat32);
+  };
+  Sched out;
+  out.timesteps =
+      torch::tensor(std::vector<int64_t>(s.timesteps.begin(), s.timesteps.end()), torch::kInt64);
+  out.sqrt_ac = f32(sqrt_ac);
+  out.sqrt_1m_ac = f32(sqrt_1m_ac);
+  out.log_alpha = f32(log_alpha);
+  out.log_1m_alpha = f32(log_1m_alpha);
+  out.log_ac = f32(log_ac);
+  out.log_1m_ac = f32(log_1m_ac);
+  out.s = std::move(s);
+  return out;
+}
+
+// v [S] gathered at steps t [b] -> [b, 1].
+torch::Tensor at_steps(const torch::Tensor& v, const torch::Tensor& t) {
+  return v.index_select(0, t).unsqueeze(1);
+}
+
+class Multinomial {
+ public:
+  explicit Multinomial(const Layout& l) : cats_(l.cats) {
+    std::vector<float> log_k(static_cast<size_t>(l.cat_width));
+    for (const CatVar& v : cats_) {
+      for (int64_t k = 0; k < v.k; ++k) {
+        log_k[static_cast<size_t>(v.offset + k)] = static_cast<float>(std::log(v.k));
+      }
+    }
+    log_k_ = torch::tensor(log_k, torch::kFloat32).unsqueeze(0);  // [1, cat_width]
+  }
+
+  // log of each variable's logsumexp, broadcast over its columns: [b, cat_width].
+  torch::Tensor sliced_logsumexp(const torch::Tensor& x) const {
+    std::vector<torch::Tensor> parts;
+    for (const CatVar& v : cats_) {
+      parts.push_back(x.narrow(1, v.offset, v.k).logsumexp(1, true).expand({x.size(0), v.k}));
+    }
+    return torch::cat(parts, 1);
+  }
+
+  torch::Tensor log_softmax(const torch::Tensor& logits) const {
+    return logits - sliced_logsumexp(logits);
+  }
+
+  // log q(x_t | x_0) = log(alpha_bar_t x_0 + (1 - alpha_bar_t) / K).
+  torch::Tensor q_pred(const Sched& s, const torch::Tensor& log_x0, const torch::Tensor& t) const {
+    return torch::logaddexp(log_x0 + at_steps(s.log_ac, t), at_steps(s.log_1m_ac, t) - log_k_);
+  }
+
+  // log q(x_t | x_{t-1}) as a function of x_t's category: log(alpha_t x_t + (1 - alpha_t) / K).
+  torch::Tensor q_pred_one(const Sched& s, const torch::Tensor& log_xt,
+                           const torch::Tensor& t) const {
+    return torch::logaddexp(log_xt + at_steps(s.log_alpha, t),
+                            at_steps(s.log_1m_alpha, t) - log_k_);
+  }
+
+  // log q(x_{t-1} | x_t, x_0), normalised per variable; x_0 itself at t = 0.
+  torch::Tensor q_posterior(const Sched& s, const torch::Tensor& log_x0,
+                            const torch::Tensor& log_xt, const torch::Tensor& t) const {
+    const torch::Tensor tm1 = (t - 1).clamp_min(0);
+    const torch::Tensor first = (t == 0).unsqueeze(1);  // [b, 1]
+    const torch::Tensor prev = torch::where(first, log_x0, q_pred(s, log_x0, tm1));
+    const torch::Tensor unnormed = prev + q_pred_one(s, log_xt, t);
+    return unnormed - sliced_logsumexp(unnormed);
+  }
+
+  // One category per variable drawn from log-probabilities (Gumbel-max), as log one-hot.
+  torch::Tensor sample(const torch::Tensor& log_probs, at::Generator& gen) const {
+    const torch::Tensor gumbel =
+        -torch::empty_like(log_probs).exponential_(1.0, gen).clamp_min(1e-20).log();
+    const torch::Tensor scores = log_probs + gumbel;
+    std::vector<torch::Tensor> parts;
+    for (const CatVar& v : cats_) {
+      parts.push_back(torch::one_hot(scores.narrow(1, v.offset, v.k).argmax(1), v.k));
+    }
+    return torch::cat(parts, 1).to(torch::kFloat32).clamp_min(kLogEps).log();
+  }
+
+  size_t variables() const { return cats_.size(); }
+
+ private:
+  std::vector<CatVar> cats_;
+  torch::Tensor log_k_;
+};
+
+struct StepLoss {
+  double loss = 0.0, gauss = 0.0, multi = 0.0;
+};
+
+struct Curve {
+  std::vector<int> step;
+  std::vector<double> loss, gauss, multi;
+};
+
+void check_layers(const char* key, const std::vector<int>& widths, std::vector<std::string>& p) {
+  if (widths.size() > kMaxLayers) {
+    p.push_back(std::string(key) + ": at most " + std::to_string(kMaxLayers) +
+                " hidden layers, got " + std::to_string(widths.size()));
+  }
+  for (size_t i = 0; i < widths.size(); ++i) {
+    if (widths[i] < 1 || widths[i] > kMaxWidth) {
+      p.push_back(std::string(key) + "[" + std::to_string(i) + "] must be in [1, " +
+                  std::to_string(kMaxWidth) + "], got " + std::to_string(widths[i]));
+    }
+  }
+}
+
+void check_range(const char* key, double v, double lo, double hi, bool open_hi,
+                 std::vector<std::string>& p) {
+  if (!(v >= lo && (open_hi ? v < hi : v <= hi))) {
+    std::ostringstream s;
+    s << key << " must be in [" << lo << ", " << hi << (open_hi ? ")" : "]") << ", got " << v;
+    p.push_back(s.str());
+  }
+}
+
+class Ddpm : public Generator {
+ public:
+  explicit Ddpm(const DdpmConfig& config) : config_(config) {}
+
+  std::string name() const override { return kName; }
+  nlohmann::json config() const override { return config_.to_json(); }
+  bool conditional() const override { return true; }
+
+  void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
+    check_fit_inputs(kName, x, y, options);
+    check_spans(kName, options.spans, x.cols);
+    set_torch_and_blas_threads(options.threads);
+    NullObserver null_observer;
+    Observer& observer = options.observer ? *options.observer : null_observer;
+    for (int c : options.classes) class_rows(kName, x, y, c, kMinRows);
+
+    std::vector<size_t> rows;
+    std::vector<int64_t> label;
+    for (size_t i = 0; i < y.size(); ++i) {
+      auto it = std::find(options.classes.begin(), options.classes.end(), y[i]);
+      if (it == options.classes.end()) continue;
+      rows.push_back(i);
+      label.push_back(static_cast<int64_t>(it - options.classes.begin()));
+    }
+    const Matrix xc = x.select_rows(rows);
+    Layout layout = make_layout(options.spans, x.cols);
+    QuantileNormalTransformer quantile;
+    if (layout.dn() > 0) {
+      quantile.fit(numeric_part(layout, xc), static_cast<size_t>(config_.n_quantiles));
+    }
+    // Model space: quantile-normal numeric columns, then the one-hot categorical block.
+    const Matrix data = model_space(layout, quantile, xc);
+
+    layout_ = std::move(layout);
+    quantile_ = std::move(quantile);
+    classes_ = options.classes;
+    spans_ = options.spans;
+    net_ = make_denoiser(config_, layout_, classes_.size(), mix_seed(options.seed, 0));
+    history_ = train(data, label, mix_seed(options.seed, 1), observer);
+    history_["every"] = config_.history_every;
+    history_["classes"] = classes_;
+  }
+
+  Matrix sample(int cls, size_t n, uint64_t seed) const override {
+    auto it = std::find(classes_.begin(), classes_.end(), cls);
+    if (it == classes_.end() || !net_) throw unfit_class_error(kName, cls, classes_);
+    const Sched sched = make_sched(respace(cosine_schedule(config_.timesteps), sample_steps()));
+    at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
+    const Matrix z =
+        to_matrix(reverse_chain(net_, sched, static_cast<int64_t>(n), it - classes_.begin(), gen));
+    return from_model_space(z);
+  }
+
+  void save_state(std::ostream& out) const override {
+    BinaryWriter w(out);
+    w.u64(classes_.size());
+    for (int c : classes_) w.i64(c);
+    if (classes_.empty()) return;
+    w.u64(layout_.cols);
+    write_spans(w, spans_);
+    quantile_.save(w);
+    save_tensors(w, *net_);
+    w.string(history_.dump());
+  }
+
+  void load_state(std::istream& in) override {
+    BinaryReader r(in);
+    const uint64_t n = r.length("the class count", 8);
+    std::vector<int> classes;
+    for (uint64_t i = 0; i < n; ++i) {
+      const int c = static_cast<int>(r.i64("a class"));
+      if (std::find(classes.begin(), classes.end(), c) != classes.end()) {
+        throw Error(ErrorKind::kInvalidArgument,
+                    "corrupt: class " + std::to_string(c) + " is listed twice");
+      }
+      classes.push_back(c);
+    }
+    if (classes.empty()) {
+      r.expect_end("the ddpm state");
+      classes_.clear();
+      net_ = Denoiser(nullptr);
+      history_ = nlohmann::json::object();
+      return;
+    }
+    const uint64_t cols = r.u64("the feature count");
+    if (cols == 0 || cols > r.remaining() / 4) {
+      throw Error(ErrorKind::kInvalidArgument, "corrupt: feature count " + std::to_string(cols));
+    }
+    std::vector<EncodedSpan> spans = read_spans(r, static_cast<size_t>(cols));
+    Layout layout = make_layout(spans, static_cast<size_t>(cols));
+    QuantileNormalTransformer quantile = QuantileNormalTransformer::load(r);
+    if (quantile.cols() != layout.numeric.size()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "corrupt: the quantile transformer has " + std::to_string(quantile.cols()) +
+                      " columns, the spans describe " + std::to_string(layout.numeric.size()) +
+                      " numeric columns");
+    }
+    Denoiser net = make_denoiser(config_, layout, classes.size(), 0);
+    load_tensors(r, *net);
+    net->eval();
+    nlohmann::json history;
+    try {
+      history = nlohmann::json::parse(r.string("the training history"));
+    } catch (const nlohmann::json::exception& e) {
+      throw Error(
+          ErrorKind::kInvalidArgument,
+          std::string("corrupt: the training history is not valid JSON (") + e.what() + ")");
+    }
+    r.expect_end("the ddpm state");
+    layout_ = std::move(layout);
+    quantile_ = std::move(quantile);
+    classes_ = std::move(classes);
+    spans_ = std::move(spans);
+    net_ = net;
+    history_ = std::move(history);
+  }
+
+  nlohmann::json history() const override { return history_; }
+
+ private:
+  int sample_steps() const {
+    return config_.sample_steps > 0 ? config_.sample_steps : config_.timesteps;
+  }
+
+  Matrix model_space(const Layout& l, const QuantileNormalTransformer& q, const Matrix& x) const {
+    const Matrix num = l.dn() > 0 ? q.transform(numeric_part(l, x)) : Matrix(x.rows, 0);
+    const Matrix cat = categorical_part(l, x);
+    Matrix out(x.rows, static_cast<size_t>(l.width()));
+    for (size_t i = 0; i < x.rows; ++i) {
+      std::copy(num.row(i), num.row(i) + num.cols, out.row(i));
+      std::copy(cat.row(i), cat.row(i) + cat.cols, out.row(i) + num.cols);
+    }
+    return out;
+  }
+
+  // Model space [n, width] -> original columns [n, cols].
+  Matrix from_model_space(const Matrix& z) const {
+    const size_t dn = layout_.numeric.size();
+    Matrix num(z.rows, dn);
+    for (size_t i = 0; i < z.rows; ++i) std::copy(z.row(i), z.row(i) + dn, num.row(i));
+    const Matrix values = dn > 0 ? quantile_.inverse_transform(num) : num;
+    Matrix out(z.rows, layout_.cols, 0.0);
+    for (size_t i = 0; i < z.rows; ++i) {
+      for (size_t j = 0; j < dn; ++j) out(i, layout_.numeric[j]) = values(i, j);
+      for (const CatVar& v : layout_.cats) {
+        const double* p = z.row(i) + dn + v.offset;
+        size_t best = 0;
+        for (size_t k = 1; k < static_cast<size_t>(v.k); ++k) {
+          if (p[k] > p[best]) best = k;
+        }
+        if (v.indicator) {
+          out(i, v.start) = static_cast<double>(best);
+        } else {
+          out(i, v.start + best) = 1.0;
+        }
+      }
+    }
+    return out;
+  }
+
+  // The reverse chain for n rows of class position `cls` over the schedule `s`: model space
+  // [n, width] (numeric values, exact one-hot categories).
+  torch::Tensor reverse_chain(Denoiser net, const Sched& s, int64_t n, int64_t cls,
+                              at::Generator& gen) const {
+    torch::NoGradGuard no_grad;
+    const int64_t dn = layout_.dn();
+    const int64_t cw = layout_.cat_width;
+    const Multinomial multi(layout_);
+    std::vector<torch::Tensor> parts;
+    for (int64_t start = 0; start < n; start += kSampleChunk) {
+      const int64_t m = std::min(kSampleChunk, n - start);
+      torch::Tensor z = torch::randn({m, dn}, gen);  // [m, dn]
+      torch::Tensor log_z = cw > 0 ? multi.sample(torch::zeros({m, cw}), gen)
+                                   : torch::zeros({m, 0});  // [m, cw], uniform categories
+      const torch::Tensor y = torch::full({m}, cls, torch::kInt64);
+      for (int i = s.s.size() - 1; i >= 0; --i) {
+        const auto ui = static_cast<size_t>(i);
+        const torch::Tensor t_model = torch::full({m}, s.s.timesteps[ui], torch::kInt64);
+        const torch::Tensor out = net->forward(torch::cat({z, log_z.exp()}, 1), t_model, y);
+        if (dn > 0) {
+          const double ac = s.s.alphas_cumprod[ui];
+          const torch::Tensor eps = out.narrow(1, 0, dn);
+          // The predicted x_0, clipped to the range the quantile transform gives (TabDDPM does not
+          // clip; its x_0 = (x_t - sqrt(1 - alpha_bar) eps) / sqrt(alpha_bar) amplifies the
+          // error of eps by up to 1 / sqrt(alpha_bar_T) ~ 2e4 in the first reverse steps, and a
+          // few rows then run away; images are clipped to [-1, 1] the same way, Ho et al. 2020).
+          const torch::Tensor x0 = (std::sqrt(1.0 / ac) * z - std::sqrt(1.0 / ac - 1.0) * eps)
+                                       .clamp(QuantileNormalTransformer::min_output(),
+                                              QuantileNormalTransformer::max_output());
+          const torch::Tensor mean =
+              s.s.posterior_mean_coef1[ui] * x0 + s.s.posterior_mean_coef2[ui] * z;
+          z = i > 0 ? mean + std::exp(0.5 * s.s.model_log_variance[ui]) * torch::randn({m, dn}, gen)
+                    : mean;
+        }
+        if (cw > 0) {
+          const torch::Tensor log_x0 = multi.log_softmax(out.narrow(1, dn, cw));
+          const torch::Tensor t = torch::full({m}, static_cast<int64_t>(i), torch::kInt64);
+          log_z = multi.sample(multi.q_posterior(s, log_x0, log_z, t), gen);
+        }
+      }
+      parts.push_back(torch::cat({z, log_z.exp().round()}, 1));
+    }
+    if (parts.empty()) return torch::zeros({0, layout_.width()});
+    return torch::cat(parts, 0);
+  }
+
+  // Trains net_ (the EMA copy ends up in net_) on model-space rows with class positions `label`.
+  nlohmann::json train(const Matrix& data, const std::vector<int64_t>& label, uint64_t seed,
+                       Observer& observer) {
+    const int64_t dn = layout_.dn();
+    const int64_t cw = layout_.cat_width;
+    const Multinomial multi(layout_);
+
+    // Validation rows per class.
+    std::vector<size_t> train_rows;
+    std::vector<std::vector<size_t>> validation_of(classes_.size());
+    for (size_t c = 0; c < classes_.size(); ++c) {
+      std::vector<size_t> mine;
+      for (size_t i = 0; i < label.size(); ++i) {
+        if (label[i] == static_cast<int64_t>(c)) mine.push_back(i);
+      }
+      if (config_.validation_fraction > 0.0) {
+        const HoldoutSplit split =
+            holdout_split(mine.size(), config_.validation_fraction, 2, 2, mix_seed(seed, 100 + c));
+        for (size_t i : split.train) train_rows.push_back(mine[i]);
+        for (size_t i : split.validation) validation_of[c].push_back(mine[i]);
+      } else {
+        train_rows.insert(train_rows.end(), mine.begin(), mine.end());
+      }
+    }
+    std::sort(train_rows.begin(), train_rows.end());
+    size_t validation_rows = 0;
+    for (const auto& v : validation_of) validation_rows += v.size();
+    const bool validate = validation_rows > 0;
+    if (config_.validation_fraction > 0.0 && !validate) {
+      observer.on_message(std::string(kName) +
+                          ": too few rows to hold back validation_fraction; trained without "
+                          "model selection (needs 2 held-back and 2 training rows per class)");
+    }
+
+    const size_t n = train_rows.size();
+    const size_t batch = std::min(static_cast<size_t>(config_.batch_size), n);
+    const int steps = config_.steps > 0
+                          ? config_.steps
+                          : static_cast<int>(std::max<int64_t>(
+                                1, static_cast<int64_t>(std::ceil(
+                                       static_cast<double>(config_.epochs) *
+                                       static_cast<double>(n) / static_cast<double>(batch)))));
+
+    const torch::Tensor all = to_tensor(data.select_rows(train_rows));               // [n, width]
+    const torch::Tensor x_num = all.narrow(1, 0, dn);                                // [n, dn]
+    const torch::Tensor log_x_cat = all.narrow(1, dn, cw).clamp_min(kLogEps).log();  // [n, cw]
+    std::vector<int64_t> train_label(n);
+    for (size_t i = 0; i < n; ++i) train_label[i] = label[train_rows[i]];
+    const torch::Tensor labels = torch::tensor(train_label, torch::kInt64);
+
+    struct Target {
+      int64_t cls;
+      torch::Tensor rows;
+      double bandwidth;
+    };
+    std::vector<Target> targets;
+    for (size_t c = 0; c < classes_.size(); ++c) {
+      if (validation_of[c].empty()) continue;
+      Target t;
+      t.cls = static_cast<int64_t>(c);
+      t.rows = to_tensor(data.select_rows(validation_of[c]));
+      t.bandwidth = median_distance(t.rows);
+      targets.push_back(std::move(t));
+    }
+
+    const Sched full = make_sched(cosine_schedule(config_.timesteps));
+    const Sched sampling = make_sched(respace(full.s, sample_steps()));
+    Denoiser ema = make_denoiser(config_, layout_, classes_.size(), 0);
+    {
+      torch::NoGradGuard no_grad;
+      const auto src = named_state(*net_);
+      auto dst = named_state(*ema);
+      for (size_t i = 0; i < src.size(); ++i) dst[i].second.copy_(src[i].second);
+    }
+    std::vector<torch::Tensor> params = net_->parameters();
+    std::vector<torch::Tensor> ema_params = ema->parameters();
+    at::Generator gen = seeded_generator(mix_seed(seed, 1));
+    RowSampler sampler(n, mix_seed(seed, 2));
+    torch::optim::AdamW opt(
+        params, torch::optim::AdamWOptions(config_.lr).weight_decay(config_.weight_decay));
+    net_->train();
+    ema->eval();
+    const auto T = static_cast<int64_t>(config_.timesteps);
+    const double n_vars = static_cast<double>(std::max<size_t>(multi.variables(), 1));
+
+    Curve curve;
+    StepLoss sum;
+    int in_block = 0;
+    std::vector<int> val_step;
+    std::vector<double> val_mmd;
+    double best = std::numeric_limits<double>::infinity();
+    int best_step = 0;
+    int since_best = 0;
+    bool stopped_early = false;
+    std::vector<torch::Tensor> best_state;
+
+    for (int step = 1; step <= steps; ++step) {
+      // TabDDPM anneals the learning rate linearly to 0.
+      const double lr = config_.lr * (1.0 - static_cast<double>(step - 1) / steps);
+      for (auto& group : opt.param_groups()) {
+        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+      }
+      const torch::Tensor idx = torch::tensor(sampler.next(batch), torch::kInt64);
+      const auto b = static_cast<int64_t>(batch);
+      const torch::Tensor t = torch::randint(0, T, {b}, gen);  // [b]
+      const torch::Tensor y = labels.index_select(0, idx);
+      torch::Tensor input_num, noise, input_cat, log_x0, log_xt;
+      if (dn > 0) {
+        const torch::Tensor x0 = x_num.index_select(0, idx);  // [b, dn]
+        noise = torch::randn({b, dn}, gen);
+        input_num = at_steps(full.sqrt_ac, t) * x0 + at_steps(full.sqrt_1m_ac, t) * noise;
+      } else {
+        input_num = torch::zeros({b, 0});
+      }
+      if (cw > 0) {
+        log_x0 = log_x_cat.index_select(0, idx);  // [b, cw]
+        log_xt = multi.sample(multi.q_pred(full, log_x0, t), gen);
+        input_cat = log_xt.exp();
+      } else {
+        input_cat = torch::zeros({b, 0});
+      }
+      const torch::Tensor out = net_->forward(torch::cat({input_num, input_cat}, 1), t, y);
+      torch::Tensor gauss = torch::zeros({});
+      torch::Tensor mult = torch::zeros({});
+      if (dn > 0) gauss = (out.narrow(1, 0, dn) - noise).pow(2).mean();
+      if (cw > 0) {
+        const torch::Tensor log_true = multi.q_posterior(full, log_x0, log_xt, t);
+        const torch::Tensor log_model =
+            multi.q_posterior(full, multi.log_softmax(out.narrow(1, dn, cw)), log_xt, t);
+        const torch::Tensor kl = (log_true.exp() * (log_true - log_model)).sum(1);  // [b]
+        const torch::Tensor nll = -(log_x0.exp() * log_model).sum(1);               // [b]
+        // The variational bound estimate with t uniform (divided by p(t) = 1 / T).
+        mult = (torch::where(t == 0, nll, kl) * static_cast<double>(T) / n_vars).mean();
+      }
+      const torch::Tensor loss = gauss + mult;
+      opt.zero_grad();
+      loss.backward();
+      opt.step();
+      {
+        // The average warms up (decay (1 + step) / (10 + step) while that is smaller), so a
+        // short run is not dominated by the initial weights: 0.999^2000 = 0.14 of them would
+        // remain after 2000 steps (TabDDPM runs 30000 steps without warm-up).
+        torch::NoGradGuard no_grad;
+        const double decay = std::min(config_.ema_decay, (1.0 + step) / (10.0 + step));
+        for (size_t i = 0; i < params.size(); ++i) {
+          ema_params[i].mul_(decay).add_(params[i].detach(), 1.0 - decay);
+        }
+      }
+      StepLoss s{loss.item<double>(), gauss.item<double>(), mult.item<double>()};
+      if (!std::isfinite(s.loss)) {
+        std::ostringstream msg;
+        msg << kName << ": training diverged at step " << step << " of " << steps
+            << " (loss = " << s.loss << ", gauss = " << s.gauss << ", multi = " << s.multi
+            << "); hint: lower lr, or check the rows for extreme values";
+        throw Error(ErrorKind::kDiverged, msg.str());
+      }
+      Progress progress{
+          kName, step, steps, {{"loss", s.loss}, {"gauss", s.gauss}, {"multi", s.multi}}};
+
+      if (validate && (step % config_.validation_every == 0 || step == steps)) {
+        double total = 0.0;
+        size_t weight = 0;
+        for (const Target& target : targets) {
+          // The same noise at every evaluation, so scores differ by the weights only.
+          at::Generator g = seeded_generator(mix_seed(seed, 3 + static_cast<uint64_t>(target.cls)));
+          const torch::Tensor fake =
+              reverse_chain(ema, sampling, config_.validation_samples, target.cls, g);
+          const auto count = static_cast<size_t>(target.rows.size(0));
+          total += static_cast<double>(count) * mmd2_rbf(fake, target.rows, target.bandwidth);
+          weight += count;
+        }
+        const double mmd = total / static_cast<double>(weight);
+        val_step.push_back(step);
+        val_mmd.push_back(mmd);
+        progress.values.emplace_back("mmd", mmd);
+        if (mmd < best) {
+          best = mmd;
+          best_step = step;
+          since_best = 0;
+          best_state = copy_state(*ema);
+        } else {
+          ++since_best;
+        }
+      }
+      observer.on_progress(progress);
+
+      sum.loss += s.loss;
+      sum.gauss += s.gauss;
+      sum.multi += s.multi;
+      ++in_block;
+      const bool stop = validate && config_.patience > 0 && since_best >= config_.patience;
+      if (in_block == config_.history_every || step == steps || stop) {
+        curve.step.push_back(step);
+        curve.loss.push_back(sum.loss / in_block);
+        curve.gauss.push_back(sum.gauss / in_block);
+        curve.multi.push_back(sum.multi / in_block);
+        sum = StepLoss{};
+        in_block = 0;
+      }
+      if (stop) {
+        stopped_early = step < steps;
+        break;
+      }
+    }
+    if (!best_state.empty()) restore_state(*ema, best_state);
+    net_ = ema;  // the averaged weights sample and are saved
+    net_->eval();
+
+    nlohmann::json history = {{"rows", n},
+                              {"validation_rows", validation_rows},
+                              {"batch_size", batch},
+                              {"steps", steps},
+                              {"step", curve.step},
+                              {"loss", curve.loss},
+                              {"gauss", curve.gauss},
+                              {"multi", curve.multi}};
+    if (validate) {
+      history["validation"] = {{"step", val_step},
+                               {"mmd", val_mmd},
+                               {"best_step", best_step},
+                               {"best_mmd", best},
+                               {"stopped_early", stopped_early}};
+    }
+    return history;
+  }
+
+  DdpmConfig config_;
+  Layout layout_;
+  QuantileNormalTransformer quantile_;
+  std::vector<int> classes_;
+  std::vector<EncodedSpan> spans_;
+  Denoiser net_{nullptr};
+  nlohmann::json history_ = nlohmann::json::object();
+};
+
+}  // namespace
+
+std::vector<std::string> DdpmConfig::problems() const {
+  std::vector<std::string> p;
+  if (timesteps < 1 || timesteps > kMaxTimesteps) {
+    p.push_back("timesteps must be in [1, " + std::to_string(kMaxTimesteps) + "], got " +
+                std::to_string(timesteps));
+  }
+  if (sample_steps < 0 || sample_steps > std::max(timesteps, 1)) {
+    p.push_back("sample_steps must be in [0, timesteps = " + std::to_string(timesteps) +
+                "] (0 = every step), got " + std::to_string(sample_steps));
+  }
+  check_layers("hidden", hidden, p);
+  if (embedding_dim < 2 || embedding_dim > kMaxWidth || embedding_dim % 2 != 0) {
+    p.push_back("embedding_dim must be even and in [2, " + std::to_string(kMaxWidth) + "], got " +
+                std::to_string(embedding_dim));
+  }
+  if (!std::isfinite(lr) || lr <= 0.0) {
+    std::ostringstream s;
+    s << "lr must be a finite number > 0, got " << lr;
+    p.push_back(s.str());
+  }
+  check_range("weight_decay", weight_decay, 0.0, 1.0, false, p);
+  if (batch_size < 1 || batch_size > kMaxBatch) {
+    p.push_back("batch_size must be in [1, " + std::to_string(kMaxBatch) + "], got " +
+                std::to_string(batch_size));
+  }
+  if (epochs < 1) p.push_back("epochs must be >= 1, got " + std::to_string(epochs));
+  if (steps < 0) p.push_back("steps must be >= 0 (0 = from epochs), got " + std::to_string(steps));
+  check_range("ema_decay", ema_decay, 0.0, 1.0, true, p);
+  if (n_quantiles < 2 || n_quantiles > 100000) {
+    p.push_back("n_quantiles must be in [2, 100000], got " + std::to_string(n_quantiles));
+  }
+  if (history_every < 1) {
+    p.push_back("history_every must be >= 1, got " + std::to_string(history_every));
+  }
+  check_range("validation_fraction", validation_fraction, 0.0, 0.5, false, p);
+  if (validation_every < 1) {
+    p.push_back("validation_every must be >= 1, got " + std::to_string(validation_every));
+  }
+  if (validation_samples < 2 || validation_samples > 100000) {
+    p.push_back("validation_samples must be in [2, 100000], got " +
+                std::to_string(validation_samples));
+  }
+  if (patience < 0) {
+    p.push_back("patience must be >= 0 (0 = no early stopping), got " + std::to_string(patience));
+  }
+  return p;
+}
+
+void DdpmConfig::validate() const { throw_config_problems(kName, problems()); }
+
+nlohmann::json DdpmConfig::to_json() const {
+  return {{"timesteps", timesteps},
+          {"sample_steps", sample_steps},
+          {"hidden", hidden},
+          {"embedding_dim", embedding_dim},
+          {"lr", lr},
+          {"weight_decay", weight_decay},
+          {"batch_size", batch_size},
+          {"epochs", epochs},
+          {"steps", steps},
+          {"ema_decay", ema_decay},
+          {"n_quantiles", n_quantiles},
+          {"history_every", history_every},
+          {"validation_fraction", validation_fraction},
+          {"validation_every", validation_every},
+          {"validation_samples", validation_samples},
+          {"patience", patience}};
+}
+
+DdpmConfig DdpmConfig::from_json(const nlohmann::json& j) {
+  DdpmConfig c;
+  ConfigReader reader(kName, j);
+  reader.read("timesteps", c.timesteps);
+  reader.read("sample_steps", c.sample_steps);
+  reader.read("hidden", c.hidden);
+  reader.read("embedding_dim", c.embedding_dim);
+  reader.read("lr", c.lr);
+  reader.read("weight_decay", c.weight_decay);
+  reader.read("batch_size", c.batch_size);
+  reader.read("epochs", c.epochs);
+  reader.read("steps", c.steps);
+  reader.read("ema_decay", c.ema_decay);
+  reader.read("n_quantiles", c.n_quantiles);
+  reader.read("history_every", c.history_every);
+  reader.read("validation_fraction", c.validation_fraction);
+  reader.read("validation_every", c.validation_every);
+  reader.read("validation_samples", c.validation_samples);
+  reader.read("patience", c.patience);
+  reader.finish(c.problems());
+  return c;
+}
+
+std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config) {
+  config.validate();
+  return std::make_unique<Ddpm>(config);
+}
+
+}  // namespace imbgen

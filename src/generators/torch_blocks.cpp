@@ -1,0 +1,382 @@
+// Shared LibTorch building blocks of the deep generators: seeded initialisation and noise, the
+// MLP, tensor save/load, the WGAN-GP gradient penalty (Gulrajani et al. 2017), Gumbel-softmax
+// (Jang et al. 2017), an RBF-kernel MMD (Gretton et al. 2012) and the row sampler.
+#include "torch_blocks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <sstream>
+
+#include "imbgen/core/error.h"
+#include "imbgen/core/threads.h"
+
+namespace imbgen {
+namespace {
+
+constexpr uint8_t kFloat32 = 0;
+constexpr uint8_t kInt64 = 1;
+constexpr double kLeakySlope = 0.2;
+
+}  // namespace
+
+at::Generator seeded_generator(uint64_t seed) {
+  return at::make_generator<at::CPUGeneratorImpl>(seed);
+}
+
+void set_torch_and_blas_threads(int n) {
+  torch::set_num_threads(n);
+  set_blas_threads(n);
+}
+
+MlpImpl::MlpImpl(int64_t in, const std::vector<int>& hidden, int64_t out, MlpOptions options)
+    : options_(options) {
+  int64_t width = in;
+  for (size_t i = 0; i < hidden.size(); ++i) {
+    linear_.push_back(
+        register_module("linear" + std::to_string(i), torch::nn::Linear(width, hidden[i])));
+    if (options_.batch_norm) {
+      norm_.push_back(
+          register_module("norm" + std::to_string(i), torch::nn::BatchNorm1d(hidden[i])));
+    }
+    width = hidden[i];
+  }
+  linear_.push_back(
+      register_module("linear" + std::to_string(hidden.size()), torch::nn::Linear(width, out)));
+}
+
+torch::Tensor MlpImpl::forward(const torch::Tensor& x, at::Generator* gen) {
+  torch::Tensor h = x;
+  for (size_t i = 0; i + 1 < linear_.size(); ++i) {
+    h = linear_[i]->forward(h);
+    h = options_.activation == Activation::kReLU ? torch::relu(h)
+                                                 : torch::leaky_relu(h, kLeakySlope);
+    if (options_.batch_norm) h = norm_[i]->forward(h);
+    if (options_.dropout > 0.0 && is_training() && gen != nullptr) {
+      h = seeded_dropout(h, options_.dropout, *gen);
+    }
+  }
+  return linear_.back()->forward(h);
+}
+
+void init_linear_layers(torch::nn::Module& net, at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  for (const auto& m : net.modules(/*include_self=*/true)) {
+    if (auto* lin = m->as<torch::nn::Linear>()) {
+      const double bound = 1.0 / std::sqrt(static_cast<double>(lin->options.in_features()));
+      lin->weight.uniform_(-bound, bound, gen);
+      lin->bias.uniform_(-bound, bound, gen);
+    }
+  }
+}
+
+int64_t count_parameters(const torch::nn::Module& net) {
+  int64_t n = 0;
+  for (const auto& p : net.parameters()) n += p.numel();
+  return n;
+}
+
+torch::Tensor seeded_dropout(const torch::Tensor& x, double p, at::Generator& gen) {
+  if (p <= 0.0) return x;
+  const torch::Tensor keep = torch::empty_like(x).bernoulli_(1.0 - p, gen);
+  return x * keep / (1.0 - p);
+}
+
+torch::Tensor to_tensor(const Matrix& m) {
+  std::vector<float> values(m.data.begin(), m.data.end());
+  return torch::from_blob(values.data(),
+                          {static_cast<int64_t>(m.rows), static_cast<int64_t>(m.cols)},
+                          torch::kFloat32)
+      .clone();
+}
+
+Matrix to_matrix(const torch::Tensor& t) {
+  check_internal(t.dim() == 2, "to_matrix: expected a 2-D tensor");
+  const torch::Tensor d = t.detach().to(torch::kFloat64).contiguous();
+  Matrix m(static_cast<size_t>(d.size(0)), static_cast<size_t>(d.size(1)));
+  const double* p = d.data_ptr<double>();
+  std::copy(p, p + m.data.size(), m.data.begin());
+  return m;
+}
+
+std::vector<std::pair<std::string, torch::Tensor>> named_state(const torch::nn::Module& net) {
+  std::vector<std::pair<std::string, torch::Tensor>> out;
+  for (const auto& p : net.named_parameters(true)) out.emplace_back(p.key(), p.value());
+  for (const auto& b : net.named_buffers(true)) out.emplace_back(b.key(), b.value());
+  return out;
+}
+
+std::vector<torch::Tensor> copy_state(const torch::nn::Module& net) {
+  std::vector<torch::Tensor> out;
+  for (const auto& [name, t] : named_state(net)) out.push_back(t.detach().clone());
+  return out;
+}
+
+void restore_state(torch::nn::Module& net, const std::vector<torch::Tensor>& values) {
+  auto state = named_state(net);
+  check_internal(state.size() == values.size(), "restore_state: tensor count differs");
+  torch::NoGradGuard no_grad;
+  for (size_t i = 0; i < state.size(); ++i) state[i].second.copy_(values[i]);
+}
+
+void save_tensors(BinaryWriter& w, const torch::nn::Module& net) {
+  const auto state = named_state(net);
+  w.u64(state.size());
+  for (const auto& [name, tensor] : state) {
+    const torch::Tensor t = tensor.detach().contiguous();
+    w.string(name);
+    w.u64(static_cast<uint64_t>(t.dim()));
+    for (int64_t size : t.sizes()) w.u64(static_cast<uint64_t>(size));
+    if (t.scalar_type() == torch::kFloat32) {
+      w.u8(kFloat32);
+      w.f32_array(t.data_ptr<float>(), static_cast<size_t>(t.numel()));
+    } else {
+      check_internal(t.scalar_type() == torch::kInt64, "save_tensors: unexpected dtype");
+      w.u8(kInt64);
+      const int64_t* p = t.data_ptr<int64_t>();
+      for (int64_t i = 0; i < t.numel(); ++i) w.i64(p[i]);
+    }
+  }
+}
+
+void load_tensors(BinaryReader& r, torch::nn::Module& net) {
+  auto state = named_state(net);
+  const uint64_t count = r.u64("the tensor count");
+  if (count != state.size()) {
+    throw Error(ErrorKind::kInvalidArgument, "the network holds " + std::to_string(count) +
+                                                 " tensors but the config builds one with " +
+                                                 std::to_string(state.size()));
+  }
+  torch::NoGradGuard no_grad;
+  for (auto& [name, tensor] : state) {
+    const std::string stored = r.string("a tensor name");
+    if (stored != name) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "expected the tensor '" + name + "', found '" + stored + "'");
+    }
+    const uint64_t dims = r.u64("the rank of '" + name + "'");
+    if (dims != static_cast<uint64_t>(tensor.dim())) {
+      throw Error(ErrorKind::kInvalidArgument, "tensor '" + name + "' has rank " +
+                                                   std::to_string(dims) + ", expected " +
+                                                   std::to_string(tensor.dim()));
+    }
+    for (int64_t i = 0; i < tensor.dim(); ++i) {
+      const uint64_t size = r.u64("the shape of '" + name + "'");
+      if (size != static_cast<uint64_t>(tensor.size(i))) {
+        throw Error(ErrorKind::kInvalidArgument,
+                    "tensor '" + name + "' has size " + std::to_string(size) + " in dimension " +
+                        std::to_string(i) + ", expected " + std::to_string(tensor.size(i)) +
+                        " (the file does not match its config)");
+      }
+    }
+    const uint8_t dtype = r.u8("the type of '" + name + "'");
+    const uint8_t expected = tensor.scalar_type() == torch::kFloat32 ? kFloat32 : kInt64;
+    if (dtype != expected) {
+      throw Error(ErrorKind::kInvalidArgument, "tensor '" + name + "' has type code " +
+                                                   std::to_string(dtype) + ", expected " +
+                                                   std::to_string(expected));
+    }
+    check_internal(tensor.is_contiguous(), "load_tensors: non-contiguous tensor");
+    if (dtype == kFloat32) {
+      r.f32_array(tensor.data_ptr<float>(), static_cast<size_t>(tensor.numel()),
+                  "the values of '" + name + "'");
+    } else {
+      int64_t* p = tensor.data_ptr<int64_t>();
+      for (int64_t i = 0; i < tensor.numel(); ++i) p[i] = r.i64("the values of '" + name + "'");
+    }
+  }
+}
+
+torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
+                               const torch::Tensor& real, const torch::Tensor& fake,
+                               const torch::Tensor& eps, int64_t pac) {
+  check_internal(real.sizes() == fake.sizes() && real.dim() == 2 && real.size(0) % pac == 0,
+                 "gradient_penalty: real and fake must be [batch, d] with batch % pac == 0");
+  // x_hat is a leaf of its own: the penalty's gradient flows into the critic's weights only.
+  const torch::Tensor x_hat =
+      (eps * real.detach() + (1.0 - eps) * fake.detach()).requires_grad_(true);  // [batch, d]
+  const torch::Tensor out = critic(x_hat);                                       // [batch / pac, 1]
+  const torch::Tensor grad = torch::autograd::grad({out}, {x_hat}, {torch::ones_like(out)},
+                                                   /*retain_graph=*/true,
+                                                   /*create_graph=*/true)[0];     // [batch, d]
+  const torch::Tensor norms = grad.reshape({-1, pac * real.size(1)}).norm(2, 1);  // [groups]
+  return (norms - 1.0).pow(2).mean();
+}
+
+torch::Tensor gumbel_softmax(const torch::Tensor& logits, double tau, at::Generator& gen) {
+  // g = -log(E), E ~ Exp(1), is Gumbel(0, 1); E is kept away from 0 so g stays finite.
+  const torch::Tensor e = torch::empty_like(logits).exponential_(1.0, gen).clamp_min(1e-20);
+  return torch::softmax((logits - e.log()) / tau, -1);
+}
+
+namespace {
+
+// Squared Euclidean distances between the rows of a [n, d] and b [m, d], float64 [n, m].
+torch::Tensor squared_distances(const torch::Tensor& a, const torch::Tensor& b) {
+  const torch::Tensor aa = a.pow(2).sum(1, true);                  // [n, 1]
+  const torch::Tensor bb = b.pow(2).sum(1, true).transpose(0, 1);  // [1, m]
+  return (aa + bb - 2.0 * a.matmul(b.transpose(0, 1))).clamp_min(0.0);
+}
+
+}  // namespace
+
+double mmd2_rbf(const torch::Tensor& x, const torch::Tensor& y, double bandwidth) {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor a = x.detach().to(torch::kFloat64);
+  const torch::Tensor b = y.detach().to(torch::kFloat64);
+  const torch::Tensor dxx = squared_distances(a, a);
+  const torch::Tensor dyy = squared_distances(b, b);
+  const torch::Tensor dxy = squared_distances(a, b);
+  double total = 0.0;
+  for (double s : {0.5, 1.0, 2.0}) {
+    const double gamma = 1.0 / (2.0 * (s * bandwidth) * (s * bandwidth));
+    total += torch::exp(-gamma * dxx).mean().item<double>() +
+             torch::exp(-gamma * dyy).mean().item<double>() -
+             2.0 * torch::exp(-gamma * dxy).mean().item<double>();
+  }
+  return total;
+}
+
+double median_distance(const torch::Tensor& x) {
+  torch::NoGradGuard no_grad;
+  if (x.size(0) < 2) return 1.0;
+  const torch::Tensor d = torch::pdist(x.detach().to(torch::kFloat64));
+  const double m = d.median().item<double>();
+  return m > 0.0 && std::isfinite(m) ? m : 1.0;
+}
+
+void check_hidden_layers(const char* key, const std::vector<int>& widths,
+                         std::vector<std::string>& p) {
+  constexpr size_t kMaxLayers = 16;
+  constexpr int kMaxWidth = 4096;
+  if (widths.size() > kMaxLayers) {
+    p.push_back(std::string(key) + ": at most " + std::to_string(kMaxLayers) +
+                " hidden layers, got " + std::to_string(widths.size()));
+  }
+  for (size_t i = 0; i < widths.size(); ++i) {
+    if (widths[i] < 1 || widths[i] > kMaxWidth) {
+      p.push_back(std::string(key) + "[" + std::to_string(i) + "] must be in [1, " +
+                  std::to_string(kMaxWidth) + "], got " + std::to_string(widths[i]));
+    }
+  }
+}
+
+void check_positive_number(const char* key, double v, std::vector<std::string>& p) {
+  if (!std::isfinite(v) || v <= 0.0) {
+    std::ostringstream s;
+    s << key << " must be a finite number > 0, got " << v;
+    p.push_back(s.str());
+  }
+}
+
+void check_adam_beta(const char* key, double v, std::vector<std::string>& p) {
+  if (!(v >= 0.0 && v < 1.0)) {
+    std::ostringstream s;
+    s << key << " must be in [0, 1), got " << v;
+    p.push_back(s.str());
+  }
+}
+
+void check_int_range(const char* key, int v, int lo, int hi, const std::string& note,
+                     std::vector<std::string>& p) {
+  if (v < lo || v > hi) {
+    p.push_back(std::string(key) + " must be in [" + std::to_string(lo) + ", " +
+                std::to_string(hi) + "]" + (note.empty() ? "" : " (" + note + ")") + ", got " +
+                std::to_string(v));
+  }
+}
+
+HoldoutSplit holdout_split(size_t n, double fraction, size_t min_validation, size_t min_train,
+                           uint64_t seed) {
+  HoldoutSplit out;
+  const auto m = static_cast<size_t>(std::llround(fraction * static_cast<double>(n)));
+  if (fraction <= 0.0 || m < min_validation || m > n || n - m < min_train) {
+    out.train.resize(n);
+    std::iota(out.train.begin(), out.train.end(), size_t{0});
+    return out;
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(seed);
+  rng.shuffle(order);
+  out.validation.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(m));
+  out.train.assign(order.begin() + static_cast<std::ptrdiff_t>(m), order.end());
+  std::sort(out.validation.begin(), out.validation.end());
+  std::sort(out.train.begin(), out.train.end());
+  return out;
+}
+
+RowSampler::RowSampler(size_t n, uint64_t seed) : rng_(seed), order_(n), cursor_(n) {
+  std::iota(order_.begin(), order_.end(), 0);
+}
+
+std::vector<int64_t> RowSampler::next(size_t batch) {
+  check_internal(!order_.empty(), "RowSampler: no rows");
+  std::vector<int64_t> idx(batch);
+  for (auto& i : idx) {
+    if (cursor_ == order_.size()) {
+      rng_.shuffle(order_);
+      cursor_ = 0;
+    }
+    i = order_[cursor_++];
+  }
+  return idx;
+}
+
+}  // namespace imbgen
+
+namespace imbgen {
+namespace {
+
+torch::Tensor float64_tensor(const Matrix& m) {
+  return torch::from_blob(const_cast<double*>(m.data.data()),
+                          {static_cast<int64_t>(m.rows), static_cast<int64_t>(m.cols)},
+                          torch::kFloat64)
+      .clone();
+}
+
+}  // namespace
+
+PenaltyAndGradient critic_gradient_penalty(const MlpWeights& critic, const Matrix& real,
+                                           const Matrix& fake, const std::vector<double>& eps,
+                                           int pac) {
+  const size_t layers = critic.weight.size();
+  check_internal(layers >= 1 && critic.bias.size() == layers && critic.weight.back().rows == 1,
+                 "critic_gradient_penalty: expected matching weights and biases, 1 output");
+  std::vector<int> hidden;
+  for (size_t l = 0; l + 1 < layers; ++l) hidden.push_back(static_cast<int>(critic.weight[l].rows));
+  Mlp net(static_cast<int64_t>(critic.weight[0].cols), hidden, 1,
+          MlpOptions{Activation::kLeakyReLU, false, 0.0});
+  net->to(torch::kFloat64);
+  auto params = net->named_parameters();
+  {
+    torch::NoGradGuard no_grad;
+    for (size_t l = 0; l < layers; ++l) {
+      const std::string name = "linear" + std::to_string(l);
+      params[name + ".weight"].copy_(float64_tensor(critic.weight[l]));
+      params[name + ".bias"].copy_(torch::tensor(critic.bias[l], torch::kFloat64));
+    }
+  }
+  const int64_t width = static_cast<int64_t>(critic.weight[0].cols);
+  auto fn = [&](const torch::Tensor& v) { return net->forward(v.reshape({-1, width})); };
+  const torch::Tensor e =
+      torch::tensor(eps, torch::kFloat64).reshape({static_cast<int64_t>(eps.size()), 1});
+  const torch::Tensor gp = gradient_penalty(fn, float64_tensor(real), float64_tensor(fake), e, pac);
+  gp.backward();
+  PenaltyAndGradient out;
+  out.penalty = gp.item<double>();
+  // A parameter the penalty does not depend on (the last bias) has no gradient: zero.
+  auto grad = [&](const std::string& key) {
+    const torch::Tensor g = params[key].grad();
+    return g.defined() ? g.contiguous() : torch::zeros_like(params[key]);
+  };
+  for (size_t l = 0; l < layers; ++l) {
+    const std::string name = "linear" + std::to_string(l);
+    out.gradient.weight.push_back(to_matrix(grad(name + ".weight")));
+    const torch::Tensor b = grad(name + ".bias");
+    out.gradient.bias.emplace_back(b.data_ptr<double>(), b.data_ptr<double>() + b.numel());
+  }
+  return out;
+}
+
+}  // namespace imbgen

@@ -1,0 +1,428 @@
+// The LibTorch side of the VAE shared by vae, cvae and tvae (Kingma & Welling 2014, "Auto-Encoding
+// Variational Bayes", Algorithm 1 with the estimator of eq. 10: one z per row by the
+// reparameterisation z = mu + sigma * eps, KL(q(z|x) || N(0, I)) in closed form, Appendix B).
+#include "vae_net.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <utility>
+
+#include "imbgen/core/error.h"
+#include "imbgen/core/rng.h"
+#include "torch_blocks.h"
+
+namespace imbgen {
+namespace {
+
+// Rows decoded per forward pass in sample(), to bound the memory of large requests.
+constexpr size_t kSampleChunk = 65536;
+const double kHalfLog2Pi = 0.5 * std::log(2.0 * 3.14159265358979323846);
+
+// The encoder, the decoder and the learned sigmas in one module, so one save/load covers them.
+struct VaeModuleImpl : torch::nn::Module {
+  VaeModuleImpl(const VaeNetOptions& o)
+      : encoder(register_module("encoder",
+                                Mlp(static_cast<int64_t>(o.data_dim + o.cond_dim), o.encoder_hidden,
+                                    2 * static_cast<int64_t>(o.latent_dim), MlpOptions{}))),
+        decoder(register_module(
+            "decoder",
+            Mlp(static_cast<int64_t>(o.latent_dim + o.cond_dim), o.decoder_hidden,
+                static_cast<int64_t>(o.row_sigma ? 2 * o.data_dim : o.data_dim), MlpOptions{}))),
+        sigma(register_parameter("sigma",
+                                 torch::full({static_cast<int64_t>(o.data_dim)}, o.sigma_init))) {}
+
+  Mlp encoder;
+  Mlp decoder;
+  torch::Tensor sigma;  // [data_dim]; only the Gaussian columns' entries are used (not row_sigma)
+};
+TORCH_MODULE(VaeModule);
+
+// Column indices of the output kinds, as tensors for index_select.
+struct Layout {
+  torch::Tensor plain;  // kGaussian columns, int64
+  torch::Tensor tanh;   // kTanhGaussian columns, int64
+  std::vector<OutputBlock> categorical;
+  bool has_plain = false;
+  bool has_tanh = false;
+};
+
+Layout make_layout(const VaeNetOptions& o) {
+  std::vector<int64_t> plain, tanh;
+  Layout layout;
+  for (const OutputBlock& b : o.blocks) {
+    if (b.kind == OutputKind::kGaussian) plain.push_back(static_cast<int64_t>(b.start));
+    if (b.kind == OutputKind::kTanhGaussian) tanh.push_back(static_cast<int64_t>(b.start));
+    if (b.kind == OutputKind::kCategorical) layout.categorical.push_back(b);
+  }
+  layout.has_plain = !plain.empty();
+  layout.has_tanh = !tanh.empty();
+  layout.plain = torch::tensor(plain, torch::kInt64);
+  layout.tanh = torch::tensor(tanh, torch::kInt64);
+  return layout;
+}
+
+void check_blocks(const VaeNetOptions& o) {
+  size_t next = 0;
+  for (const OutputBlock& b : o.blocks) {
+    check_internal(
+        b.start == next && b.width >= 1 && (b.kind == OutputKind::kCategorical || b.width == 1),
+        "VaeNet: output blocks must cover the columns in order");
+    next += b.width;
+  }
+  check_internal(next == o.data_dim && o.latent_dim >= 1, "VaeNet: blocks do not cover the data");
+}
+
+struct LossTensors {
+  torch::Tensor loss, recon, kl;  // scalars
+};
+
+// The sigma of every column, [b, d] (row_sigma: sigma_min + softplus of the decoder's second
+// half) or [1, d] (the learned parameter).
+torch::Tensor column_sigmas(const VaeNetOptions& o, const torch::Tensor& out,
+                            const torch::Tensor& sigma) {
+  if (!o.row_sigma) return sigma.unsqueeze(0);
+  const auto d = static_cast<int64_t>(o.data_dim);
+  return o.sigma_min + torch::softplus(out.narrow(1, d, d));
+}
+
+// The Gaussian negative log-likelihood summed over the columns, per row [b].
+torch::Tensor gaussian_nll(const torch::Tensor& x, const torch::Tensor& mean,
+                           const torch::Tensor& sigma) {
+  // x, mean: [b, k]; sigma: [b, k] or [1, k]
+  const torch::Tensor z = (x - mean) / sigma;
+  return (0.5 * z.pow(2) + sigma.log() + kHalfLog2Pi).sum(1);
+}
+
+// x [b, d], out [b, d or 2d] (raw decoder outputs), sigma [d] (the learned parameter),
+// mu / logvar [b, latent].
+LossTensors compute_loss(const VaeNetOptions& o, const Layout& layout, const torch::Tensor& x,
+                         const torch::Tensor& out, const torch::Tensor& sigma_param,
+                         const torch::Tensor& mu, const torch::Tensor& logvar) {
+  const torch::Tensor sigma = column_sigmas(o, out, sigma_param);  // [b or 1, d]
+  torch::Tensor recon = torch::zeros({x.size(0)}, x.options());    // [b]
+  if (layout.has_plain) {
+    recon = recon + gaussian_nll(x.index_select(1, layout.plain), out.index_select(1, layout.plain),
+                                 sigma.index_select(1, layout.plain));
+  }
+  if (layout.has_tanh) {
+    recon = recon + gaussian_nll(x.index_select(1, layout.tanh),
+                                 torch::tanh(out.index_select(1, layout.tanh)),
+                                 sigma.index_select(1, layout.tanh));
+  }
+  for (const OutputBlock& b : layout.categorical) {
+    const auto s = static_cast<int64_t>(b.start);
+    const auto w = static_cast<int64_t>(b.width);
+    const torch::Tensor target = x.narrow(1, s, w).argmax(1);  // [b]
+    recon = recon + torch::nn::functional::cross_entropy(
+                        out.narrow(1, s, w), target,
+                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+  }
+  // KL(N(mu, exp(logvar)) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)), per row.
+  const torch::Tensor kl = -0.5 * (1.0 + logvar - mu.pow(2) - logvar.exp()).sum(1);  // [b]
+  LossTensors t;
+  t.recon = recon.mean();
+  t.kl = kl.mean();
+  t.loss = o.recon_weight * t.recon + t.kl;
+  return t;
+}
+
+struct Curve {
+  std::vector<int> step;
+  std::vector<double> loss, recon, kl;
+};
+
+}  // namespace
+
+VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const Matrix& out,
+                            const std::vector<double>& sigma, const Matrix& mu,
+                            const Matrix& logvar) {
+  check_blocks(options);
+  const Layout layout = make_layout(options);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor s = torch::tensor(sigma, torch::kFloat64).to(torch::kFloat32);  // [data_dim]
+  const LossTensors t = compute_loss(options, layout, to_tensor(x), to_tensor(out), s,
+                                     to_tensor(mu), to_tensor(logvar));
+  return {t.loss.item<double>(), t.recon.item<double>(), t.kl.item<double>()};
+}
+
+struct VaeNet::Impl {
+  VaeNetOptions options;
+  Layout layout;
+  at::Generator gen;  // weight initialisation
+  VaeModule net{nullptr};
+
+  Impl(VaeNetOptions o, uint64_t seed)
+      : options(std::move(o)), layout(make_layout(options)), gen(seeded_generator(seed)) {
+    check_blocks(options);
+    net = VaeModule(options);
+    init_linear_layers(*net, gen);
+  }
+
+  // One-hot conditions [n, cond_dim] for the condition indices, or an undefined tensor.
+  torch::Tensor one_hot(const std::vector<int64_t>& condition) const {
+    if (options.cond_dim == 0) return torch::Tensor();
+    return torch::one_hot(torch::tensor(condition, torch::kInt64),
+                          static_cast<int64_t>(options.cond_dim))
+        .to(torch::kFloat32);
+  }
+
+  torch::Tensor with_condition(const torch::Tensor& a, const torch::Tensor& cond) const {
+    return cond.defined() ? torch::cat({a, cond}, 1) : a;
+  }
+
+  // Decoder outputs [n, d or 2d] turned into net-space rows [n, d] (see VaeNet::sample).
+  torch::Tensor finish_rows(const torch::Tensor& raw, double noise_scale, at::Generator& g) const {
+    const torch::Tensor sigma = column_sigmas(options, raw, net->sigma.detach());  // [n or 1, d]
+    const torch::Tensor out = raw.narrow(1, 0, static_cast<int64_t>(options.data_dim));
+    torch::Tensor rows = out.clone();  // [n, d]
+    const torch::Tensor eps = torch::randn(out.sizes(), g);
+    if (layout.has_plain) {
+      const torch::Tensor m = out.index_select(1, layout.plain);
+      rows.index_copy_(1, layout.plain,
+                       m + noise_scale * sigma.index_select(1, layout.plain) *
+                               eps.index_select(1, layout.plain));
+    }
+    if (layout.has_tanh) {
+      const torch::Tensor m = torch::tanh(out.index_select(1, layout.tanh));
+      rows.index_copy_(
+          1, layout.tanh,
+          m + noise_scale * sigma.index_select(1, layout.tanh) * eps.index_select(1, layout.tanh));
+    }
+    for (const OutputBlock& b : layout.categorical) {
+      const auto s = static_cast<int64_t>(b.start);
+      const auto w = static_cast<int64_t>(b.width);
+      rows.narrow(1, s, w).copy_(torch::one_hot(out.narrow(1, s, w).argmax(1), w));
+    }
+    return rows;
+  }
+
+  torch::Tensor sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
+    torch::NoGradGuard no_grad;
+    at::Generator g = seeded_generator(seed);
+    VaeModule module = net;  // a holder copy: forward() is not const, but changes nothing here
+    std::vector<torch::Tensor> parts;
+    for (size_t start = 0; start < n; start += kSampleChunk) {
+      const auto m = static_cast<int64_t>(std::min(kSampleChunk, n - start));
+      const torch::Tensor z = torch::randn({m, static_cast<int64_t>(options.latent_dim)}, g);
+      const torch::Tensor cond = one_hot(std::vector<int64_t>(static_cast<size_t>(m), condition));
+      const torch::Tensor out = module->decoder->forward(with_condition(z, cond));  // [m, d]
+      parts.push_back(finish_rows(out, noise_scale, g));
+    }
+    if (parts.empty()) return torch::zeros({0, static_cast<int64_t>(options.data_dim)});
+    return torch::cat(parts, 0);
+  }
+};
+
+VaeNet::VaeNet(VaeNetOptions options, uint64_t seed)
+    : impl_(std::make_unique<Impl>(std::move(options), seed)) {}
+VaeNet::~VaeNet() = default;
+VaeNet::VaeNet(VaeNet&&) noexcept = default;
+VaeNet& VaeNet::operator=(VaeNet&&) noexcept = default;
+
+const VaeNetOptions& VaeNet::options() const { return impl_->options; }
+
+nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
+                             const VaeTrainPlan& plan, const ScoreMap& to_score, uint64_t seed,
+                             Observer& observer, const std::string& task) {
+  Impl& s = *impl_;
+  const VaeNetOptions& o = s.options;
+  check_internal(x.cols == o.data_dim && x.rows == condition.size() && x.rows >= 1,
+                 "VaeNet::train: data shape");
+
+  // Hold back validation rows per condition (seeded), so every class is scored.
+  const size_t n_cond = std::max<size_t>(o.cond_dim, 1);
+  std::vector<std::vector<size_t>> rows_of(n_cond);
+  for (size_t i = 0; i < x.rows; ++i) rows_of[static_cast<size_t>(condition[i])].push_back(i);
+  std::vector<size_t> train_rows;
+  std::vector<std::vector<size_t>> validation_of(n_cond);
+  for (size_t c = 0; c < n_cond; ++c) {
+    if (rows_of[c].empty()) continue;
+    if (plan.validation_fraction > 0.0) {
+      const HoldoutSplit split =
+          holdout_split(rows_of[c].size(), plan.validation_fraction, 2, 2, mix_seed(seed, 100 + c));
+      for (size_t i : split.train) train_rows.push_back(rows_of[c][i]);
+      for (size_t i : split.validation) validation_of[c].push_back(rows_of[c][i]);
+    } else {
+      train_rows.insert(train_rows.end(), rows_of[c].begin(), rows_of[c].end());
+    }
+  }
+  std::sort(train_rows.begin(), train_rows.end());
+  size_t validation_rows = 0;
+  for (const auto& v : validation_of) validation_rows += v.size();
+  const bool validate = validation_rows > 0 && plan.validation_every > 0;
+  if (plan.validation_fraction > 0.0 && validation_rows == 0) {
+    std::ostringstream msg;
+    msg << task << ": too few rows to hold back validation_fraction " << plan.validation_fraction
+        << " (needs 2 held-back and 2 training rows); trained without model selection";
+    observer.on_message(msg.str());
+  }
+
+  const size_t n = train_rows.size();
+  const size_t batch = std::min(static_cast<size_t>(plan.batch_size), n);
+  const int steps = plan.steps > 0
+                        ? plan.steps
+                        : static_cast<int>(std::max<int64_t>(
+                              1, static_cast<int64_t>(std::ceil(static_cast<double>(plan.epochs) *
+                                                                static_cast<double>(n) /
+                                                                static_cast<double>(batch)))));
+
+  const torch::Tensor data = to_tensor(x.select_rows(train_rows));  // [n, d]
+  std::vector<int64_t> train_cond(n);
+  for (size_t i = 0; i < n; ++i) train_cond[i] = condition[train_rows[i]];
+  const torch::Tensor cond_all = s.one_hot(train_cond);  // [n, cond_dim] or undefined
+
+  // Scoring space rows and kernel bandwidth of each condition's validation rows.
+  struct Target {
+    int condition;
+    Matrix rows;
+    double bandwidth;
+    torch::Tensor tensor;
+  };
+  std::vector<Target> targets;
+  for (size_t c = 0; c < n_cond && validate; ++c) {
+    if (validation_of[c].empty()) continue;
+    Target t;
+    t.condition = static_cast<int>(c);
+    t.rows = to_score(x.select_rows(validation_of[c]));
+    t.tensor = to_tensor(t.rows);
+    t.bandwidth = median_distance(t.tensor);
+    targets.push_back(std::move(t));
+  }
+
+  at::Generator gen = seeded_generator(mix_seed(seed, 1));  // reparameterisation noise
+  RowSampler sampler(n, mix_seed(seed, 2));
+  torch::optim::Adam opt(s.net->parameters(),
+                         torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  s.net->train();
+
+  Curve curve;
+  double sum_loss = 0.0, sum_recon = 0.0, sum_kl = 0.0;
+  int in_block = 0;
+  std::vector<int> val_step;
+  std::vector<double> val_mmd;
+  double best = std::numeric_limits<double>::infinity();
+  int best_step = 0;
+  int since_best = 0;
+  bool stopped_early = false;
+  std::vector<torch::Tensor> best_state;
+  const auto latent = static_cast<int64_t>(o.latent_dim);
+
+  for (int step = 1; step <= steps; ++step) {
+    const torch::Tensor idx = torch::tensor(sampler.next(batch), torch::kInt64);
+    const torch::Tensor xb = data.index_select(0, idx);  // [b, d]
+    const torch::Tensor cb = cond_all.defined() ? cond_all.index_select(0, idx) : torch::Tensor();
+    const torch::Tensor h = s.net->encoder->forward(s.with_condition(xb, cb));  // [b, 2 latent]
+    const torch::Tensor mu = h.narrow(1, 0, latent);
+    const torch::Tensor logvar = h.narrow(1, latent, latent);
+    const torch::Tensor eps = torch::randn({h.size(0), latent}, gen);
+    const torch::Tensor z = mu + eps * torch::exp(0.5 * logvar);                 // [b, latent]
+    const torch::Tensor out = s.net->decoder->forward(s.with_condition(z, cb));  // [b, d]
+    const LossTensors t = compute_loss(o, s.layout, xb, out, s.net->sigma, mu, logvar);
+    opt.zero_grad();
+    t.loss.backward();
+    opt.step();
+    {
+      torch::NoGradGuard no_grad;
+      s.net->sigma.clamp_(o.sigma_min, o.sigma_max);
+    }
+    const double loss = t.loss.item<double>();
+    const double recon = t.recon.item<double>();
+    const double kl = t.kl.item<double>();
+    if (!std::isfinite(loss)) {
+      std::ostringstream msg;
+      msg << task << ": training diverged at step " << step << " of " << steps
+          << " (loss = " << loss << ", recon = " << recon << ", kl = " << kl
+          << "); hint: lower lr, or check the rows for extreme values";
+      throw Error(ErrorKind::kDiverged, msg.str());
+    }
+    Progress progress{task, step, steps, {{"loss", loss}, {"recon", recon}, {"kl", kl}}};
+
+    if (validate && (step % plan.validation_every == 0 || step == steps)) {
+      s.net->eval();
+      double total = 0.0;
+      size_t weight = 0;
+      for (const Target& target : targets) {
+        // The same noise at every evaluation, so scores differ by the weights only.
+        const torch::Tensor fake = s.sample(
+            static_cast<size_t>(plan.validation_samples), target.condition, plan.sample_noise,
+            mix_seed(seed, 3 + static_cast<uint64_t>(target.condition)));
+        const Matrix scored = to_score(to_matrix(fake));
+        total += static_cast<double>(target.rows.rows) *
+                 mmd2_rbf(to_tensor(scored), target.tensor, target.bandwidth);
+        weight += target.rows.rows;
+      }
+      s.net->train();
+      const double mmd = total / static_cast<double>(weight);
+      val_step.push_back(step);
+      val_mmd.push_back(mmd);
+      progress.values.emplace_back("mmd", mmd);
+      if (mmd < best) {
+        best = mmd;
+        best_step = step;
+        since_best = 0;
+        best_state = copy_state(*s.net);
+      } else {
+        ++since_best;
+      }
+    }
+    observer.on_progress(progress);
+
+    sum_loss += loss;
+    sum_recon += recon;
+    sum_kl += kl;
+    ++in_block;
+    const bool stop = validate && plan.patience > 0 && since_best >= plan.patience;
+    if (in_block == plan.history_every || step == steps || stop) {
+      curve.step.push_back(step);
+      curve.loss.push_back(sum_loss / in_block);
+      curve.recon.push_back(sum_recon / in_block);
+      curve.kl.push_back(sum_kl / in_block);
+      sum_loss = sum_recon = sum_kl = 0.0;
+      in_block = 0;
+    }
+    if (stop) {
+      stopped_early = step < steps;
+      break;
+    }
+  }
+  if (!best_state.empty()) restore_state(*s.net, best_state);
+  s.net->eval();
+
+  nlohmann::json history = {{"rows", n},
+                            {"validation_rows", validation_rows},
+                            {"batch_size", batch},
+                            {"steps", steps},
+                            {"every", plan.history_every},
+                            {"step", curve.step},
+                            {"loss", curve.loss},
+                            {"recon", curve.recon},
+                            {"kl", curve.kl}};
+  if (validate) {
+    history["validation"] = {{"step", val_step},
+                             {"mmd", val_mmd},
+                             {"best_step", best_step},
+                             {"best_mmd", best},
+                             {"stopped_early", stopped_early}};
+  }
+  return history;
+}
+
+Matrix VaeNet::sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
+  check_internal(!impl_->net->is_training(), "VaeNet::sample: the network is still training");
+  return to_matrix(impl_->sample(n, condition, noise_scale, seed));
+}
+
+int64_t VaeNet::parameter_count() const { return count_parameters(*impl_->net); }
+
+void set_vae_threads(int n) { set_torch_and_blas_threads(n); }
+
+void VaeNet::save(BinaryWriter& w) const { save_tensors(w, *impl_->net); }
+
+void VaeNet::load(BinaryReader& r) {
+  load_tensors(r, *impl_->net);
+  impl_->net->eval();
+}
+
+}  // namespace imbgen
