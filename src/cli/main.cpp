@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -27,6 +28,16 @@
 #include "progress_bar.h"
 
 namespace imbgen::cli {
+
+// `imbgen benchmark` (src/cli/benchmark_command.cpp): adds the subcommand to `app`; the returned
+// function runs it once the command line is parsed and returns the exit code.
+std::function<int()> add_benchmark_command(
+    CLI::App& app,
+    std::function<void(const std::vector<std::string>&, nlohmann::json&, nlohmann::json&,
+                       nlohmann::json*)>
+        apply_settings,
+    const std::string& default_data);
+
 namespace {
 
 // Exit codes (documented in the README).
@@ -320,6 +331,10 @@ int run_main(int argc, char** argv) {
       "report", "Write DIR/report.html again from DIR/results.json (self-contained, works offline)");
   report_cmd->add_option("dir", report_dir, "folder written by `imbgen run`")->capture_default_str();
 
+  // ---- benchmark ----
+  const std::function<int()> benchmark =
+      add_benchmark_command(app, apply_settings, default_data_path());
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -328,6 +343,7 @@ int run_main(int argc, char** argv) {
   }
 
   set_blas_threads(1);
+  if (app.got_subcommand("benchmark")) return benchmark();
   ProgressBar progress(quiet);
 
   if (*run) {

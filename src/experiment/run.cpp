@@ -20,9 +20,12 @@
 #include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/space.h"
 #include "imbgen/generators/generator.h"
+#include "cell.h"
 
 namespace imbgen {
 namespace {
+
+using experiment_detail::class_summary;
 
 constexpr const char* kVersion = "0.1.0";
 
@@ -36,53 +39,8 @@ std::string join(const std::vector<std::string>& v) {
   return out;
 }
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 void report(Observer* observer, const std::string& task, int64_t step, int64_t total) {
   if (observer) observer->on_progress(Progress{task, step, total, {}});
-}
-
-// A curve thinned to at most `max_points` points (first and last kept) for plotting.
-nlohmann::json curve_json(const Curve& c, const char* x_name, const char* y_name,
-                          size_t max_points = 200) {
-  std::vector<double> xs, ys;
-  const size_t n = c.x.size();
-  const size_t stride = n > max_points ? (n + max_points - 1) / max_points : 1;
-  for (size_t i = 0; i < n; i += stride) {
-    xs.push_back(c.x[i]);
-    ys.push_back(c.y[i]);
-  }
-  if (n > 0 && (n - 1) % stride != 0) {
-    xs.push_back(c.x[n - 1]);
-    ys.push_back(c.y[n - 1]);
-  }
-  return {{x_name, xs}, {y_name, ys}};
-}
-
-// The rows of class `cls` in table values, missing numbers replaced by the training imputation
-// value, for the statistics of the evaluation module (which takes finite values only).
-Matrix class_rows_for_evaluation(const Table& t, int cls, const ModelSpace& space) {
-  std::vector<size_t> idx;
-  for (size_t i = 0; i < t.rows(); ++i) {
-    if (t.y[i] == cls) idx.push_back(i);
-  }
-  Matrix m = t.x.select_rows(idx);
-  for (size_t r = 0; r < m.rows; ++r) {
-    for (size_t c = 0; c < m.cols; ++c) {
-      if (std::isnan(m(r, c))) m(r, c) = space.encoder().imputation_value(c);
-    }
-  }
-  return m;
-}
-
-nlohmann::json class_summary(const Table& t, const std::vector<size_t>& rows) {
-  std::vector<size_t> counts(t.n_classes(), 0);
-  for (size_t r : rows) ++counts[static_cast<size_t>(t.y[r])];
-  nlohmann::json j = nlohmann::json::object();
-  for (size_t c = 0; c < counts.size(); ++c) j[t.classes[c]] = counts[c];
-  return j;
 }
 
 }  // namespace
@@ -183,7 +141,6 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   ModelSpace space;
   space.fit(train);
   const Matrix test_model = space.to_classifier(test.x);
-  const Matrix train_generator = space.to_generator(train.x);
 
   std::vector<int> test_labels(test.rows());
   for (size_t i = 0; i < test.rows(); ++i) test_labels[i] = test.y[i] == positive ? 1 : 0;
@@ -193,72 +150,30 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   int64_t cell = 0;
   for (const auto& strategy : config.strategies) {
     // ---- build this strategy's training set ----
-    Matrix x_train = train.x;  // table values; encoded for the classifiers below
-    std::vector<int> y_train = train.y;
-    std::vector<double> weights;
-    nlohmann::json strategy_info = {{"synthetic_rows", 0}};
-    if (strategy == "class_weight") {
-      weights = balanced_sample_weights(y_train);
-    } else if (strategy != "none") {
-      const nlohmann::json gen_config = config.generator_configs.contains(strategy)
-                                            ? config.generator_configs.at(strategy)
-                                            : nlohmann::json::object();
-      auto generator = make_generator(strategy, gen_config);
-      FitOptions options;
-      options.classes = {positive};
-      options.seed = config.seed;
-      // One LibTorch thread: intra-op parallelism only slows networks this small down (measured:
-      // 300 GAN steps take ~1 s on one thread, ~26 s on two when the other core is busy).
-      options.threads = 1;
-      options.observer = observer;
-      options.spans = space.generator_spans();
-      const auto t0 = std::chrono::steady_clock::now();
-      // The generator sees the training split only.
-      generator->fit(train_generator, train.y, options);
-      const double fit_seconds = seconds_since(t0);
-      const auto t1 = std::chrono::steady_clock::now();
-      const Matrix generated = generator->sample(positive, n_new, mix_seed(config.seed, 1));
-      const double sample_seconds = seconds_since(t1);
-      for (double v : generated.data) {
-        if (!std::isfinite(v))
-          throw Error(ErrorKind::kDiverged,
-                      "generator '" + strategy + "' produced a non-finite value");
-      }
-      // Back to the table's schema: labels for categories, integers, training bounds.
-      Matrix synthetic = space.from_generator(generated);
-      std::vector<int> y_syn(synthetic.rows, positive);
-      x_train = Matrix::vstack(x_train, synthetic);
-      y_train.insert(y_train.end(), y_syn.begin(), y_syn.end());
-      results["generators"][strategy] = {{"config", generator->config()},
-                                         {"fit_seconds", fit_seconds},
-                                         {"sample_seconds", sample_seconds},
-                                         {"synthetic_rows", synthetic.rows},
-                                         {"history", generator->history()}};
-      strategy_info["synthetic_rows"] = synthetic.rows;
-      if (config.evaluate && synthetic.rows >= 2) {
+    const nlohmann::json gen_config = config.generator_configs.contains(strategy)
+                                          ? config.generator_configs.at(strategy)
+                                          : nlohmann::json::object();
+    experiment_detail::TrainingSet training = experiment_detail::build_training_set(
+        strategy, train, space, positive, n_new, gen_config, config.seed,
+        mix_seed(config.seed, 1), observer);
+    const size_t synthetic_rows = training.synthetic.rows;
+    if (!training.generator.is_null()) {
+      results["generators"][strategy] = training.generator;
+      if (config.evaluate && synthetic_rows >= 2) {
         EvaluationConfig eval_config = EvaluationConfig::from_json(config.evaluation_config);
         eval_config.seed = config.seed;
         eval_config.threads = config.threads;
-        std::vector<ColumnKind> kinds;
-        for (const auto& c : table.columns) kinds.push_back(c.kind);
-        Matrix syn_eval = synthetic;
-        for (size_t r = 0; r < syn_eval.rows; ++r) {
-          for (size_t c = 0; c < syn_eval.cols; ++c) {
-            if (std::isnan(syn_eval(r, c))) syn_eval(r, c) = space.encoder().imputation_value(c);
-          }
-        }
-        const Matrix real = class_rows_for_evaluation(train, positive, space);
-        const Matrix holdout = class_rows_for_evaluation(test, positive, space);
-        nlohmann::json evaluation = evaluate(real, syn_eval, holdout.rows >= 2 ? &holdout : nullptr,
-                                             table.column_names(), eval_config, observer, kinds);
+        nlohmann::json evaluation = experiment_detail::evaluate_synthetic(
+            train, test, space, training.synthetic, positive, eval_config, observer);
         out.evaluation_csv.emplace_back(strategy, flatten_to_csv(evaluation));
         results["generators"][strategy]["evaluation"] = std::move(evaluation);
       }
-      out.synthetic.push_back(SyntheticRows{strategy, std::move(synthetic), std::move(y_syn)});
+      out.synthetic.push_back(
+          SyntheticRows{strategy, training.synthetic, training.synthetic_y});
     }
 
     // ---- every classifier on it ----
-    const Matrix x_train_model = space.to_classifier(x_train);
+    const Matrix x_train_model = space.to_classifier(training.x);
     for (const auto& name : config.classifiers) {
       ++cell;
       report(observer, "cell " + std::to_string(cell) + "/" + std::to_string(total_cells) + ": " +
@@ -266,32 +181,27 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
       const nlohmann::json clf_config = config.classifier_configs.contains(name)
                                             ? config.classifier_configs.at(name)
                                             : nlohmann::json::object();
-      auto clf = make_classifier(name, clf_config, ClassifierContext{config.seed, config.threads});
-      const auto t0 = std::chrono::steady_clock::now();
-      clf->fit(x_train_model, y_train, weights);
-      const double fit_seconds = seconds_since(t0);
-      const Matrix proba = clf->predict_proba(test_model);
-      std::vector<double> scores(test.rows());
-      for (size_t i = 0; i < test.rows(); ++i) scores[i] = proba(i, static_cast<size_t>(positive));
-      const double threshold = clf->score_kind() == ScoreKind::kProbability ? 0.5 : 0.0;
+      experiment_detail::Scored scored = experiment_detail::fit_and_score(
+          name, clf_config, ClassifierContext{config.seed, config.threads}, x_train_model,
+          training.y, training.weights, {&test_model}, positive);
+      std::vector<double> scores = std::move(scored.scores.at(0));
+      const double threshold = scored.default_threshold;
       const BinaryMetrics m = binary_metrics(test_labels, scores, threshold);
       nlohmann::json entry = {
           {"strategy", strategy},
           {"classifier", name},
           {"metrics", m.to_json()},
-          {"score_kind", clf->score_kind() == ScoreKind::kProbability ? "probability" : "decision"},
+          {"score_kind", scored.kind == ScoreKind::kProbability ? "probability" : "decision"},
           {"threshold", threshold},
-          {"train_rows", x_train.rows},
-          {"synthetic_rows", strategy_info["synthetic_rows"]},
-          {"fit_seconds", fit_seconds},
-          {"classifier_config", clf->config()},
-          {"curves",
-           {{"roc", curve_json(roc_curve(test_labels, scores), "fpr", "tpr")},
-            {"pr", curve_json(pr_curve(test_labels, scores), "recall", "precision")}}},
+          {"train_rows", training.x.rows},
+          {"synthetic_rows", synthetic_rows},
+          {"fit_seconds", scored.fit_seconds},
+          {"classifier_config", scored.config},
+          {"curves", experiment_detail::curves_json(test_labels, scores)},
       };
-      if (!clf->note().empty()) {
-        entry["note"] = clf->note();
-        if (observer) observer->on_message(name + " on " + strategy + ": " + clf->note());
+      if (!scored.note.empty()) {
+        entry["note"] = scored.note;
+        if (observer) observer->on_message(name + " on " + strategy + ": " + scored.note);
       }
       results["results"].push_back(entry);
       RunOutput::Prediction pred{strategy, name, split.test, test_labels, std::move(scores)};
