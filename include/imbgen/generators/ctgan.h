@@ -15,8 +15,9 @@ namespace imbgen {
 
 // Data representation (paper Section 4.2), built from the rows of the fit classes:
 // - a numeric column (FitOptions::spans kind kNumeric, or every column when spans is empty) gets
-//   a variational Gaussian mixture (Dirichlet-process prior 1e-3, at most max_modes modes, modes
-//   of weight <= mode_weight_threshold dropped); a value becomes alpha = (x - mu_k) / (4 sd_k)
+//   a variational Gaussian mixture (Dirichlet-process prior 1e-3, at most max_modes modes; modes
+//   of weight <= mode_weight_threshold, or explaining less than one row, are dropped, see
+//   src/generators/vgm.h); a value becomes alpha = (x - mu_k) / (4 sd_k)
 //   clipped to [-1, 1] plus the one-hot of mode k, k drawn from the modes' posterior
 //   probabilities. A column with a single value is reproduced as that constant.
 // - a one-hot block (kOneHot) stays one-hot; a missing indicator (0/1) becomes a 2-wide one-hot.
@@ -59,7 +60,7 @@ struct CtganConfig {
   double beta2 = 0.9;
   double gp_lambda = 10.0;
   int critic_steps = 1;  // critic updates per generator update (CTGAN's default)
-  int pac = 1;  // rows per critic input (PacGAN); the paper uses 10, see above
+  int pac = 1;           // rows per critic input (PacGAN); the paper uses 10, see above
   double dropout = 0.5;  // critic hidden layers
   double gumbel_tau = 0.2;
   int max_modes = 10;
