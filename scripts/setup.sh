@@ -21,7 +21,7 @@ done
 # needed to run imbgen. Node.js 20+ with npm must be present (plotly.js comes from npm).
 packages=(g++ make cmake ninja-build pkg-config zlib1g-dev
   libtorch-dev libopenblas-dev libxgboost-dev liblinear-dev libsvm-dev
-  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libgtest-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libgtest-dev libbenchmark-dev libboost-dev
   python3 python3-sklearn python3-scipy python3-pandas chromium)
 
 missing=()
