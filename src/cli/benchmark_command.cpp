@@ -69,7 +69,7 @@ std::string command_line() {
   }
   std::string out;
   for (size_t i = 0; i < args.size(); ++i) {
-    std::string a = i == 0 ? "imbgen" : args[i];
+    const std::string& a = args[i];
     const bool plain = !a.empty() && a.find_first_of(" \t'\"$\\&|;<>()*?") == std::string::npos;
     out += (out.empty() ? "" : " ") + (plain ? a : "'" + a + "'");
   }

@@ -578,7 +578,7 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
     control.observer->on_progress(
         Progress{"benchmark", step, static_cast<int64_t>(pending.size()), {}});
   };
-  progress(0);
+  if (!pending.empty()) progress(0);
   auto worker = [&] {
     Checkpoint checkpoint(should_stop);
     while (!should_stop()) {

@@ -101,8 +101,8 @@ std::string method_text(const BenchmarkConfig& config, double ratio) {
         "variance (1/"
      << j << " + n_test/n_train = " << fmt(1.0 / j + ratio, 3)
      << " times the sample variance, since the folds' training sets overlap); p-values from the "
-        "corrected resampled t-test (Wilcoxon signed-rank p-values in results.json and "
-        "summary.csv).";
+        "corrected resampled t-test. Wilcoxon signed-rank p-values (results.json, summary.csv) "
+        "treat the folds as independent, so they are optimistic.";
   return ss.str();
 }
 
@@ -153,8 +153,8 @@ nlohmann::json summary_json(const BenchmarkConfig& config, const Grid& grid, dou
     }
     s["vs"] = vs;
     // Every strategy against "none" on the headline metric: which gains are significant.
+    std::vector<std::string> gains, losses;
     if (grid.count({"none", clf})) {
-      std::vector<std::string> gains, losses;
       for (const auto& strategy : config.strategies) {
         if (strategy == "none") continue;
         const Comparison c = compare(grid.at({strategy, clf}).at(metric),
@@ -174,15 +174,22 @@ nlohmann::json summary_json(const BenchmarkConfig& config, const Grid& grid, dou
       const auto& c = vs.at("none");
       const double diff = number(c.at("diff")), p = number(c.at("pvalue"));
       verdict = name + " is best with PR-AUC " + fmt(bi.mean) + ", " + signed_fmt(diff) +
-                " over 'none' (95% CI " + signed_fmt(number(c.at("ci_low"))) + " to " +
-                signed_fmt(number(c.at("ci_high"))) + ", p " + p_fmt(p) + ", better in " +
-                std::to_string(c.at("wins").get<int>()) + "/" +
+                " over 'none' (" + fmt(100 * config.confidence, 0) + "% CI " +
+                signed_fmt(number(c.at("ci_low"))) + " to " + signed_fmt(number(c.at("ci_high"))) +
+                ", p " + p_fmt(p) + ", better in " + std::to_string(c.at("wins").get<int>()) + "/" +
                 std::to_string(c.at("n").get<size_t>()) + " folds): " +
                 (c.at("significant").get<bool>() ? "a significant gain."
                                                  : "not significantly better than 'none'.");
     } else {
       verdict = name + " is best with PR-AUC " + fmt(bi.mean) + " (no 'none' baseline was run).";
     }
+    auto listed = [](const std::vector<std::string>& v) {
+      std::string text;
+      for (const auto& x : v) text += (text.empty() ? "'" : ", '") + x + "'";
+      return text;
+    };
+    if (!gains.empty()) verdict += " Significantly better than 'none': " + listed(gains) + ".";
+    if (!losses.empty()) verdict += " Significantly worse than 'none': " + listed(losses) + ".";
     s["verdict"] = verdict;
     out.push_back(std::move(s));
   }

@@ -2,8 +2,9 @@
 // classifier's fit and scores, the evaluation of a generator's rows.
 #include "cell.h"
 
+#include <stdlib.h>
+
 #include <cmath>
-#include <mutex>
 
 #include "imbgen/core/error.h"
 #include "imbgen/generators/generator.h"
@@ -24,18 +25,6 @@ Matrix class_rows_for_evaluation(const Table& t, int cls, const ModelSpace& spac
       if (std::isnan(m(r, c))) m(r, c) = space.encoder().imputation_value(c);
     }
   }
-  return m;
-}
-
-// liblinear and libsvm seed the C library's rand() with srand() in fit() and draw from it while
-// training (see include/imbgen/classifiers/classifier_configs.h); rand() is process-global, so two
-// such fits at once would interleave their draws. The XGBoost models keep their own generators.
-bool uses_global_rand(const std::string& classifier) {
-  return classifier != "xgboost" && classifier != "random_forest";
-}
-
-std::mutex& global_rand_mutex() {
-  static std::mutex m;
   return m;
 }
 
@@ -105,12 +94,7 @@ Scored fit_and_score(const std::string& name, const nlohmann::json& config,
   auto clf = make_classifier(name, config, context);
   Scored out;
   const auto t0 = std::chrono::steady_clock::now();
-  if (uses_global_rand(name)) {
-    std::lock_guard<std::mutex> lock(global_rand_mutex());
-    clf->fit(x_model, y, weights);
-  } else {
-    clf->fit(x_model, y, weights);
-  }
+  clf->fit(x_model, y, weights);
   out.fit_seconds = seconds_since(t0);
   for (const Matrix* m : score_on) {
     const Matrix proba = clf->predict_proba(*m);
@@ -138,8 +122,6 @@ nlohmann::json evaluate_synthetic(const Table& train, const Table& holdout_table
   }
   const Matrix real = class_rows_for_evaluation(train, positive, space);
   const Matrix holdout = class_rows_for_evaluation(holdout_table, positive, space);
-  // The detection test fits liblinear models (srand() + rand()): see global_rand_mutex().
-  std::lock_guard<std::mutex> lock(global_rand_mutex());
   return evaluate(real, syn_eval, holdout.rows >= 2 ? &holdout : nullptr, train.column_names(),
                   config, observer, kinds);
 }
@@ -174,3 +156,36 @@ nlohmann::json class_summary(const Table& t, const std::vector<size_t>& rows) {
 }
 
 }  // namespace imbgen::experiment_detail
+
+// One rand() stream per thread. liblinear's dual solvers and libsvm's Platt scaling draw from the
+// C library's rand(), and the classifiers seed it with srand() at the start of every fit (see
+// include/imbgen/classifiers/classifier_configs.h). glibc's rand() is one process-wide stream,
+// so two such fits in different threads (benchmark cells with --jobs > 1) would interleave their
+// draws and neither would be reproducible. These definitions, linked into every program that
+// uses the experiment module, take the place of the C library's for the program and for the
+// shared libraries it loads (the dynamic linker binds liblinear's and libsvm's rand@GLIBC to the
+// program's own symbol first). Each thread gets glibc's own generator (random_r with a 128-byte
+// state, the TYPE_3 additive feedback generator behind rand()), seeded with 1 until srand() is
+// called, so a single thread draws exactly the numbers the C library's rand() would.
+namespace {
+
+struct ThreadRand {
+  random_data data{};
+  char state[128] = {};
+  ThreadRand() { ::initstate_r(1, state, sizeof state, &data); }
+};
+
+ThreadRand& thread_rand() {
+  thread_local ThreadRand r;
+  return r;
+}
+
+}  // namespace
+
+extern "C" int rand() noexcept {
+  int32_t value = 0;
+  ::random_r(&thread_rand().data, &value);
+  return value;
+}
+
+extern "C" void srand(unsigned int seed) noexcept { ::srandom_r(seed, &thread_rand().data); }

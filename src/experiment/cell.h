@@ -52,9 +52,8 @@ struct Scored {
 };
 
 // Fits classifier `name` on x_model (classifier space), y and weights, then scores every matrix
-// of `score_on` (classifier space). Fits of the classifiers that draw from the C library's
-// process-global rand() (liblinear and libsvm: every classifier but those on XGBoost) are
-// serialised with a process-wide mutex, so that concurrent cells stay reproducible.
+// of `score_on` (classifier space). Safe to call from several threads at once, reproducibly:
+// cell.cpp gives each thread its own rand() stream (liblinear and libsvm draw from rand()).
 Scored fit_and_score(const std::string& name, const nlohmann::json& config,
                      const ClassifierContext& context, const Matrix& x_model,
                      const std::vector<int>& y, const std::vector<double>& weights,
@@ -62,8 +61,7 @@ Scored fit_and_score(const std::string& name, const nlohmann::json& config,
 
 // The evaluation module's report on `synthetic` (table values, class `positive`) against the
 // training rows of that class, with the rows of that class in `holdout_table` as the holdout.
-// Missing numbers are imputed with the training imputation values first. Holds the same mutex as
-// fit_and_score's liblinear/libsvm fits (the detection test fits liblinear models).
+// Missing numbers are imputed with the training imputation values first.
 nlohmann::json evaluate_synthetic(const Table& train, const Table& holdout_table,
                                   const ModelSpace& space, const Matrix& synthetic, int positive,
                                   const EvaluationConfig& config, Observer* observer);

@@ -16,7 +16,9 @@
 //   fitting on (1 - validation_fraction) of the training rows.
 // Seeds: the fold split from (seed, data set, r); in a cell, the generator from (seed, data set,
 // r, f, strategy) and the classifiers from (seed, data set, r, f), so strategies are compared on
-// the same folds, validation rows and classifier seeds. Results do not depend on jobs/threads.
+// the same folds, validation rows and classifier seeds. Results do not depend on jobs/threads:
+// the experiment module gives each thread its own C library rand() stream, which liblinear and
+// libsvm draw from (src/experiment/cell.cpp), and XGBoost's results do not depend on nthread.
 #pragma once
 
 #include <atomic>
