@@ -174,7 +174,8 @@ void print_table(const nlohmann::json& results, const std::string& metric, const
       std::string cell = "-";
       for (const auto& e : results.at("results")) {
         if (e.at("strategy") == s && e.at("classifier") == c) {
-          const auto& v = e.at("metrics").at(metric);
+          const auto& m = e.at("metrics");
+          const nlohmann::json v = m.contains(metric) ? m.at(metric) : nlohmann::json();
           std::ostringstream ss;
           if (v.is_number()) ss << std::fixed << std::setprecision(3) << v.get<double>();
           else ss << "n/a";
@@ -191,13 +192,17 @@ void print_table(const nlohmann::json& results, const std::string& metric, const
 void print_verdicts(const nlohmann::json& results) {
   bool header = false;
   for (const auto& [name, g] : results.at("generators").items()) {
-    if (!g.contains("evaluation")) continue;
+    if (!g.contains("evaluation") || !g.at("evaluation").contains("verdicts")) continue;
     if (!header) {
       std::cout << "\nCan the synthetic rows be trusted? (synthetic vs real training rows; "
                    "evaluation/*.csv has every number)\n";
       header = true;
     }
-    std::cout << name << ":\n";
+    std::cout << name;
+    if (g.contains("evaluation_class"))
+      std::cout << " (class '" << g.at("evaluation_class").get<std::string>()
+                << "', the rarest generated; evaluation/" << name << ".csv has every class)";
+    std::cout << ":\n";
     for (const auto& [block, verdict] : g.at("evaluation").at("verdicts").items()) {
       std::cout << "  " << std::left << std::setw(13) << block << verdict.get<std::string>() << "\n";
     }
@@ -231,9 +236,21 @@ int run_main(int argc, char** argv) {
                   "classifiers, comma-separated (" + join(classifier_names(), ", ") + ")")
       ->delimiter(',')
       ->capture_default_str();
-  run->add_option("--ratio", run_config.ratio,
-                  "minority/majority row ratio after augmentation, in (0, 1]")
-      ->capture_default_str();
+  auto* run_ratio = run->add_option("--ratio", run_config.ratio,
+                                    "minority/majority row ratio after augmentation, in (0, 1], "
+                                    "for every class but the majority")
+                        ->capture_default_str();
+  std::string run_targets;
+  auto* run_sampling =
+      run->add_option("--sampling", run_config.sampling,
+                      "rows to add per class: auto (every class up to the majority's count), "
+                      "a ratio in (0, 1], or final counts label=count,... (default: --ratio)");
+  auto* run_targets_opt = run->add_option(
+      "--targets", run_targets,
+      "final row counts per class in the training split, e.g. fraud=5000,other=1000 "
+      "(the same as --sampling label=count,...)");
+  run_ratio->excludes(run_sampling)->excludes(run_targets_opt);
+  run_sampling->excludes(run_targets_opt);
   run->add_option("--test-fraction", run_config.test_fraction, "share of rows held out for testing")
       ->capture_default_str();
   run->add_option("--seed", run_config.seed, "seed for the split, generators and classifiers")
@@ -338,8 +355,10 @@ int run_main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::cerr << "imbgen: error: " << e.what() << "\nRun 'imbgen --help' or 'imbgen COMMAND "
+              << "--help' for the options.\n";
+    return kExitUsage;
   }
 
   set_blas_threads(1);
@@ -348,6 +367,14 @@ int run_main(int argc, char** argv) {
 
   if (*run) {
     run_config.threads = threads;
+    if (!run_targets.empty()) {
+      if (run_targets.find('=') == std::string::npos) {
+        throw Error(ErrorKind::kInvalidArgument,
+                    "--targets '" + run_targets + "': expected label=count pairs, e.g. " +
+                        "fraud=5000,other=1000");
+      }
+      run_config.sampling = run_targets;
+    }
     apply_settings(run_settings, run_config.generator_configs, run_config.classifier_configs,
                    &run_config.evaluation_config);
     run_config.evaluate = !no_evaluate;
@@ -358,9 +385,18 @@ int run_main(int argc, char** argv) {
     output.extra_files.emplace_back("report.html", render_report(output.results));
     write_run_outputs(output, run_out);
     progress.finish();
-    print_table(output.results, "pr_auc", "PR-AUC (average precision) on the test split");
-    print_table(output.results, "recall_at_precision_90", "Recall at precision >= 0.9");
-    print_table(output.results, "f1", "F1 at the default threshold");
+    if (!output.multiclass) {
+      print_table(output.results, "pr_auc", "PR-AUC (average precision) on the test split");
+      print_table(output.results, "recall_at_precision_90", "Recall at precision >= 0.9");
+      print_table(output.results, "f1", "F1 at the default threshold");
+    } else {
+      print_table(output.results, "pr_auc",
+                  "Macro PR-AUC (one-vs-rest average precision, mean over classes) on the test "
+                  "split");
+      print_table(output.results, "f1", "Macro F1 (predicted class = highest score)");
+      print_table(output.results, "balanced_accuracy", "Balanced accuracy (mean recall per class)");
+      std::cout << "\n(per-class precision, recall, F1 and PR-AUC: metrics.csv)\n";
+    }
     print_verdicts(output.results);
     std::cout << "\nwrote " << run_out << "/report.html (open it in a browser), results.json, "
                  "metrics.csv, predictions.csv";

@@ -380,9 +380,14 @@ class Evaluation {
                                                                 : json::object();
       auto run = [&](const Matrix& other, const char* set) -> json {
         const size_t rows = std::min(real.rows, other.rows);
-        if (rows < static_cast<size_t>(folds)) {
+        // Fewer than 4 rows of each set per test fold give fold AUCs of a handful of possible
+        // values: noise, not evidence (9 real rows of a rare class once scored AUC 1.00 for
+        // copies of those very rows).
+        const size_t needed = 4 * static_cast<size_t>(folds);
+        if (rows < needed) {
           return {{"skipped", std::to_string(folds) + " folds need at least " +
-                                  std::to_string(folds) + " rows in each set, got " +
+                                  std::to_string(needed) +
+                                  " rows in each set (4 per test fold) for a meaningful AUC, got " +
                                   std::to_string(real.rows) + " real and " +
                                   std::to_string(other.rows) + " " + set + " rows"}};
         }
@@ -418,7 +423,8 @@ class Evaluation {
     }
     std::string verdict;
     if (!std::isfinite(best)) {
-      verdict = "Detection skipped: too few rows for " + std::to_string(folds) + " folds.";
+      verdict = "Detection skipped: too few rows (" + std::to_string(folds) + " folds need " +
+                std::to_string(4 * folds) + " rows per set, 4 per test fold).";
     } else {
       const std::string quality = best < 0.6    ? "hard to tell apart"
                                   : best < 0.75 ? "somewhat distinguishable"

@@ -221,9 +221,10 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
                                         : nlohmann::json::object();
   const uint64_t gen_seed = mix_seed(fold_seed, name_stream(plan.strategy));
   checkpoint.check();
-  TrainingSet training =
-      build_training_set(plan.strategy, fit, space, p.positive, n_new, gen_config, gen_seed,
-                         mix_seed(gen_seed, kSampleStream), &checkpoint);
+  TrainingSet training = build_training_set(
+      plan.strategy, fit, space,
+      n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{}, gen_config,
+      gen_seed, mix_seed(gen_seed, kSampleStream), &checkpoint);
   nlohmann::json cell = {{"dataset", p.data->name},
                          {"repeat", plan.repeat},
                          {"fold", plan.fold},
@@ -507,9 +508,11 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
       }
       names.push_back(d.name);
       if (d.table.n_classes() != 2) {
-        problems.push_back("data set '" + d.name + "': target '" + d.table.target + "' has " +
-                           std::to_string(d.table.n_classes()) +
-                           " classes; imbgen benchmark handles two classes for now");
+        problems.push_back(
+            "data set '" + d.name + "': target '" + d.table.target + "' has " +
+            std::to_string(d.table.n_classes()) +
+            " classes; imbgen benchmark compares two classes (tuned thresholds, paired tests on "
+            "the positive class) for now; hint: 'imbgen run' handles several classes");
         continue;
       }
       const auto counts = d.table.class_counts();

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "imbgen/core/error.h"
+#include "imbgen/core/rng.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen::experiment_detail {
@@ -43,7 +44,7 @@ size_t rows_to_add(const Table& train, int positive, double ratio) {
 }
 
 TrainingSet build_training_set(const std::string& strategy, const Table& train,
-                               const ModelSpace& space, int positive, size_t n_new,
+                               const ModelSpace& space, const std::map<int, size_t>& n_new,
                                const nlohmann::json& generator_config, uint64_t fit_seed,
                                uint64_t sample_seed, Observer* observer) {
   TrainingSet out;
@@ -54,9 +55,14 @@ TrainingSet build_training_set(const std::string& strategy, const Table& train,
     out.weights = balanced_sample_weights(out.y);
     return out;
   }
+  if (n_new.empty()) {
+    throw Error(
+        ErrorKind::kInvalidArgument,
+        "strategy '" + strategy + "': no class needs synthetic rows under this sampling strategy");
+  }
   auto generator = make_generator(strategy, generator_config);
   FitOptions options;
-  options.classes = {positive};
+  for (const auto& [cls, rows] : n_new) options.classes.push_back(cls);
   options.seed = fit_seed;
   // One LibTorch thread: intra-op parallelism only slows networks this small down (measured:
   // 300 GAN steps take ~1 s on one thread, ~26 s on two when the other core is busy).
@@ -65,25 +71,45 @@ TrainingSet build_training_set(const std::string& strategy, const Table& train,
   options.spans = space.generator_spans();
   const auto t0 = std::chrono::steady_clock::now();
   // The generator sees the training rows only.
-  generator->fit(space.to_generator(train.x), train.y, options);
+  try {
+    generator->fit(space.to_generator(train.x), train.y, options);
+  } catch (const Error& e) {
+    // Generators name classes by index: give the labels when they differ.
+    std::string legend;
+    for (size_t c = 0; c < train.classes.size(); ++c) {
+      if (train.classes[c] == std::to_string(c)) continue;
+      legend += (legend.empty() ? "" : ", ") + std::to_string(c) + " = '" + train.classes[c] + "'";
+    }
+    if (legend.empty()) throw;
+    throw Error(e.kind(), std::string(e.what()) + " (classes: " + legend + ")");
+  }
   const double fit_seconds = seconds_since(t0);
   const auto t1 = std::chrono::steady_clock::now();
-  const Matrix generated = generator->sample(positive, n_new, sample_seed);
-  const double sample_seconds = seconds_since(t1);
-  for (double v : generated.data) {
-    if (!std::isfinite(v))
-      throw Error(ErrorKind::kDiverged, "generator '" + strategy + "' produced a non-finite value");
+  nlohmann::json by_class = nlohmann::json::object();
+  for (const auto& [cls, rows] : n_new) {
+    const uint64_t seed =
+        n_new.size() == 1 ? sample_seed : mix_seed(sample_seed, static_cast<uint64_t>(cls));
+    const Matrix generated = generator->sample(cls, rows, seed);
+    for (double v : generated.data) {
+      if (!std::isfinite(v)) {
+        throw Error(ErrorKind::kDiverged, "generator '" + strategy +
+                                              "' produced a non-finite value (class '" +
+                                              train.classes[static_cast<size_t>(cls)] + "')");
+      }
+    }
+    // Back to the table's schema: labels for categories, integers, training bounds.
+    const Matrix rows_table = space.from_generator(generated);
+    out.synthetic =
+        out.synthetic.rows == 0 ? rows_table : Matrix::vstack(out.synthetic, rows_table);
+    out.synthetic_y.insert(out.synthetic_y.end(), rows_table.rows, cls);
+    by_class[train.classes[static_cast<size_t>(cls)]] = rows_table.rows;
   }
-  // Back to the table's schema: labels for categories, integers, training bounds.
-  out.synthetic = space.from_generator(generated);
-  out.synthetic_y.assign(out.synthetic.rows, positive);
+  const double sample_seconds = seconds_since(t1);
   out.x = Matrix::vstack(out.x, out.synthetic);
   out.y.insert(out.y.end(), out.synthetic_y.begin(), out.synthetic_y.end());
-  out.generator = {{"config", generator->config()},
-                   {"fit_seconds", fit_seconds},
-                   {"sample_seconds", sample_seconds},
-                   {"synthetic_rows", out.synthetic.rows},
-                   {"history", generator->history()}};
+  out.generator = {{"config", generator->config()},       {"fit_seconds", fit_seconds},
+                   {"sample_seconds", sample_seconds},    {"synthetic_rows", out.synthetic.rows},
+                   {"synthetic_rows_by_class", by_class}, {"history", generator->history()}};
   return out;
 }
 
@@ -97,10 +123,13 @@ Scored fit_and_score(const std::string& name, const nlohmann::json& config,
   clf->fit(x_model, y, weights);
   out.fit_seconds = seconds_since(t0);
   for (const Matrix* m : score_on) {
-    const Matrix proba = clf->predict_proba(*m);
-    std::vector<double> s(m->rows);
-    for (size_t i = 0; i < m->rows; ++i) s[i] = proba(i, static_cast<size_t>(positive));
-    out.scores.push_back(std::move(s));
+    Matrix proba = clf->predict_proba(*m);
+    if (positive >= 0) {
+      std::vector<double> s(m->rows);
+      for (size_t i = 0; i < m->rows; ++i) s[i] = proba(i, static_cast<size_t>(positive));
+      out.scores.push_back(std::move(s));
+    }
+    out.proba.push_back(std::move(proba));
   }
   out.kind = clf->score_kind();
   out.default_threshold = out.kind == ScoreKind::kProbability ? 0.5 : 0.0;

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -33,17 +34,23 @@ struct TrainingSet {
 };
 
 // The training set of `strategy` ("none", "class_weight" or a generator name) for `train`.
-// A generator is fit on `train` only (in space.to_generator units, with `fit_seed`), samples
-// `n_new` rows of class `positive` with `sample_seed`, and its rows come back in table values.
-// Throws Error(kDiverged) when a generator produces a non-finite value.
+// A generator is fit on `train` only (in space.to_generator units, with `fit_seed`) for the
+// classes of `n_new` (class index -> rows to add), samples that many rows of each class, and its
+// rows come back in table values, class by class in index order. With one class the sample seed
+// is `sample_seed`; with several, class c draws with mix_seed(sample_seed, c). Throws
+// Error(kInvalidArgument) when `n_new` is empty (no class needs rows) and Error(kDiverged) when a
+// generator produces a non-finite value.
 TrainingSet build_training_set(const std::string& strategy, const Table& train,
-                               const ModelSpace& space, int positive, size_t n_new,
+                               const ModelSpace& space, const std::map<int, size_t>& n_new,
                                const nlohmann::json& generator_config, uint64_t fit_seed,
                                uint64_t sample_seed, Observer* observer);
 
 struct Scored {
-  // Score of class `positive` for each row of each matrix passed to fit_and_score, same order.
+  // Score of class `positive` for each row of each matrix passed to fit_and_score, same order
+  // (empty when `positive` < 0).
   std::vector<std::vector<double>> scores;
+  // Every class's score ([rows, classes], predict_proba) for each matrix, same order.
+  std::vector<Matrix> proba;
   ScoreKind kind = ScoreKind::kProbability;
   double default_threshold = 0.5;  // 0.5 for probabilities, 0 for decision values
   double fit_seconds = 0;
@@ -52,8 +59,9 @@ struct Scored {
 };
 
 // Fits classifier `name` on x_model (classifier space), y and weights, then scores every matrix
-// of `score_on` (classifier space). Safe to call from several threads at once, reproducibly:
-// cell.cpp gives each thread its own rand() stream (liblinear and libsvm draw from rand()).
+// of `score_on` (classifier space); `positive` < 0 keeps the full score matrices only. Safe to call
+// from several threads at once, reproducibly: cell.cpp gives each thread its own rand() stream
+// (liblinear and libsvm draw from rand()).
 Scored fit_and_score(const std::string& name, const nlohmann::json& config,
                      const ClassifierContext& context, const Matrix& x_model,
                      const std::vector<int>& y, const std::vector<double>& weights,

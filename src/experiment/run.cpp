@@ -2,14 +2,16 @@
 // on every training set, metrics on the untouched test split.
 #include "imbgen/experiment/run.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <unistd.h>
 
+#include "cell.h"
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/classifiers/metrics.h"
 #include "imbgen/core/error.h"
@@ -18,9 +20,9 @@
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
+#include "imbgen/experiment/sampling.h"
 #include "imbgen/experiment/space.h"
 #include "imbgen/generators/generator.h"
-#include "cell.h"
 
 namespace imbgen {
 namespace {
@@ -37,6 +39,16 @@ std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
   return out;
+}
+
+// Removes every "plot" member (plot data of the evaluation module) from `j`, recursively.
+void strip_plots(nlohmann::json& j) {
+  if (j.is_object()) {
+    j.erase("plot");
+    for (auto& [key, v] : j.items()) strip_plots(v);
+  } else if (j.is_array()) {
+    for (auto& v : j) strip_plots(v);
+  }
 }
 
 void report(Observer* observer, const std::string& task, int64_t step, int64_t total) {
@@ -71,6 +83,13 @@ void RunConfig::validate() const {
   if (!(test_fraction > 0.0 && test_fraction < 1.0))
     problems.push_back("test fraction must be in (0, 1), got " + format_number(test_fraction));
   if (threads < 1) problems.push_back("threads must be >= 1, got " + std::to_string(threads));
+  if (!sampling.empty()) {
+    try {
+      SamplingStrategy::parse(sampling);
+    } catch (const Error& e) {
+      problems.push_back(e.what());
+    }
+  }
   if (!problems.empty()) {
     std::string msg = problems.size() == 1 ? problems[0] : "invalid run configuration:";
     if (problems.size() > 1)
@@ -80,9 +99,13 @@ void RunConfig::validate() const {
 }
 
 nlohmann::json RunConfig::to_json() const {
-  return {{"strategies", strategies},   {"classifiers", classifiers},
-          {"ratio", ratio},             {"test_fraction", test_fraction},
-          {"seed", seed},               {"threads", threads},
+  return {{"strategies", strategies},
+          {"classifiers", classifiers},
+          {"ratio", ratio},
+          {"sampling", sampling},
+          {"test_fraction", test_fraction},
+          {"seed", seed},
+          {"threads", threads},
           {"generator_configs", generator_configs},
           {"classifier_configs", classifier_configs},
           {"evaluate", evaluate},
@@ -91,26 +114,46 @@ nlohmann::json RunConfig::to_json() const {
 
 RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* observer) {
   config.validate();
-  if (table.n_classes() != 2) {
-    throw Error(ErrorKind::kUnsupported,
-                "'" + table.source + "': target '" + table.target + "' has " +
-                    std::to_string(table.n_classes()) +
-                    " classes; imbgen run handles two classes for now");
+  const size_t k = table.n_classes();
+  if (k < 2) {
+    throw Error(ErrorKind::kInvalidArgument, "'" + table.source + "': target '" + table.target +
+                                                 "' has " + std::to_string(k) +
+                                                 " class; imbgen run needs at least two");
   }
-  const int positive = table.minority_class();
-  const int negative = 1 - positive;
+  const bool multiclass = k > 2;
+  // Two classes: the minority class is the positive one. Several: no positive class.
+  const int positive = multiclass ? -1 : table.minority_class();
 
   RunOutput out;
+  out.multiclass = multiclass;
   out.schema = table.subset({});
   const Split split = stratified_split(table.y, config.test_fraction, config.seed);
   const Table train = table.subset(split.train);
   const Table test = table.subset(split.test);
-  const auto train_counts = train.class_counts();
-  const size_t n_pos_train = train_counts[static_cast<size_t>(positive)];
-  const size_t n_neg_train = train_counts[static_cast<size_t>(negative)];
-  const size_t target_pos =
-      static_cast<size_t>(std::llround(config.ratio * static_cast<double>(n_neg_train)));
-  const size_t n_new = target_pos > n_pos_train ? target_pos - n_pos_train : 0;
+
+  // Rows each generator adds per class, from the training rows' class counts. Asked only when
+  // a generator strategy runs (a ratio the data already meets is an error then, not before).
+  std::map<int, size_t> n_new;
+  const auto generators = generator_names();
+  const bool any_generator =
+      std::any_of(config.strategies.begin(), config.strategies.end(),
+                  [&](const std::string& s) { return contains(generators, s); });
+  if (any_generator) {
+    SamplingStrategy sampling;
+    if (config.sampling.empty()) {
+      sampling.kind = SamplingStrategy::Kind::kRatio;
+      sampling.ratio = config.ratio;
+    } else {
+      sampling = SamplingStrategy::parse(config.sampling);
+    }
+    n_new = rows_to_generate(train.class_counts(), sampling, train.classes);
+    if (n_new.empty()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "sampling strategy '" + sampling.to_string() +
+                      "': no class needs synthetic rows in the training split; hint: give "
+                      "label=count targets above the current counts");
+    }
+  }
 
   nlohmann::json results;
   results["imbgen_version"] = kVersion;
@@ -122,17 +165,25 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
       {"features", table.columns.size()},
       {"columns", columns},
       {"target", table.target},
-      {"classes", class_summary(table, [&] {
-         std::vector<size_t> all(table.rows());
-         for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-         return all;
-       }())},
-      {"positive_class", table.classes[static_cast<size_t>(positive)]},
+      {"classes", class_summary(table,
+                                [&] {
+                                  std::vector<size_t> all(table.rows());
+                                  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+                                  return all;
+                                }())},
       {"class_order", table.classes},
       {"column_summary", column_summary(table)},
       {"train", class_summary(table, split.train)},
       {"test", class_summary(table, split.test)},
   };
+  if (multiclass) {
+    results["dataset"]["metric_average"] = "macro";
+  } else {
+    results["dataset"]["positive_class"] = table.classes[static_cast<size_t>(positive)];
+  }
+  nlohmann::json augmented = nlohmann::json::object();
+  for (const auto& [cls, rows] : n_new) augmented[table.classes[static_cast<size_t>(cls)]] = rows;
+  results["dataset"]["synthetic_rows_per_class"] = augmented;
   results["config"] = config.to_json();
   results["results"] = nlohmann::json::array();
   results["generators"] = nlohmann::json::object();
@@ -143,7 +194,8 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   const Matrix test_model = space.to_classifier(test.x);
 
   std::vector<int> test_labels(test.rows());
-  for (size_t i = 0; i < test.rows(); ++i) test_labels[i] = test.y[i] == positive ? 1 : 0;
+  for (size_t i = 0; i < test.rows(); ++i)
+    test_labels[i] = multiclass ? test.y[i] : (test.y[i] == positive ? 1 : 0);
 
   const int64_t total_cells =
       static_cast<int64_t>(config.strategies.size() * config.classifiers.size());
@@ -154,8 +206,7 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
                                           ? config.generator_configs.at(strategy)
                                           : nlohmann::json::object();
     experiment_detail::TrainingSet training = experiment_detail::build_training_set(
-        strategy, train, space, positive, n_new, gen_config, config.seed,
-        mix_seed(config.seed, 1), observer);
+        strategy, train, space, n_new, gen_config, config.seed, mix_seed(config.seed, 1), observer);
     const size_t synthetic_rows = training.synthetic.rows;
     if (!training.generator.is_null()) {
       results["generators"][strategy] = training.generator;
@@ -163,48 +214,109 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
         EvaluationConfig eval_config = EvaluationConfig::from_json(config.evaluation_config);
         eval_config.seed = config.seed;
         eval_config.threads = config.threads;
-        nlohmann::json evaluation = experiment_detail::evaluate_synthetic(
-            train, test, space, training.synthetic, positive, eval_config, observer);
-        out.evaluation_csv.emplace_back(strategy, flatten_to_csv(evaluation));
-        results["generators"][strategy]["evaluation"] = std::move(evaluation);
+        if (!multiclass) {
+          nlohmann::json evaluation = experiment_detail::evaluate_synthetic(
+              train, test, space, training.synthetic, positive, eval_config, observer);
+          out.evaluation_csv.emplace_back(strategy, flatten_to_csv(evaluation));
+          results["generators"][strategy]["evaluation"] = std::move(evaluation);
+        } else {
+          // Each generated class against the real training rows of that class. The report
+          // shows the rarest class's evaluation; all are in evaluation_by_class.
+          nlohmann::json by_class = nlohmann::json::object();
+          const auto counts = train.class_counts();
+          int rarest = -1;
+          for (const auto& [cls, rows] : n_new) {
+            const std::string& label = train.classes[static_cast<size_t>(cls)];
+            std::vector<size_t> idx;
+            for (size_t i = 0; i < training.synthetic_y.size(); ++i)
+              if (training.synthetic_y[i] == cls) idx.push_back(i);
+            try {
+              by_class[label] = experiment_detail::evaluate_synthetic(
+                  train, test, space, training.synthetic.select_rows(idx), cls, eval_config,
+                  observer);
+              if (rarest < 0 ||
+                  counts[static_cast<size_t>(cls)] < counts[static_cast<size_t>(rarest)])
+                rarest = cls;
+            } catch (const Error& e) {
+              if (e.kind() != ErrorKind::kInvalidArgument) throw;
+              // Too few rows of the class for a block: recorded, not fatal.
+              by_class[label] = {{"skipped", e.what()}};
+              if (observer)
+                observer->on_message(strategy + ", class '" + label +
+                                     "': evaluation skipped: " + e.what());
+            }
+          }
+          out.evaluation_csv.emplace_back(strategy, flatten_to_csv(by_class));
+          if (rarest >= 0) {
+            const std::string& label = train.classes[static_cast<size_t>(rarest)];
+            results["generators"][strategy]["evaluation"] = by_class[label];
+            results["generators"][strategy]["evaluation_class"] = label;
+          }
+          // Plot data only for the class the report draws (it is in "evaluation"): the others'
+          // plots would multiply results.json's size by the number of classes.
+          for (auto& [label, ev] : by_class.items()) strip_plots(ev);
+          results["generators"][strategy]["evaluation_by_class"] = std::move(by_class);
+        }
       }
-      out.synthetic.push_back(
-          SyntheticRows{strategy, training.synthetic, training.synthetic_y});
+      out.synthetic.push_back(SyntheticRows{strategy, training.synthetic, training.synthetic_y});
     }
 
     // ---- every classifier on it ----
     const Matrix x_train_model = space.to_classifier(training.x);
     for (const auto& name : config.classifiers) {
       ++cell;
-      report(observer, "cell " + std::to_string(cell) + "/" + std::to_string(total_cells) + ": " +
-                           name + " on " + strategy, cell - 1, total_cells);
+      report(observer,
+             "cell " + std::to_string(cell) + "/" + std::to_string(total_cells) + ": " + name +
+                 " on " + strategy,
+             cell - 1, total_cells);
       const nlohmann::json clf_config = config.classifier_configs.contains(name)
                                             ? config.classifier_configs.at(name)
                                             : nlohmann::json::object();
       experiment_detail::Scored scored = experiment_detail::fit_and_score(
           name, clf_config, ClassifierContext{config.seed, config.threads}, x_train_model,
           training.y, training.weights, {&test_model}, positive);
-      std::vector<double> scores = std::move(scored.scores.at(0));
-      const double threshold = scored.default_threshold;
-      const BinaryMetrics m = binary_metrics(test_labels, scores, threshold);
       nlohmann::json entry = {
           {"strategy", strategy},
           {"classifier", name},
-          {"metrics", m.to_json()},
           {"score_kind", scored.kind == ScoreKind::kProbability ? "probability" : "decision"},
-          {"threshold", threshold},
           {"train_rows", training.x.rows},
           {"synthetic_rows", synthetic_rows},
           {"fit_seconds", scored.fit_seconds},
           {"classifier_config", scored.config},
-          {"curves", experiment_detail::curves_json(test_labels, scores)},
       };
+      RunOutput::Prediction pred{strategy, name, split.test, test_labels, {}, {}, {}};
+      if (!multiclass) {
+        std::vector<double> scores = std::move(scored.scores.at(0));
+        const double threshold = scored.default_threshold;
+        entry["metrics"] = binary_metrics(test_labels, scores, threshold).to_json();
+        entry["threshold"] = threshold;
+        entry["curves"] = experiment_detail::curves_json(test_labels, scores);
+        pred.scores = std::move(scores);
+      } else {
+        Matrix& proba = scored.proba.at(0);
+        const MulticlassMetrics mm = multiclass_metrics(test_labels, proba);
+        nlohmann::json m = mm.to_json();
+        // The binary names hold the macro means, so tables and summaries read them alike.
+        for (const char* key : {"precision", "recall", "f1", "roc_auc", "pr_auc"})
+          m[key] = m.at("macro").at(key);
+        for (auto& c : m.at("classes")) c["class"] = table.classes.at(c.at("class").get<size_t>());
+        entry["confusion_matrix"] = m.at("confusion_matrix");
+        m.erase("confusion_matrix");
+        entry["metrics"] = std::move(m);
+        pred.predicted.resize(proba.rows);
+        for (size_t i = 0; i < proba.rows; ++i) {
+          size_t best = 0;
+          for (size_t c = 1; c < proba.cols; ++c)
+            if (proba(i, c) > proba(i, best)) best = c;
+          pred.predicted[i] = static_cast<int>(best);
+        }
+        pred.proba = std::move(proba);
+      }
       if (!scored.note.empty()) {
         entry["note"] = scored.note;
         if (observer) observer->on_message(name + " on " + strategy + ": " + scored.note);
       }
       results["results"].push_back(entry);
-      RunOutput::Prediction pred{strategy, name, split.test, test_labels, std::move(scores)};
       out.predictions.push_back(std::move(pred));
     }
   }
@@ -222,7 +334,8 @@ void write_run_outputs(const RunOutput& output, const std::string& dir) {
   const fs::path staging = fs::path(dir) / (".staging-" + std::to_string(::getpid()));
   fs::remove_all(staging, ec);
   fs::create_directories(staging / "synthetic", ec);
-  if (ec) throw Error(ErrorKind::kIo, "cannot write in output folder '" + dir + "': " + ec.message());
+  if (ec)
+    throw Error(ErrorKind::kIo, "cannot write in output folder '" + dir + "': " + ec.message());
   struct Cleanup {
     fs::path p;
     ~Cleanup() {
@@ -240,38 +353,89 @@ void write_run_outputs(const RunOutput& output, const std::string& dir) {
   };
   std::vector<fs::path> files = {"results.json", "metrics.csv", "predictions.csv"};
   write("results.json", [&](std::ostream& f) { f << output.results.dump(2) << "\n"; });
-  write("metrics.csv", [&](std::ostream& f) {
-    const std::vector<std::string> keys = {"accuracy", "precision", "recall",
-                                           "f1",       "roc_auc",   "pr_auc",
-                                           "mcc",      "balanced_accuracy",
-                                           "recall_at_precision_90"};
-    std::vector<std::string> header = {"strategy", "classifier"};
-    header.insert(header.end(), keys.begin(), keys.end());
-    for (const char* k : {"tn", "fp", "fn", "tp", "threshold", "train_rows", "fit_seconds"})
-      header.emplace_back(k);
-    write_csv_row(f, header);
-    for (const auto& e : output.results.at("results")) {
-      std::vector<std::string> row = {e.at("strategy"), e.at("classifier")};
-      for (const auto& k : keys) {
-        const auto& v = e.at("metrics").at(k);
-        row.push_back(v.is_number() ? format_number(v.get<double>()) : "nan");
+  std::vector<std::string> labels;
+  for (const auto& c : output.results.at("dataset").at("class_order")) labels.push_back(c);
+  auto number_text = [](const nlohmann::json& v) {
+    return v.is_number() ? format_number(v.get<double>()) : std::string("nan");
+  };
+  if (!output.multiclass) {
+    write("metrics.csv", [&](std::ostream& f) {
+      const std::vector<std::string> keys = {
+          "accuracy", "precision",         "recall",
+          "f1",       "roc_auc",           "pr_auc",
+          "mcc",      "balanced_accuracy", "recall_at_precision_90"};
+      std::vector<std::string> header = {"strategy", "classifier"};
+      header.insert(header.end(), keys.begin(), keys.end());
+      for (const char* k : {"tn", "fp", "fn", "tp", "threshold", "train_rows", "fit_seconds"})
+        header.emplace_back(k);
+      write_csv_row(f, header);
+      for (const auto& e : output.results.at("results")) {
+        std::vector<std::string> row = {e.at("strategy"), e.at("classifier")};
+        for (const auto& k : keys) row.push_back(number_text(e.at("metrics").at(k)));
+        const auto& cm = e.at("metrics").at("confusion_matrix");
+        for (const char* k : {"tn", "fp", "fn", "tp"})
+          row.push_back(std::to_string(cm.at(k).get<int64_t>()));
+        row.push_back(format_number(e.at("threshold").get<double>()));
+        row.push_back(std::to_string(e.at("train_rows").get<size_t>()));
+        row.push_back(format_number(e.at("fit_seconds").get<double>()));
+        write_csv_row(f, row);
       }
-      const auto& cm = e.at("metrics").at("confusion_matrix");
-      for (const char* k : {"tn", "fp", "fn", "tp"}) row.push_back(std::to_string(cm.at(k).get<int64_t>()));
-      row.push_back(format_number(e.at("threshold").get<double>()));
-      row.push_back(std::to_string(e.at("train_rows").get<size_t>()));
-      row.push_back(format_number(e.at("fit_seconds").get<double>()));
-      write_csv_row(f, row);
-    }
-  });
-  write("predictions.csv", [&](std::ostream& f) {
-    f << "strategy,classifier,row,label,score\n";
-    for (const auto& p : output.predictions) {
-      const std::string prefix = csv_escape(p.strategy) + "," + csv_escape(p.classifier) + ",";
-      for (size_t i = 0; i < p.rows.size(); ++i)
-        f << prefix << p.rows[i] << "," << p.labels[i] << "," << format_number(p.scores[i]) << "\n";
-    }
-  });
+    });
+    write("predictions.csv", [&](std::ostream& f) {
+      f << "strategy,classifier,row,label,score\n";
+      for (const auto& p : output.predictions) {
+        const std::string prefix = csv_escape(p.strategy) + "," + csv_escape(p.classifier) + ",";
+        for (size_t i = 0; i < p.rows.size(); ++i)
+          f << prefix << p.rows[i] << "," << p.labels[i] << "," << format_number(p.scores[i])
+            << "\n";
+      }
+    });
+  } else {
+    // Several classes: overall and macro/weighted values, then precision, recall, F1 and
+    // one-vs-rest PR-AUC per class ("recall:<label>", ...).
+    write("metrics.csv", [&](std::ostream& f) {
+      std::vector<std::string> header = {"strategy",          "classifier",  "accuracy",
+                                         "balanced_accuracy", "mcc",         "macro_precision",
+                                         "macro_recall",      "macro_f1",    "weighted_f1",
+                                         "macro_roc_auc",     "macro_pr_auc"};
+      const std::vector<std::string> per_class = {"precision", "recall", "f1", "roc_auc", "pr_auc"};
+      for (const auto& label : labels)
+        for (const auto& k : per_class) header.push_back(k + ":" + label);
+      header.emplace_back("train_rows");
+      header.emplace_back("fit_seconds");
+      write_csv_row(f, header);
+      for (const auto& e : output.results.at("results")) {
+        const auto& m = e.at("metrics");
+        std::vector<std::string> row = {e.at("strategy"), e.at("classifier")};
+        for (const char* k : {"accuracy", "balanced_accuracy", "mcc"})
+          row.push_back(number_text(m.at(k)));
+        for (const char* k : {"precision", "recall", "f1"})
+          row.push_back(number_text(m.at("macro").at(k)));
+        row.push_back(number_text(m.at("weighted").at("f1")));
+        row.push_back(number_text(m.at("macro").at("roc_auc")));
+        row.push_back(number_text(m.at("macro").at("pr_auc")));
+        for (const auto& c : m.at("classes"))
+          for (const auto& k : per_class) row.push_back(number_text(c.at(k)));
+        row.push_back(std::to_string(e.at("train_rows").get<size_t>()));
+        row.push_back(format_number(e.at("fit_seconds").get<double>()));
+        write_csv_row(f, row);
+      }
+    });
+    write("predictions.csv", [&](std::ostream& f) {
+      std::vector<std::string> header = {"strategy", "classifier", "row", "label", "predicted"};
+      for (const auto& label : labels) header.push_back("score:" + label);
+      write_csv_row(f, header);
+      for (const auto& p : output.predictions) {
+        const std::string prefix = csv_escape(p.strategy) + "," + csv_escape(p.classifier) + ",";
+        for (size_t i = 0; i < p.rows.size(); ++i) {
+          f << prefix << p.rows[i] << "," << csv_escape(labels.at(static_cast<size_t>(p.labels[i])))
+            << "," << csv_escape(labels.at(static_cast<size_t>(p.predicted[i])));
+          for (size_t c = 0; c < p.proba.cols; ++c) f << "," << format_number(p.proba(i, c));
+          f << "\n";
+        }
+      }
+    });
+  }
   for (const auto& s : output.synthetic) {
     const fs::path rel = fs::path("synthetic") / (s.strategy + ".csv");
     write(rel, [&](std::ostream& f) { write_rows_csv(output.schema, s.x, s.y, f); });

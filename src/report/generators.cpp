@@ -557,6 +557,13 @@ std::string generators_section(const Model& model, TocEntry& toc) {
     }
     if (const json* history = object_member(g, "history", path))
       out += history_html(model, name, id, *history);
+    const std::string evaluated_class = string_member(g, "evaluation_class", path);
+    if (!evaluated_class.empty()) {
+      out += "<p class=\"muted\">Evaluated here on class <code>" + escape(evaluated_class) +
+             "</code>, the rarest class it generated rows for; results.json "
+             "(<code>evaluation_by_class</code>) and <code>evaluation/" +
+             escape(name) + ".csv</code> hold every class's evaluation.</p>\n";
+    }
     if (const json* ev = object_member(g, "evaluation", path)) {
       out += evaluation_html(name, id, *ev);
     } else {

@@ -430,6 +430,46 @@ double test_prevalence(const json& r) {
   return total > 0 && std::isfinite(pos) ? pos / total : kNaN;
 }
 
+// Several classes: recall and one-vs-rest PR-AUC of every class (first repetition of a cell),
+// one row per strategy. Empty when no entry has per-class metrics.
+std::string per_class_table(const Model& model, const std::string& classifier) {
+  std::vector<std::string> labels;
+  std::string rows;
+  for (const auto& s : model.strategies) {
+    const Cell* c = model.cell(s, classifier);
+    if (c == nullptr || c->entries.empty()) continue;
+    const json* metrics = object_member(*c->entries.front(), "metrics", "results[]");
+    const json* classes =
+        metrics == nullptr ? nullptr : array_member(*metrics, "classes", "results[].metrics");
+    if (classes == nullptr) continue;
+    if (labels.empty()) {
+      for (const auto& k : *classes) {
+        if (!k.is_object()) {
+          throw Error(
+              ErrorKind::kInvalidArgument,
+              "results[].metrics.classes[]: expected an object, got " + std::string(k.type_name()));
+        }
+        labels.push_back(string_member(k, "class", "results[].metrics.classes[]"));
+      }
+    }
+    rows += "<tr><th scope=\"row\">" + escape(s) + "</th>";
+    for (const auto& k : *classes) {
+      const std::string path = "results[].metrics.classes[]";
+      rows += "<td>" + num(number_member(k, "recall", path)) + "</td><td>" +
+              num(number_member(k, "pr_auc", path)) + "</td>";
+    }
+    rows += "</tr>";
+  }
+  if (rows.empty()) return "";
+  std::string head = "<tr><th rowspan=\"2\">Strategy</th>";
+  for (const auto& l : labels) head += "<th colspan=\"2\">" + escape(l) + "</th>";
+  head += "</tr><tr>";
+  for (size_t i = 0; i < labels.size(); ++i) head += "<th>Recall</th><th>PR-AUC</th>";
+  head += "</tr>";
+  return "<h4>Per class</h4>\n<div class=\"table-wrap\"><table class=\"data metrics\"><thead>" +
+         head + "</thead><tbody>" + rows + "</tbody></table></div>\n";
+}
+
 std::string downstream_section(const Model& model, TocEntry& toc) {
   if (model.cells.empty()) return "";
   const json& r = *model.results;
@@ -449,9 +489,22 @@ std::string downstream_section(const Model& model, TocEntry& toc) {
     out += "\u25b2/\u25bc mark a significant gain/loss (p &lt; " + num(model.alpha, 2) +
            ") against <code>none</code> (n) or <code>smote</code> (s). ";
   }
-  out +=
-      "The best value of each column is in bold. Precision, recall, F1, MCC and balanced "
-      "accuracy are taken at the classifier's default threshold.</p>\n";
+  const bool macro =
+      string_member(r, "metric_average", "") == "macro" ||
+      (object_member(r, "dataset", "") != nullptr &&
+       string_member(*object_member(r, "dataset", ""), "metric_average", "dataset") == "macro");
+  if (macro) {
+    out +=
+        "With more than two classes, PR-AUC, ROC-AUC, precision, recall and F1 are macro "
+        "averages: the mean over the classes of each class against the rest (AUCs) or of the "
+        "per-class value with the highest-scoring class as the prediction; the table per class "
+        "below each classifier shows recall and PR-AUC of every class. The best value of each "
+        "column is in bold.</p>\n";
+  } else {
+    out +=
+        "The best value of each column is in bold. Precision, recall, F1, MCC and balanced "
+        "accuracy are taken at the classifier's default threshold.</p>\n";
+  }
   if (any_pr_auc(model)) {
     out += figure(std::string("PR-AUC by strategy") +
                       (model.has_statistics ? " (error bars: confidence intervals)" : ""),
@@ -480,6 +533,7 @@ std::string downstream_section(const Model& model, TocEntry& toc) {
              "</div>\n";
     }
     out += metric_table(model, classifier);
+    if (macro) out += per_class_table(model, classifier);
     std::string notes;
     for (const auto& s : model.strategies) {
       const Cell* c = model.cell(s, classifier);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -239,6 +240,85 @@ TEST(Cli, MixedTypeTableRunsEndToEnd) {
   fs::remove_all(dir);
 }
 
+// Five classes (NSL-KDD slice: normal 563, DoS 350, R2L 209, Probe 85, U2R 11 rows; see
+// tests/data/README.md): every class but the majority is raised to the majority's training count,
+// each generator (ctgan conditionally) produces every class's rows, metrics are multi-class and
+// agree with scikit-learn, and every generated class is evaluated.
+TEST(Cli, FiveClassTableRunsEndToEnd) {
+  const fs::path dir = make_temp_dir();
+  const std::string data = std::string(IMBGEN_TEST_DATA) + "/nsl-kdd-small.csv.gz";
+  const Result r = imbgen("run --data " + data +
+                          " --target target --strategies none,class_weight,random,smote,ctgan "
+                          "--classifiers logistic,xgboost --set ctgan.steps=60 "
+                          "--set evaluation.tsne=false --seed 3 --quiet --out " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("Macro PR-AUC"), std::string::npos) << r.output;
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "results.json"));
+  const auto& ds = results.at("dataset");
+  EXPECT_EQ(ds.at("metric_average"), "macro");
+  EXPECT_FALSE(ds.contains("positive_class"));
+  const auto& train = ds.at("train");
+  ASSERT_EQ(train.size(), 5u);
+  size_t majority = 0;
+  for (const auto& [label, n] : train.items()) majority = std::max(majority, n.get<size_t>());
+  EXPECT_EQ(train.at("U2R").get<size_t>() + ds.at("test").at("U2R").get<size_t>(), 11u);
+  for (const char* g : {"random", "smote", "ctgan"}) {
+    // Training rows + synthetic rows = the majority's count, for every class.
+    const auto syn = imbgen::read_csv((dir / "synthetic" / (std::string(g) + ".csv")).string());
+    std::map<std::string, size_t> counts;
+    for (const auto& row : syn.rows) ++counts[row.back()];
+    for (const auto& [label, n] : train.items()) {
+      const size_t have = n.get<size_t>();
+      EXPECT_EQ(have + counts[label], majority) << g << ", class " << label;
+    }
+    const auto& gen = results.at("generators").at(g);
+    EXPECT_EQ(gen.at("evaluation_by_class").size(), 4u) << g;
+    EXPECT_EQ(gen.at("evaluation_class"), "U2R") << g;  // the rarest generated class
+    EXPECT_TRUE(fs::exists(dir / "evaluation" / (std::string(g) + ".csv"))) << g;
+  }
+  for (const auto& e : results.at("results")) {
+    EXPECT_EQ(e.at("metrics").at("classes").size(), 5u);
+    EXPECT_EQ(e.at("confusion_matrix").size(), 5u);
+  }
+  const Result check = run_command("/usr/bin/python3 " + std::string(IMBGEN_SOURCE_DIR) +
+                                   "/tests/cli/check_predictions.py " + dir.string());
+  EXPECT_EQ(check.code, 0) << check.output;
+  EXPECT_NE(check.output.find("0 mismatches"), std::string::npos) << check.output;
+  const std::string html = imbgen::read_file(dir / "report.html");
+  EXPECT_NE(html.find("macro averages"), std::string::npos);
+  EXPECT_NE(html.find("<h4>Per class</h4>"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// --targets gives final training counts for the listed classes only.
+TEST(Cli, TargetsRaiseOnlyTheListedClasses) {
+  const fs::path dir = make_temp_dir();
+  const std::string data = std::string(IMBGEN_TEST_DATA) + "/nsl-kdd-small.csv.gz";
+  const Result r = imbgen("run --data " + data +
+                          " --target target --strategies random --classifiers logistic "
+                          "--targets U2R=100,R2L=200 --no-evaluate --quiet --out " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "results.json"));
+  const auto& train = results.at("dataset").at("train");
+  const auto syn = imbgen::read_csv((dir / "synthetic" / "random.csv").string());
+  std::map<std::string, size_t> counts;
+  for (const auto& row : syn.rows) ++counts[row.back()];
+  EXPECT_EQ(counts.size(), 2u);
+  EXPECT_EQ(counts["U2R"] + train.at("U2R").get<size_t>(), 100u);
+  EXPECT_EQ(counts["R2L"] + train.at("R2L").get<size_t>(), 200u);
+  EXPECT_EQ(results.at("config").at("sampling"), "U2R=100,R2L=200");
+  fs::remove_all(dir);
+}
+
+TEST(Cli, BenchmarkPointsSeveralClassesToRun) {
+  const Result r = imbgen("benchmark --data " + std::string(IMBGEN_TEST_DATA) +
+                          "/nsl-kdd-small.csv.gz --target target --quiet --out " +
+                          (fs::temp_directory_path() / "imbgen-never-written").string());
+  EXPECT_NE(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("5 classes"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("'imbgen run' handles several classes"), std::string::npos) << r.output;
+}
+
 TEST(Cli, UnknownOptionIsAUsageError) {
   const Result r = imbgen("run --no-such-flag");
   EXPECT_EQ(r.code, 2);
@@ -346,6 +426,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"UnknownClassifier", kHeader + rows(20, 10), "--classifiers forest",
                  {"unknown classifier 'forest'", "random_forest"}},
         BadInput{"BadRatio", kHeader + rows(20, 10), "--ratio 0", {"ratio"}},
+        BadInput{"UnknownTargetLabel", kHeader + rows(40, 10),
+                 "--strategies random --targets fraud=100", {"'fraud'", "0, 1"}},
+        BadInput{"TargetBelowCurrentCount", kHeader + rows(40, 10),
+                 "--strategies random --targets 1=2", {"target 2", "class '1'"}},
+        BadInput{"BadSamplingText", kHeader + rows(40, 10), "--sampling 1.5", {"ratio 1.5"}},
+        BadInput{"RatioAndTargetsTogether", kHeader + rows(40, 10), "--ratio 0.5 --targets 1=30",
+                 {"--ratio", "excludes"}},
+        BadInput{"RareClassTooSmallForSmote",
+                 kHeader + rows(40, 10) + "7,1,2\n8,2,2\n9,3,2\n10,4,2\n11,0,2\n",
+                 "--strategies smote --classifiers logistic",
+                 {"smote", "class 2 has 4 training rows"}},
         BadInput{"BadSetting", kHeader + rows(20, 10), "--set gan.stepz=5 --strategies gan",
                  {"stepz"}}),
     [](const ::testing::TestParamInfo<BadInput>& p) { return p.param.name; });

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "imbgen/core/observer.h"
 #include "imbgen/data/table.h"
@@ -18,8 +17,12 @@ struct RunConfig {
   std::vector<std::string> strategies = {"none", "class_weight", "random", "smote", "gan"};
   std::vector<std::string> classifiers = {"logistic", "linear_svm", "svm_rbf", "random_forest",
                                           "xgboost"};
-  // Minority/majority row ratio after augmentation (a generator adds rows until it is reached).
+  // Minority/majority row ratio after augmentation (a generator adds rows until it is reached),
+  // used when `sampling` is empty.
   double ratio = 1.0;
+  // How many rows a generator adds per class, SamplingStrategy::parse's text: "auto", a ratio,
+  // or "label=count,..." final counts. Empty: the ratio above, for every class but the majority.
+  std::string sampling;
   double test_fraction = 0.2;
   uint64_t seed = 42;
   int threads = 2;
@@ -53,9 +56,12 @@ struct RunOutput {
   // One row per (strategy, classifier, test row): the inputs of predictions.csv.
   struct Prediction {
     std::string strategy, classifier;
-    std::vector<size_t> rows;    // row index in the data file (0-based, header excluded)
-    std::vector<int> labels;     // 1 = positive (minority) class, 0 = other
-    std::vector<double> scores;  // score of the positive class
+    std::vector<size_t> rows;  // row index in the data file (0-based, header excluded)
+    // Two classes: 1 = positive (minority) class, 0 = other; several: the class index.
+    std::vector<int> labels;
+    std::vector<double> scores;  // two classes: score of the positive class
+    std::vector<int> predicted;  // several classes: the predicted class index (argmax)
+    Matrix proba;                // several classes: [rows, classes] class scores
   };
   std::vector<Prediction> predictions;
   std::vector<SyntheticRows> synthetic;
@@ -64,6 +70,9 @@ struct RunOutput {
   // Further files written with the others (relative path, content), e.g. report.html.
   std::vector<std::pair<std::string, std::string>> extra_files;
   Table schema;  // the table's schema (no rows), for writing synthetic CSVs
+  // More than two classes: metrics are multi-class (per class, macro and weighted averages) and
+  // predictions.csv holds every class's score.
+  bool multiclass = false;
 };
 
 // Per-column summary of the whole table for results.json (dataset.column_summary): numeric
@@ -71,7 +80,11 @@ struct RunOutput {
 // categorical: count, missing, levels, top, top_share and the labels by code.
 nlohmann::json column_summary(const Table& table);
 
-// Runs the whole job on `table`. Generators and scalers see training rows only.
+// Runs the whole job on `table`. Generators and scalers see training rows only. With two classes
+// the minority class is the positive one (binary metrics, curves, tuned threshold 0.5/0); with
+// more, every class that the sampling strategy raises gets its own generator rows and its own
+// fidelity evaluation, and the metrics are multi-class (macro averages under the binary names:
+// precision, recall, f1, roc_auc and pr_auc are macro means over the classes).
 RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* observer);
 
 // Writes results.json, metrics.csv, predictions.csv and synthetic/<strategy>.csv under `dir`
