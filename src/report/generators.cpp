@@ -243,6 +243,17 @@ std::string fidelity_table(const json& ev) {
         if (std::isfinite(sd)) value += " <span class=\"ci\">\u00b1 " + num(sd) + "</span>";
         metric_row(out, "Detection ROC-AUC (" + name + ")", value,
                    or_none(num(get(*b, {"holdout", name.c_str(), "roc_auc"}))), "closer to 0.5");
+        // The like-for-like comparison: as many synthetic rows as holdout rows.
+        const double matched = get(*b, {"synthetic_matched", name.c_str(), "roc_auc"});
+        if (std::isfinite(matched)) {
+          const double rows = get(*b, {"synthetic_matched", name.c_str(), "rows_per_set"});
+          metric_row(out,
+                     "Detection ROC-AUC (" + name + "), " +
+                         (std::isfinite(rows) ? num(rows, 0) : std::string("as many")) +
+                         " rows per set as the holdout",
+                     num(matched), or_none(num(get(*b, {"holdout", name.c_str(), "roc_auc"}))),
+                     "closer to 0.5");
+        }
       }
     }
   }
