@@ -385,16 +385,20 @@ std::string metric_table(const Model& model, const std::string& classifier) {
       const double v = c->value(metrics[m].key);
       if (std::isfinite(v) && !(v <= best[m])) best[m] = v;
     }
+  // A metric no cell has (e.g. recall at precision 0.9 with several classes) gets no column.
+  std::vector<size_t> shown;
+  for (size_t m = 0; m < metrics.size(); ++m)
+    if (std::isfinite(best[m])) shown.push_back(m);
   std::string out =
       "<div class=\"table-wrap\"><table class=\"data metrics\"><thead><tr>"
       "<th>Strategy</th>";
-  for (const auto& m : metrics) out += "<th>" + escape(m.label) + "</th>";
+  for (size_t m : shown) out += "<th>" + escape(metrics[m].label) + "</th>";
   out += "<th>Training rows</th><th>Synthetic rows</th><th>Fit time</th></tr></thead><tbody>\n";
   for (const Cell* c : cells) {
     out += "<tr><th scope=\"row\">" + escape(c->strategy);
     if (c->n > 1) out += " <span class=\"muted small\">(n = " + count(c->n) + ")</span>";
     out += "</th>";
-    for (size_t m = 0; m < metrics.size(); ++m) {
+    for (size_t m : shown) {
       const Interval i = c->interval(metrics[m].key);
       const bool is_best = std::isfinite(i.mean) && i.mean == best[m];
       out += std::string(is_best ? "<td class=\"best\">" : "<td>") + interval_html(i) +
