@@ -403,6 +403,15 @@ int run_main(int argc, char** argv) {
     if (!output.synthetic.empty()) std::cout << ", synthetic/*.csv";
     if (!output.evaluation_csv.empty()) std::cout << ", evaluation/*.csv";
     std::cout << "\n";
+    const auto& failed = output.results.at("failed");
+    for (const auto& [strategy, why] : failed.items()) {
+      std::cerr << "imbgen: error: strategy '" << strategy
+                << "' was skipped: " << why.get<std::string>() << "\n";
+    }
+    if (!failed.empty()) {
+      std::cerr << "imbgen: the other strategies' results were written to " << run_out << "\n";
+      return exit_code(ErrorKind::kDiverged);
+    }
     return 0;
   }
 

@@ -187,6 +187,7 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   results["config"] = config.to_json();
   results["results"] = nlohmann::json::array();
   results["generators"] = nlohmann::json::object();
+  results["failed"] = nlohmann::json::object();  // strategy -> why it was skipped
 
   // Everything that is fit (encoder, imputation, scalers) sees the training rows only.
   ModelSpace space;
@@ -205,8 +206,20 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
     const nlohmann::json gen_config = config.generator_configs.contains(strategy)
                                           ? config.generator_configs.at(strategy)
                                           : nlohmann::json::object();
-    experiment_detail::TrainingSet training = experiment_detail::build_training_set(
-        strategy, train, space, n_new, gen_config, config.seed, mix_seed(config.seed, 1), observer);
+    experiment_detail::TrainingSet training;
+    try {
+      training =
+          experiment_detail::build_training_set(strategy, train, space, n_new, gen_config,
+                                                config.seed, mix_seed(config.seed, 1), observer);
+    } catch (const Error& e) {
+      // A generator whose training diverged loses its own cells only: the other strategies'
+      // results are kept and written (the CLI then exits with the "diverged" code).
+      if (e.kind() != ErrorKind::kDiverged) throw;
+      results["failed"][strategy] = e.what();
+      if (observer) observer->on_message(strategy + ": " + e.what() + "; skipped");
+      cell += static_cast<int64_t>(config.classifiers.size());
+      continue;
+    }
     const size_t synthetic_rows = training.synthetic.rows;
     if (!training.generator.is_null()) {
       results["generators"][strategy] = training.generator;

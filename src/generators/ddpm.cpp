@@ -28,6 +28,7 @@ constexpr int kMaxWidth = 4096;
 constexpr size_t kMaxLayers = 16;
 constexpr int kMaxBatch = 1 << 20;
 constexpr int kMaxTimesteps = 10000;
+constexpr int64_t kMaxDefaultSteps = 20000;
 // Rows run through the reverse chain together in sample(), to bound memory.
 constexpr int64_t kSampleChunk = 32768;
 // log(0) stand-in of the log one-hot vectors (Hoogeboom et al.'s implementation uses 1e-30).
@@ -535,12 +536,15 @@ class Ddpm : public Generator {
 
     const size_t n = train_rows.size();
     const size_t batch = std::min(static_cast<size_t>(config_.batch_size), n);
+    // The epoch rule is meant for a few hundred rows; the default is capped at kMaxDefaultSteps
+    // (TabDDPM's own budget is 30000 steps); an explicit `steps` is taken as given.
     const int steps = config_.steps > 0
                           ? config_.steps
-                          : static_cast<int>(std::max<int64_t>(
-                                1, static_cast<int64_t>(std::ceil(
-                                       static_cast<double>(config_.epochs) *
-                                       static_cast<double>(n) / static_cast<double>(batch)))));
+                          : static_cast<int>(std::clamp<int64_t>(
+                                static_cast<int64_t>(std::ceil(static_cast<double>(config_.epochs) *
+                                                               static_cast<double>(n) /
+                                                               static_cast<double>(batch))),
+                                1, kMaxDefaultSteps));
 
     const torch::Tensor all = to_tensor(data.select_rows(train_rows));               // [n, width]
     const torch::Tensor x_num = all.narrow(1, 0, dn);                                // [n, dn]

@@ -18,6 +18,11 @@ namespace {
 
 // Rows decoded per forward pass in sample(), to bound the memory of large requests.
 constexpr size_t kSampleChunk = 65536;
+// Default step budget cap (steps = 0): see the epoch rule in train().
+constexpr int64_t kVaeMaxDefaultSteps = 20000;
+// The encoder's log-variance is clamped to this range: exp() of a larger value overflows float
+// (a cvae on NSL-KDD's heavy-tailed byte counts went to inf after 44837 steps).
+constexpr double kLogvarMin = -30.0, kLogvarMax = 20.0;
 const double kHalfLog2Pi = 0.5 * std::log(2.0 * 3.14159265358979323846);
 
 // The encoder, the decoder and the learned sigmas in one module, so one save/load covers them.
@@ -261,12 +266,14 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
 
   const size_t n = train_rows.size();
   const size_t batch = std::min(static_cast<size_t>(plan.batch_size), n);
-  const int steps = plan.steps > 0
-                        ? plan.steps
-                        : static_cast<int>(std::max<int64_t>(
-                              1, static_cast<int64_t>(std::ceil(static_cast<double>(plan.epochs) *
-                                                                static_cast<double>(n) /
-                                                                static_cast<double>(batch)))));
+  // The epoch rule is meant for a few hundred rows; on thousands it would run for minutes, so the
+  // default is capped at kVaeMaxDefaultSteps (an explicit `steps` is taken as given).
+  const int steps = plan.steps > 0 ? plan.steps
+                                   : static_cast<int>(std::clamp<int64_t>(
+                                         static_cast<int64_t>(std::ceil(
+                                             static_cast<double>(plan.epochs) *
+                                             static_cast<double>(n) / static_cast<double>(batch))),
+                                         1, kVaeMaxDefaultSteps));
 
   const torch::Tensor data = to_tensor(x.select_rows(train_rows));  // [n, d]
   std::vector<int64_t> train_cond(n);
@@ -315,7 +322,7 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
     const torch::Tensor cb = cond_all.defined() ? cond_all.index_select(0, idx) : torch::Tensor();
     const torch::Tensor h = s.net->encoder->forward(s.with_condition(xb, cb));  // [b, 2 latent]
     const torch::Tensor mu = h.narrow(1, 0, latent);
-    const torch::Tensor logvar = h.narrow(1, latent, latent);
+    const torch::Tensor logvar = h.narrow(1, latent, latent).clamp(kLogvarMin, kLogvarMax);
     const torch::Tensor eps = torch::randn({h.size(0), latent}, gen);
     const torch::Tensor z = mu + eps * torch::exp(0.5 * logvar);                 // [b, latent]
     const torch::Tensor out = s.net->decoder->forward(s.with_condition(z, cb));  // [b, d]

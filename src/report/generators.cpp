@@ -534,16 +534,29 @@ std::vector<Badge> generator_badges(const json& evaluation) {
   return out;
 }
 
+const json kEmptyObject = json::object();
+
 std::string generators_section(const Model& model, TocEntry& toc) {
   const json& r = *model.results;
   const json* gens = object_member(r, "generators", "");
-  if (gens == nullptr || gens->empty()) return "";
+  const json* failed = object_member(r, "failed", "");
+  const bool any_failed = failed != nullptr && !failed->empty();
+  if ((gens == nullptr || gens->empty()) && !any_failed) return "";
   toc = {"generators", "Generators", {}};
   std::string out =
       "<section id=\"generators\">\n<h2>Generators: can the synthetic rows be trusted?</h2>\n"
       "<p class=\"lead\">Each generator learned the minority class from the training split only. "
       "Its synthetic rows are compared with the real training rows of that class and, as the "
       "reference a perfect generator would reach, with fresh real rows it never saw.</p>\n";
+  if (any_failed) {
+    out += "<div class=\"notes\"><p><strong>Skipped:</strong></p><ul>";
+    for (const auto& [name, why] : failed->items()) {
+      out += "<li><code>" + escape(name) +
+             "</code>: " + escape(why.is_string() ? why.get<std::string>() : why.dump()) + "</li>";
+    }
+    out += "</ul></div>\n";
+  }
+  if (gens == nullptr) gens = &kEmptyObject;
   for (const auto& [name, g] : gens->items()) {
     const std::string path = "generators." + name;
     if (!g.is_object()) {

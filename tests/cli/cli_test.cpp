@@ -319,6 +319,28 @@ TEST(Cli, BenchmarkPointsSeveralClassesToRun) {
   EXPECT_NE(r.output.find("'imbgen run' handles several classes"), std::string::npos) << r.output;
 }
 
+// A generator whose training diverges loses its own cells only: the rest is written, the failure
+// is in results.json, the report and the output, and the exit code says "diverged".
+TEST(Cli, DivergedStrategyIsSkippedAndTheRestIsWritten) {
+  const fs::path dir = make_temp_dir();
+  const Result r = imbgen("run --data " + kSmall +
+                          " --drop Time --strategies none,vae,smote --classifiers logistic "
+                          "--set vae.lr=1e12 --set vae.steps=200 --no-evaluate --quiet --out " +
+                          dir.string());
+  EXPECT_EQ(r.code, 7) << r.output;
+  EXPECT_NE(r.output.find("strategy 'vae' was skipped"), std::string::npos) << r.output;
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "results.json"));
+  EXPECT_NE(results.at("failed").at("vae").get<std::string>().find("diverged"), std::string::npos);
+  std::set<std::string> strategies;
+  for (const auto& e : results.at("results")) strategies.insert(e.at("strategy"));
+  EXPECT_EQ(strategies, (std::set<std::string>{"none", "smote"}));
+  EXPECT_FALSE(fs::exists(dir / "synthetic" / "vae.csv"));
+  EXPECT_TRUE(fs::exists(dir / "synthetic" / "smote.csv"));
+  EXPECT_NE(imbgen::read_file(dir / "report.html").find("<strong>Skipped:</strong>"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(Cli, UnknownOptionIsAUsageError) {
   const Result r = imbgen("run --no-such-flag");
   EXPECT_EQ(r.code, 2);

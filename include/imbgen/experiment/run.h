@@ -80,7 +80,9 @@ struct RunOutput {
 // categorical: count, missing, levels, top, top_share and the labels by code.
 nlohmann::json column_summary(const Table& table);
 
-// Runs the whole job on `table`. Generators and scalers see training rows only. With two classes
+// Runs the whole job on `table`. Generators and scalers see training rows only. A generator whose
+// training diverges (Error kDiverged) skips that strategy only: results["failed"][strategy]
+// holds the message and the other strategies go on; every other error stops the run. With two classes
 // the minority class is the positive one (binary metrics, curves, tuned threshold 0.5/0); with
 // more, every class that the sampling strategy raises gets its own generator rows and its own
 // fidelity evaluation, and the metrics are multi-class (macro averages under the binary names:

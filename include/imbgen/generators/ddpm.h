@@ -53,7 +53,7 @@ struct DdpmConfig {
   double lr = 2e-3;            // AdamW, annealed linearly to 0 over the steps
   double weight_decay = 1e-4;  // AdamW's decoupled weight decay
   int batch_size = 256;        // rows per step: min(batch_size, training rows)
-  int epochs = 3000;           // with steps = 0: ceil(epochs * rows / batch) steps
+  int epochs = 3000;           // steps = 0: min(ceil(epochs * rows / batch), 20000) steps
   int steps = 0;               // > 0: exactly this many steps
   double ema_decay = 0.999;    // in [0, 1); 0 = no averaging
   int n_quantiles = 1000;      // quantile transformer levels, in [2, 100000]

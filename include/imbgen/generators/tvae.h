@@ -36,7 +36,7 @@ struct TvaeConfig {
   double lr = 1e-3;
   double weight_decay = 1e-5;  // l2scale
   int batch_size = 128;        // rows per step: min(batch_size, the class's training rows)
-  int epochs = 1000;           // with steps = 0: ceil(epochs * rows / batch) steps per class
+  int epochs = 1000;           // steps = 0: min(ceil(epochs * rows / batch), 20000) per class
   int steps = 0;
   double sample_noise = 1.0;  // in [0, 10]
   int history_every = 10;
