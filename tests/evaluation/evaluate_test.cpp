@@ -149,6 +149,25 @@ TEST(Evaluate, DetectionIsRepeatedAtTheHoldoutsSize) {
   EXPECT_FALSE(same["detection"].contains("synthetic_matched"));
 }
 
+// Fewer than 10 holdout rows give no correlation yardstick: fixed thresholds instead.
+TEST(Evaluate, CorrelationsNeedTenHoldoutRowsForTheComparison) {
+  const FraudParts p = fraud_parts(8);
+  EvaluationConfig c = fast_config();
+  c.tsne = false;
+  c.detection = false;
+  c.mmd = false;
+  const Matrix nine = p.holdout.select_rows({0, 1, 2, 3, 4, 5, 6, 7, 8});
+  const json few = evaluate(p.train, p.other, &nine, fraud_names(), c);
+  EXPECT_FALSE(few["correlations"]["pearson"].contains("holdout_mean_abs_diff"));
+  EXPECT_EQ(few["correlations"]["holdout_skipped"], "needs at least 10 holdout rows, got 9");
+  EXPECT_EQ(few["verdicts"]["correlations"].get<std::string>().find("fresh real rows"),
+            std::string::npos)
+      << few["verdicts"]["correlations"];
+  const Matrix ten = p.holdout.select_rows({0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  const json enough = evaluate(p.train, p.other, &ten, fraud_names(), c);
+  EXPECT_TRUE(enough["correlations"]["pearson"].contains("holdout_mean_abs_diff"));
+}
+
 TEST(Evaluate, CopiedTrainingRowsFailPrivacy) {
   const FraudParts p = fraud_parts(4);
   Rng rng(5);
