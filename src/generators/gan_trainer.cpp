@@ -14,6 +14,7 @@
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "torch_blocks.h"
 
 namespace imbgen {
 namespace {
@@ -48,37 +49,6 @@ torch::nn::Sequential build_discriminator(int64_t d, const std::vector<int>& hid
   return net;
 }
 
-// LibTorch's default Linear initialisation (kaiming_uniform with a = sqrt(5) for the weight, which
-// is U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the same bound for the bias), drawn from `gen` so the
-// same seed gives the same weights.
-void init_linear_layers(torch::nn::Sequential& net, at::Generator& gen) {
-  torch::NoGradGuard no_grad;
-  for (const auto& m : net->modules(/*include_self=*/false)) {
-    if (auto* lin = m->as<torch::nn::Linear>()) {
-      const double bound = 1.0 / std::sqrt(static_cast<double>(lin->options.in_features()));
-      lin->weight.uniform_(-bound, bound, gen);
-      lin->bias.uniform_(-bound, bound, gen);
-    }
-  }
-}
-
-int64_t count_parameters(const torch::nn::Sequential& net) {
-  int64_t n = 0;
-  for (const auto& p : net->parameters()) n += p.numel();
-  return n;
-}
-
-// Parameters then buffers, in registration order, with their full names.
-std::vector<std::pair<std::string, torch::Tensor>> named_state(const torch::nn::Sequential& net) {
-  std::vector<std::pair<std::string, torch::Tensor>> out;
-  for (const auto& p : net->named_parameters(true)) out.emplace_back(p.key(), p.value());
-  for (const auto& b : net->named_buffers(true)) out.emplace_back(b.key(), b.value());
-  return out;
-}
-
-constexpr uint8_t kFloat32 = 0;
-constexpr uint8_t kInt64 = 1;
-
 }  // namespace
 
 struct GanTrainer::Impl {
@@ -106,8 +76,8 @@ struct GanTrainer::Impl {
         batch_rng(mix_seed(seed, 1)) {
     g = build_generator(latent, config.generator_hidden, d);
     disc = build_discriminator(d, config.discriminator_hidden);
-    init_linear_layers(g, gen);
-    init_linear_layers(disc, gen);
+    init_linear_layers(*g, gen);
+    init_linear_layers(*disc, gen);
     d_params = disc->parameters();
     g_opt = std::make_unique<torch::optim::Adam>(
         g->parameters(),
@@ -215,77 +185,17 @@ Matrix GanTrainer::sample(size_t n, uint64_t seed) const {
   return out;
 }
 
-int64_t GanTrainer::generator_parameter_count() const { return count_parameters(impl_->g); }
-int64_t GanTrainer::discriminator_parameter_count() const { return count_parameters(impl_->disc); }
+int64_t GanTrainer::generator_parameter_count() const { return count_parameters(*impl_->g); }
+int64_t GanTrainer::discriminator_parameter_count() const { return count_parameters(*impl_->disc); }
 size_t GanTrainer::n_features() const { return static_cast<size_t>(impl_->d); }
 size_t GanTrainer::latent_dim() const { return static_cast<size_t>(impl_->latent); }
 
-void GanTrainer::save(BinaryWriter& w) const {
-  const auto state = named_state(impl_->g);
-  w.u64(state.size());
-  for (const auto& [name, tensor] : state) {
-    const torch::Tensor t = tensor.contiguous();
-    w.string(name);
-    w.u64(static_cast<uint64_t>(t.dim()));
-    for (int64_t size : t.sizes()) w.u64(static_cast<uint64_t>(size));
-    if (t.scalar_type() == torch::kFloat32) {
-      w.u8(kFloat32);
-      w.f32_array(t.data_ptr<float>(), static_cast<size_t>(t.numel()));
-    } else {
-      check_internal(t.scalar_type() == torch::kInt64, "GanTrainer::save: unexpected dtype");
-      w.u8(kInt64);
-      const int64_t* p = t.data_ptr<int64_t>();
-      for (int64_t i = 0; i < t.numel(); ++i) w.i64(p[i]);
-    }
-  }
-}
+// The generator's tensors in the format of torch_blocks' save_tensors (the discriminator is not
+// needed to sample).
+void GanTrainer::save(BinaryWriter& w) const { save_tensors(w, *impl_->g); }
 
 void GanTrainer::load(BinaryReader& r) {
-  auto state = named_state(impl_->g);
-  const uint64_t count = r.u64("the generator tensor count");
-  if (count != state.size()) {
-    throw Error(ErrorKind::kInvalidArgument,
-                "the generator network holds " + std::to_string(count) +
-                    " tensors but the config builds one with " + std::to_string(state.size()));
-  }
-  torch::NoGradGuard no_grad;
-  for (auto& [name, tensor] : state) {
-    const std::string stored = r.string("a tensor name");
-    if (stored != name) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  "expected the tensor '" + name + "', found '" + stored + "'");
-    }
-    const uint64_t dims = r.u64("the rank of '" + name + "'");
-    if (dims != static_cast<uint64_t>(tensor.dim())) {
-      throw Error(ErrorKind::kInvalidArgument, "tensor '" + name + "' has rank " +
-                                                   std::to_string(dims) + ", expected " +
-                                                   std::to_string(tensor.dim()));
-    }
-    for (int64_t i = 0; i < tensor.dim(); ++i) {
-      const uint64_t size = r.u64("the shape of '" + name + "'");
-      if (size != static_cast<uint64_t>(tensor.size(i))) {
-        throw Error(ErrorKind::kInvalidArgument,
-                    "tensor '" + name + "' has size " + std::to_string(size) + " in dimension " +
-                        std::to_string(i) + ", expected " + std::to_string(tensor.size(i)) +
-                        " (the file does not match its config)");
-      }
-    }
-    const uint8_t dtype = r.u8("the type of '" + name + "'");
-    const uint8_t expected = tensor.scalar_type() == torch::kFloat32 ? kFloat32 : kInt64;
-    if (dtype != expected) {
-      throw Error(ErrorKind::kInvalidArgument, "tensor '" + name + "' has type code " +
-                                                   std::to_string(dtype) + ", expected " +
-                                                   std::to_string(expected));
-    }
-    check_internal(tensor.is_contiguous(), "GanTrainer::load: non-contiguous tensor");
-    if (dtype == kFloat32) {
-      r.f32_array(tensor.data_ptr<float>(), static_cast<size_t>(tensor.numel()),
-                  "the values of '" + name + "'");
-    } else {
-      int64_t* p = tensor.data_ptr<int64_t>();
-      for (int64_t i = 0; i < tensor.numel(); ++i) p[i] = r.i64("the values of '" + name + "'");
-    }
-  }
+  load_tensors(r, *impl_->g);
   impl_->g->eval();
   impl_->disc->eval();
 }
