@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "classifiers/common.h"
+#include "classifiers/thread_rand.h"
 #include "imbgen/classifiers/classifier_configs.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
@@ -112,7 +113,7 @@ class LiblinearClassifier final : public Classifier {
     // The dual coordinate-descent solver visits rows in an order drawn with the C library's rand():
     // seeding it here makes the fit reproducible (rand() is process-global, so fits running
     // concurrently in other threads can still interleave their draws).
-    std::srand(static_cast<unsigned>(mix_seed(seed_, 0)));
+    classifiers_detail::seed_thread_rand(static_cast<unsigned>(mix_seed(seed_, 0)));
     model_.reset(train(&prob, &param));
     check_internal(model_ != nullptr, name_ + ": liblinear train() returned no model");
     check_internal(get_nr_class(model_.get()) == n_classes_,

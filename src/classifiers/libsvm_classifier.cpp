@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "classifiers/common.h"
+#include "classifiers/thread_rand.h"
 #include "imbgen/classifiers/classifier_configs.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
@@ -149,7 +150,7 @@ class SvmRbfClassifier final : public Classifier {
     // Platt scaling fits its sigmoid on an internal 5-fold cross-validation whose folds are drawn
     // with the C library's rand(): seeding it here makes the probabilities reproducible (rand() is
     // process-global, so fits running concurrently in other threads can interleave their draws).
-    std::srand(static_cast<unsigned>(mix_seed(context_.seed, 2)));
+    classifiers_detail::seed_thread_rand(static_cast<unsigned>(mix_seed(context_.seed, 2)));
     model_.reset(svm_train(&prob, &param));
     check_internal(model_ != nullptr && svm_check_probability_model(model_.get()),
                    "svm_rbf: libsvm svm_train() returned no probability model");

@@ -24,12 +24,11 @@
 #include "imbgen/experiment/run.h"
 #include "imbgen/generators/generator.h"
 #include "imbgen/report/report.h"
+#include "common.h"
+#include "imbgen/experiment/settings.h"
 #include "progress_bar.h"
 
 namespace imbgen::cli {
-
-using ApplySettings = std::function<void(const std::vector<std::string>&, nlohmann::json&,
-                                         nlohmann::json&, nlohmann::json*)>;
 
 namespace {
 
@@ -47,11 +46,6 @@ void on_sigint(int) {
   ::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process; every stored cell is whole
 }
 
-std::string join(const std::vector<std::string>& v, const std::string& sep) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
-}
 
 // The command line of this process, for the resume hint.
 std::string command_line() {
@@ -226,46 +220,41 @@ struct Options {
   bool quiet = false;
 };
 
-std::vector<BenchmarkData> load_data(const Options& o, CLI::App* app,
-                                     const std::string& default_data) {
+std::vector<BenchmarkData> load_data(const Options& o, const CLI::App* app) {
   std::vector<std::string> paths = o.data;
   const bool bundled = paths.empty();
-  if (bundled) paths.push_back(default_data);
+  if (bundled) paths.push_back(bundled_data_path());
   std::vector<BenchmarkData> out;
   std::vector<std::string> names;
   for (const auto& path : paths) {
-    LoadOptions options;
-    options.drop = o.drop;
-    options.categorical = o.categorical;
-    if (bundled && app->count("--drop") == 0) options.drop = {"Time"};
-    if (!o.target.empty()) {
-      options.target = o.target;
-    } else if (bundled) {
-      options.target = "Class";
-    } else {
-      options.target = read_csv(path).header.back();  // default: the last column
-    }
-    BenchmarkData d;
-    d.table = load_table(path, options);
+    DataOptions d;
+    d.data = bundled ? "" : path;
+    d.target = o.target;
+    d.drop = o.drop;
+    d.categorical = o.categorical;
+    BenchmarkData b;
+    b.table = load_table(path, d.options(app));
     // Unique names: "creditcard", "creditcard-2", ...
     std::string name = dataset_name(path);
     for (int k = 2; std::find(names.begin(), names.end(), name) != names.end(); ++k)
       name = dataset_name(path) + "-" + std::to_string(k);
     names.push_back(name);
-    d.name = name;
-    out.push_back(std::move(d));
+    b.name = name;
+    out.push_back(std::move(b));
   }
   return out;
 }
 
-int run_benchmark_command(Options& o, CLI::App* cmd, const ApplySettings& apply_settings,
-                          const std::string& default_data) {
+int run_benchmark_command(Options& o, CLI::App* cmd) {
   BenchmarkConfig& config = o.config;
-  apply_settings(o.settings, config.generator_configs, config.classifier_configs,
-                 &config.evaluation_config);
+  const ComponentSettings settings = parse_settings(o.settings);
+  config.generator_configs = settings.generators;
+  config.classifier_configs = settings.classifiers;
+  config.evaluation_config = settings.evaluation;
   config.evaluate = !o.no_evaluate;
   config.validate();
-  const std::vector<BenchmarkData> data = load_data(o, cmd, default_data);
+  o.control.validate();  // before anything divides by --jobs
+  const std::vector<BenchmarkData> data = load_data(o, cmd);
   const int jobs = o.control.jobs, threads = o.control.threads;
   const size_t cells =
       data.size() * config.strategies.size() * static_cast<size_t>(config.folds * config.repeats);
@@ -338,7 +327,7 @@ int run_benchmark_command(Options& o, CLI::App* cmd, const ApplySettings& apply_
                 << "\n";
     }
   }
-  std::cout << "\nwrote " << join(folders, ", ") << ": report.html (open it in a browser), "
+  std::cout << "\nwrote " << join(folders) << ": report.html (open it in a browser), "
             << "results.json; " << o.control.dir << ": metrics.csv (every fold), summary.csv "
             << "(means, intervals, tests)" << (outcome.results.size() > 1 ? ", wins.csv" : "")
             << "; cells in " << outcome.store << " (" << outcome.cells_run << " computed, "
@@ -348,8 +337,7 @@ int run_benchmark_command(Options& o, CLI::App* cmd, const ApplySettings& apply_
 
 }  // namespace
 
-std::function<int()> add_benchmark_command(CLI::App& app, ApplySettings apply_settings,
-                                           const std::string& default_data) {
+Command add_benchmark_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   const unsigned hc = std::thread::hardware_concurrency();
   const int cores = hc == 0 ? 1 : static_cast<int>(hc);
@@ -370,11 +358,11 @@ std::function<int()> add_benchmark_command(CLI::App& app, ApplySettings apply_se
       ->delimiter(',');
   cmd->add_option("--strategies", o->config.strategies,
                   "strategies, comma-separated (none, class_weight, or a generator: " +
-                      join(generator_names(), ", ") + ")")
+                      join(generator_names()) + ")")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--classifiers", o->config.classifiers,
-                  "classifiers, comma-separated (" + join(classifier_names(), ", ") + ")")
+                  "classifiers, comma-separated (" + join(classifier_names()) + ")")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--folds", o->config.folds, "k of the stratified k-fold")->capture_default_str();
@@ -405,9 +393,7 @@ std::function<int()> add_benchmark_command(CLI::App& app, ApplySettings apply_se
                 "skip the fidelity/privacy evaluation of generator rows (by default done on the "
                 "first fold of the first repeat, t-SNE off)");
   cmd->add_flag("--quiet,-q", o->quiet, "no progress output");
-  return [o, cmd, apply_settings, default_data] {
-    return run_benchmark_command(*o, cmd, apply_settings, default_data);
-  };
+  return [o, cmd] { return run_benchmark_command(*o, cmd); };
 }
 
 }  // namespace imbgen::cli

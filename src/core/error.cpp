@@ -10,6 +10,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::kIo: return "I/O error";
     case ErrorKind::kUnsupported: return "unsupported";
     case ErrorKind::kDiverged: return "training diverged";
+    case ErrorKind::kCancelled: return "cancelled";
     case ErrorKind::kInternal: return "internal error";
   }
   return "error";

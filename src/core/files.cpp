@@ -52,6 +52,12 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 }
 
 std::string read_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    // std::ifstream opens a folder and reads nothing: say what it is instead.
+    throw Error(ErrorKind::kInvalidArgument,
+                "'" + path.string() + "' is a folder; expected a file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     if (!std::filesystem::exists(path))
@@ -60,6 +66,7 @@ std::string read_file(const std::filesystem::path& path) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) throw Error(ErrorKind::kIo, "'" + path.string() + "': reading failed");
   return ss.str();
 }
 

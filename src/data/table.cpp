@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <string_view>
@@ -200,6 +201,29 @@ Table Table::subset(const std::vector<size_t>& indices) const {
   return out;
 }
 
+Table Table::rows_of_class(const std::string& label) const {
+  const auto it = std::find(classes.begin(), classes.end(), label);
+  if (it == classes.end()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "'" + source + "': no class '" + label + "' in target '" + target +
+                    "' (classes: " + join_names(classes) + ")");
+  }
+  const int cls = static_cast<int>(it - classes.begin());
+  std::vector<size_t> idx;
+  for (size_t i = 0; i < y.size(); ++i)
+    if (y[i] == cls) idx.push_back(i);
+  return subset(idx);
+}
+
+int Table::class_index(const std::string& label) const {
+  const auto it = std::find(classes.begin(), classes.end(), label);
+  if (it == classes.end()) {
+    throw Error(ErrorKind::kInvalidArgument, "no class '" + label + "' in target '" + target +
+                                                 "' (classes: " + join_names(classes) + ")");
+  }
+  return static_cast<int>(it - classes.begin());
+}
+
 std::vector<std::string> Table::column_names() const {
   std::vector<std::string> names;
   names.reserve(columns.size());
@@ -220,6 +244,19 @@ Table load_table(const std::string& path, const LoadOptions& options) {
   }
   const std::vector<std::string> header(fields.begin(), fields.end());
   const size_t n_cols = header.size();
+  for (size_t j = 0; j < n_cols; ++j) {
+    if (trim(header[j]).empty()) {
+      // Typically the unnamed index column pandas writes with to_csv(): it would become a
+      // feature that no option can name.
+      throw Error(ErrorKind::kInvalidArgument,
+                  "'" + path + "': column " + std::to_string(j + 1) +
+                      " of the header has no name; every column needs one (an index written by "
+                      "pandas? save with to_csv(index=False), or name the column)");
+    }
+  }
+  // No target given: the last column.
+  const std::string target_name =
+      options.no_target ? std::string() : options.target.empty() ? header.back() : options.target;
 
   // Duplicate names would make --target/--drop ambiguous.
   {
@@ -238,9 +275,11 @@ Table load_table(const std::string& path, const LoadOptions& options) {
     }
   }
 
-  const size_t target = column_index(path, header, "target column", options.target);
+  constexpr size_t kNoColumn = static_cast<size_t>(-1);
+  const size_t target =
+      options.no_target ? kNoColumn : column_index(path, header, "target column", target_name);
   std::vector<bool> keep(n_cols, true);
-  keep[target] = false;
+  if (target != kNoColumn) keep[target] = false;
   for (const auto& name : options.drop) {
     const size_t j = column_index(path, header, "column to drop", name);
     if (j == target) {
@@ -256,7 +295,7 @@ Table load_table(const std::string& path, const LoadOptions& options) {
   if (features.empty()) {
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + path + "': no feature columns left after taking the target '" +
-                    options.target + "' and the dropped columns out");
+                    target_name + "' and the dropped columns out");
   }
   const size_t d = features.size();
   std::vector<bool> declared(n_cols, false);
@@ -279,10 +318,10 @@ Table load_table(const std::string& path, const LoadOptions& options) {
       throw Error(ErrorKind::kInvalidArgument,
                   csv_detail::ragged_row_message(path, line, n_cols, fields.size()));
     }
-    const std::string_view label = trim(fields[target]);
-    if (label.empty()) {
+    const std::string_view label = target == kNoColumn ? std::string_view() : trim(fields[target]);
+    if (label.empty() && target != kNoColumn) {
       throw Error(ErrorKind::kInvalidArgument,
-                  path + ":" + std::to_string(line) + ": column '" + options.target +
+                  path + ":" + std::to_string(line) + ": column '" + target_name +
                       "' (the target) is empty; every row needs a class label");
     }
     auto it = label_id.find(label);
@@ -421,16 +460,16 @@ Table load_table(const std::string& path, const LoadOptions& options) {
       return a.first != b.first ? a.first < b.first : *a.second < *b.second;
     });
   }
-  if (order.size() < 2 && !options.allow_single_class) {
+  if (order.size() < 2 && !options.allow_single_class && !options.no_target) {
     throw Error(ErrorKind::kInvalidArgument,
-                "'" + path + "': the target '" + options.target + "' has a single class \"" +
+                "'" + path + "': the target '" + target_name + "' has a single class \"" +
                     *order.front().second +
                     "\" in every row; a classifier needs at least two classes");
   }
 
   Table table;
   table.source = path;
-  table.target = options.target;
+  table.target = target_name;
   std::vector<int> final_id(order.size());
   for (size_t c = 0; c < order.size(); ++c) {
     final_id[static_cast<size_t>(label_id.find(*order[c].second)->second)] = static_cast<int>(c);
@@ -463,6 +502,19 @@ Table load_table(const std::string& path, const LoadOptions& options) {
     }
   }
   return table;
+}
+
+std::string bundled_data_path() {
+  const char* env = std::getenv("IMBGEN_DATA_DIR");
+  const std::string dir = env != nullptr && *env != '\0' ? env : IMBGEN_DEFAULT_DATA_DIR;
+  return dir + "/creditcard.csv.gz";
+}
+
+LoadOptions bundled_data_options() {
+  LoadOptions options;
+  options.target = "Class";
+  options.drop = {"Time"};
+  return options;
 }
 
 std::string category_label(const std::string& category) {

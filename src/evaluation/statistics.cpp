@@ -8,47 +8,14 @@
 #include <numeric>
 #include <string>
 
+#include <boost/math/special_functions/gamma.hpp>
+
 #include "imbgen/core/error.h"
 
 namespace imbgen {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Regularised lower incomplete gamma P(a, x) by its power series (converges for x < a + 1).
-double gamma_p_series(double a, double x) {
-  double term = 1.0 / a;
-  double sum = term;
-  for (int i = 1; i < 10000; ++i) {
-    term *= x / (a + i);
-    sum += term;
-    if (std::abs(term) < std::abs(sum) * 1e-17) break;
-  }
-  return sum * std::exp(-x + a * std::log(x) - std::lgamma(a));
-}
-
-// Regularised upper incomplete gamma Q(a, x) by its continued fraction, evaluated with the
-// modified Lentz method (converges for x >= a + 1).
-double gamma_q_fraction(double a, double x) {
-  constexpr double kTiny = 1e-300;
-  double b = x + 1.0 - a;
-  double c = 1.0 / kTiny;
-  double d = 1.0 / b;
-  double h = d;
-  for (int i = 1; i < 10000; ++i) {
-    const double an = -i * (i - a);
-    b += 2.0;
-    d = an * d + b;
-    if (std::abs(d) < kTiny) d = kTiny;
-    c = b + an / c;
-    if (std::abs(c) < kTiny) c = kTiny;
-    d = 1.0 / d;
-    const double delta = d * c;
-    h *= delta;
-    if (std::abs(delta - 1.0) < 1e-16) break;
-  }
-  return std::exp(-x + a * std::log(x) - std::lgamma(a)) * h;
-}
 
 }  // namespace
 
@@ -230,10 +197,9 @@ double chi_square_sf(double x, double dof) {
   }
   if (std::isnan(x)) return x;
   if (x <= 0.0) return 1.0;
-  const double a = dof / 2.0;
-  const double h = x / 2.0;
-  if (h < a + 1.0) return std::max(0.0, 1.0 - gamma_p_series(a, h));
-  return gamma_q_fraction(a, h);
+  if (std::isinf(x)) return 0.0;
+  // The upper tail of chi-square(dof) is the regularised upper incomplete gamma Q(dof/2, x/2).
+  return boost::math::gamma_q(dof / 2.0, x / 2.0);
 }
 
 ChiSquareResult chi_square_homogeneity(const std::vector<double>& counts_a,

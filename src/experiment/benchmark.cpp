@@ -23,6 +23,7 @@
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/run.h"
+#include "imbgen/experiment/settings.h"
 #include "imbgen/experiment/store.h"
 #include "imbgen/generators/generator.h"
 
@@ -35,7 +36,6 @@ using namespace experiment_detail;
 constexpr uint64_t kValidationStream = 0x76616c;  // "val"
 constexpr uint64_t kClassifierStream = 0x636c66;  // "clf"
 constexpr uint64_t kEvaluationStream = 0x6576;    // "ev"
-constexpr uint64_t kSampleStream = 0x736d70;      // "smp"
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -141,14 +141,6 @@ class Reader {
   std::vector<std::string> problems_;
 };
 
-[[noreturn]] void throw_problems(const std::string& what,
-                                 const std::vector<std::string>& problems) {
-  std::string msg = problems.size() == 1 ? what + ": " + problems[0] : what + ":";
-  if (problems.size() > 1)
-    for (const auto& p : problems) msg += "\n  - " + p;
-  throw Error(ErrorKind::kInvalidArgument, msg);
-}
-
 // Thrown at a cell's checkpoints when the run is stopping; never leaves run_benchmark.
 struct Cancelled {};
 
@@ -224,7 +216,7 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
   TrainingSet training = build_training_set(
       plan.strategy, fit, space,
       n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{}, gen_config,
-      gen_seed, mix_seed(gen_seed, kSampleStream), &checkpoint);
+      gen_seed, &checkpoint);
   nlohmann::json cell = {{"dataset", p.data->name},
                          {"repeat", plan.repeat},
                          {"fold", plan.fold},
@@ -348,34 +340,11 @@ void BenchmarkConfig::validate() const {
     problems.push_back("confidence must be in (0, 1), got " + format_number(confidence));
   if (!(alpha > 0.0 && alpha < 1.0))
     problems.push_back("alpha must be in (0, 1), got " + format_number(alpha));
-  // Configurations of the generators and classifiers run, checked now rather than in a cell
-  // minutes into the run.
-  auto check_configs = [&](const nlohmann::json& configs, const char* what, auto make) {
-    if (!configs.is_object()) {
-      problems.push_back(std::string(what) + " configs: expected an object, got " + configs.dump());
-      return;
-    }
-    for (const auto& [name, cfg] : configs.items()) {
-      try {
-        make(name, cfg);
-      } catch (const Error& e) {
-        problems.push_back(std::string(what) + " '" + name + "': " + e.what());
-      }
-    }
-  };
-  check_configs(generator_configs, "generator",
-                [&](const std::string& name, const nlohmann::json& c) {
-                  if (contains(strategies, name)) make_generator(name, c);
-                });
-  check_configs(classifier_configs, "classifier",
-                [&](const std::string& name, const nlohmann::json& c) {
-                  if (contains(classifiers, name)) make_classifier(name, c);
-                });
-  try {
-    EvaluationConfig::from_json(evaluation_config);
-  } catch (const Error& e) {
-    problems.push_back(e.what());
-  }
+  // Options of the generators and classifiers run, checked now rather than in a cell minutes
+  // into the run; options for a component not in use are a mistake too.
+  for (auto& p : component_problems(generator_configs, strategies, classifier_configs, classifiers,
+                                    &evaluation_config))
+    problems.push_back(std::move(p));
   if (!problems.empty()) throw_problems("invalid benchmark configuration", problems);
 }
 
@@ -484,19 +453,24 @@ TunedThresholds tune_thresholds(const std::vector<int>& labels, const std::vecto
   return out;
 }
 
+void BenchmarkControl::validate() const {
+  std::vector<std::string> problems;
+  if (jobs < 1) problems.push_back("--jobs must be >= 1, got " + std::to_string(jobs));
+  if (threads < 1) problems.push_back("--threads must be >= 1, got " + std::to_string(threads));
+  if (dir.empty()) problems.push_back("--out: the output folder is empty");
+  throw_problems("invalid benchmark options", problems);
+}
+
 // ---- the run ----
 
 BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                                const BenchmarkConfig& config, const BenchmarkControl& control) {
   const auto t_start = std::chrono::steady_clock::now();
   config.validate();
+  control.validate();
   {
     std::vector<std::string> problems;
     if (data.empty()) problems.push_back("no data set given");
-    if (control.jobs < 1)
-      problems.push_back("jobs must be >= 1, got " + std::to_string(control.jobs));
-    if (control.threads < 1)
-      problems.push_back("threads must be >= 1, got " + std::to_string(control.threads));
     std::vector<std::string> names;
     for (const auto& d : data) {
       if (!valid_name(d.name)) {

@@ -13,6 +13,8 @@
 
 #include "cell.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/formats.h"
+#include "imbgen/core/version.h"
 #include "imbgen/core/files.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/run.h"
@@ -21,7 +23,6 @@
 namespace imbgen::experiment_detail {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double number(const nlohmann::json& j) { return j.is_number() ? j.get<double>() : kNaN; }
@@ -223,7 +224,9 @@ nlohmann::json assemble_results(const BenchmarkData& data, int positive,
   const Table& table = data.table;
   check_internal(!cells.empty(), "assemble_results: no cells");
   nlohmann::json results;
-  results["imbgen_version"] = kVersion;
+  results["format"] = kResultsFormat;
+  results["format_version"] = kResultsFormatVersion;
+  results["imbgen_version"] = version();
   results["kind"] = "benchmark";
   nlohmann::json columns = nlohmann::json::array();
   for (const auto& c : table.columns) columns.push_back(c.name);

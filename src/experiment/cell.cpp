@@ -2,12 +2,11 @@
 // classifier's fit and scores, the evaluation of a generator's rows.
 #include "cell.h"
 
-#include <stdlib.h>
-
 #include <cmath>
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "imbgen/experiment/model.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen::experiment_detail {
@@ -45,8 +44,8 @@ size_t rows_to_add(const Table& train, int positive, double ratio) {
 
 TrainingSet build_training_set(const std::string& strategy, const Table& train,
                                const ModelSpace& space, const std::map<int, size_t>& n_new,
-                               const nlohmann::json& generator_config, uint64_t fit_seed,
-                               uint64_t sample_seed, Observer* observer) {
+                               const nlohmann::json& generator_config, uint64_t seed,
+                               Observer* observer) {
   TrainingSet out;
   out.x = train.x;
   out.y = train.y;
@@ -60,56 +59,31 @@ TrainingSet build_training_set(const std::string& strategy, const Table& train,
         ErrorKind::kInvalidArgument,
         "strategy '" + strategy + "': no class needs synthetic rows under this sampling strategy");
   }
-  auto generator = make_generator(strategy, generator_config);
-  FitOptions options;
-  for (const auto& [cls, rows] : n_new) options.classes.push_back(cls);
-  options.seed = fit_seed;
-  // One LibTorch thread: intra-op parallelism only slows networks this small down (measured:
-  // 300 GAN steps take ~1 s on one thread, ~26 s on two when the other core is busy).
-  options.threads = 1;
+  // The library's one way to add rows (include/imbgen/experiment/model.h), as resample() does.
+  ModelOptions options;
+  options.generator = strategy;
+  options.config = generator_config;
+  options.seed = seed;
   options.observer = observer;
-  options.spans = space.generator_spans();
-  const auto t0 = std::chrono::steady_clock::now();
-  // The generator sees the training rows only.
-  try {
-    generator->fit(space.to_generator(train.x), train.y, options);
-  } catch (const Error& e) {
-    // Generators name classes by index: give the labels when they differ.
-    std::string legend;
-    for (size_t c = 0; c < train.classes.size(); ++c) {
-      if (train.classes[c] == std::to_string(c)) continue;
-      legend += (legend.empty() ? "" : ", ") + std::to_string(c) + " = '" + train.classes[c] + "'";
-    }
-    if (legend.empty()) throw;
-    throw Error(e.kind(), std::string(e.what()) + " (classes: " + legend + ")");
-  }
-  const double fit_seconds = seconds_since(t0);
+  for (const auto& [cls, rows] : n_new)
+    options.classes.push_back(train.classes[static_cast<size_t>(cls)]);
+  const Model model = Model::fit(train, options, space);
   const auto t1 = std::chrono::steady_clock::now();
-  nlohmann::json by_class = nlohmann::json::object();
-  for (const auto& [cls, rows] : n_new) {
-    const uint64_t seed =
-        n_new.size() == 1 ? sample_seed : mix_seed(sample_seed, static_cast<uint64_t>(cls));
-    const Matrix generated = generator->sample(cls, rows, seed);
-    for (double v : generated.data) {
-      if (!std::isfinite(v)) {
-        throw Error(ErrorKind::kDiverged, "generator '" + strategy +
-                                              "' produced a non-finite value (class '" +
-                                              train.classes[static_cast<size_t>(cls)] + "')");
-      }
-    }
-    // Back to the table's schema: labels for categories, integers, training bounds.
-    const Matrix rows_table = space.from_generator(generated);
-    out.synthetic =
-        out.synthetic.rows == 0 ? rows_table : Matrix::vstack(out.synthetic, rows_table);
-    out.synthetic_y.insert(out.synthetic_y.end(), rows_table.rows, cls);
-    by_class[train.classes[static_cast<size_t>(cls)]] = rows_table.rows;
-  }
+  const SyntheticRows rows = model.generate(n_new, seed);
   const double sample_seconds = seconds_since(t1);
+  out.synthetic = rows.x;
+  out.synthetic_y = rows.y;
+  nlohmann::json by_class = nlohmann::json::object();
+  for (const auto& [cls, n] : n_new) by_class[train.classes[static_cast<size_t>(cls)]] = n;
   out.x = Matrix::vstack(out.x, out.synthetic);
   out.y.insert(out.y.end(), out.synthetic_y.begin(), out.synthetic_y.end());
-  out.generator = {{"config", generator->config()},       {"fit_seconds", fit_seconds},
-                   {"sample_seconds", sample_seconds},    {"synthetic_rows", out.synthetic.rows},
-                   {"synthetic_rows_by_class", by_class}, {"history", generator->history()}};
+  out.generator = {{"config", model.generator().config()},
+                   {"seed", seed},
+                   {"fit_seconds", model.card().at("fit_seconds")},
+                   {"sample_seconds", sample_seconds},
+                   {"synthetic_rows", out.synthetic.rows},
+                   {"synthetic_rows_by_class", by_class},
+                   {"history", model.generator().history()}};
   return out;
 }
 
@@ -185,36 +159,3 @@ nlohmann::json class_summary(const Table& t, const std::vector<size_t>& rows) {
 }
 
 }  // namespace imbgen::experiment_detail
-
-// One rand() stream per thread. liblinear's dual solvers and libsvm's Platt scaling draw from the
-// C library's rand(), and the classifiers seed it with srand() at the start of every fit (see
-// include/imbgen/classifiers/classifier_configs.h). glibc's rand() is one process-wide stream,
-// so two such fits in different threads (benchmark cells with --jobs > 1) would interleave their
-// draws and neither would be reproducible. These definitions, linked into every program that
-// uses the experiment module, take the place of the C library's for the program and for the
-// shared libraries it loads (the dynamic linker binds liblinear's and libsvm's rand@GLIBC to the
-// program's own symbol first). Each thread gets glibc's own generator (random_r with a 128-byte
-// state, the TYPE_3 additive feedback generator behind rand()), seeded with 1 until srand() is
-// called, so a single thread draws exactly the numbers the C library's rand() would.
-namespace {
-
-struct ThreadRand {
-  random_data data{};
-  char state[128] = {};
-  ThreadRand() { ::initstate_r(1, state, sizeof state, &data); }
-};
-
-ThreadRand& thread_rand() {
-  thread_local ThreadRand r;
-  return r;
-}
-
-}  // namespace
-
-extern "C" int rand() noexcept {
-  int32_t value = 0;
-  ::random_r(&thread_rand().data, &value);
-  return value;
-}
-
-extern "C" void srand(unsigned int seed) noexcept { ::srandom_r(seed, &thread_rand().data); }

@@ -28,22 +28,22 @@ struct TrainingSet {
   std::vector<double> weights;  // empty: unweighted
   Matrix synthetic;             // the generator's rows alone (table values; empty otherwise)
   std::vector<int> synthetic_y;
-  // Generator strategies: {config, fit_seconds, sample_seconds, synthetic_rows, history};
+  // Generator strategies: {config, seed, fit_seconds, sample_seconds, synthetic_rows,
+  // synthetic_rows_by_class, history};
   // null for "none" and "class_weight".
   nlohmann::json generator;
 };
 
 // The training set of `strategy` ("none", "class_weight" or a generator name) for `train`.
-// A generator is fit on `train` only (in space.to_generator units, with `fit_seed`) for the
-// classes of `n_new` (class index -> rows to add), samples that many rows of each class, and its
-// rows come back in table values, class by class in index order. With one class the sample seed
-// is `sample_seed`; with several, class c draws with mix_seed(sample_seed, c). Throws
+// A generator is fit on `train` only (Model::fit with `seed`, in `space`) for the classes of
+// `n_new` (class index -> rows to add) and adds Model::generate(n_new, seed): class c's rows drawn
+// with class_sample_seed(seed, c), in table values, class by class in index order. Throws
 // Error(kInvalidArgument) when `n_new` is empty (no class needs rows) and Error(kDiverged) when a
 // generator produces a non-finite value.
 TrainingSet build_training_set(const std::string& strategy, const Table& train,
                                const ModelSpace& space, const std::map<int, size_t>& n_new,
-                               const nlohmann::json& generator_config, uint64_t fit_seed,
-                               uint64_t sample_seed, Observer* observer);
+                               const nlohmann::json& generator_config, uint64_t seed,
+                               Observer* observer);
 
 struct Scored {
   // Score of class `positive` for each row of each matrix passed to fit_and_score, same order
@@ -60,8 +60,8 @@ struct Scored {
 
 // Fits classifier `name` on x_model (classifier space), y and weights, then scores every matrix
 // of `score_on` (classifier space); `positive` < 0 keeps the full score matrices only. Safe to call
-// from several threads at once, reproducibly: cell.cpp gives each thread its own rand() stream
-// (liblinear and libsvm draw from rand()).
+// from several threads at once, reproducibly: the classifiers module gives each thread its own
+// rand() stream (liblinear and libsvm draw from rand()).
 Scored fit_and_score(const std::string& name, const nlohmann::json& config,
                      const ClassifierContext& context, const Matrix& x_model,
                      const std::vector<int>& y, const std::vector<double>& weights,

@@ -15,12 +15,15 @@
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/classifiers/metrics.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/formats.h"
+#include "imbgen/core/version.h"
 #include "imbgen/core/files.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/sampling.h"
+#include "imbgen/experiment/settings.h"
 #include "imbgen/experiment/space.h"
 #include "imbgen/generators/generator.h"
 
@@ -29,7 +32,6 @@ namespace {
 
 using experiment_detail::class_summary;
 
-constexpr const char* kVersion = "0.1.0";
 
 bool contains(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
@@ -90,12 +92,14 @@ void RunConfig::validate() const {
       problems.push_back(e.what());
     }
   }
-  if (!problems.empty()) {
-    std::string msg = problems.size() == 1 ? problems[0] : "invalid run configuration:";
-    if (problems.size() > 1)
-      for (const auto& p : problems) msg += "\n  - " + p;
-    throw Error(ErrorKind::kInvalidArgument, msg);
-  }
+  // Every component's options are checked now, not when the run reaches that strategy after
+  // the others trained; options for a component not in use are a mistake too.
+  for (auto& p : component_problems(generator_configs, strategies, classifier_configs, classifiers,
+                                    evaluate ? &evaluation_config : nullptr))
+    problems.push_back(std::move(p));
+  if (!evaluate && !evaluation_config.empty())
+    problems.push_back("evaluation options are set, but the evaluation is off");
+  throw_problems("invalid run configuration", problems);
 }
 
 nlohmann::json RunConfig::to_json() const {
@@ -156,7 +160,9 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   }
 
   nlohmann::json results;
-  results["imbgen_version"] = kVersion;
+  results["format"] = kResultsFormat;
+  results["format_version"] = kResultsFormatVersion;
+  results["imbgen_version"] = version();
   nlohmann::json columns = nlohmann::json::array();
   for (const auto& c : table.columns) columns.push_back(c.name);
   results["dataset"] = {
@@ -210,7 +216,7 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
     try {
       training =
           experiment_detail::build_training_set(strategy, train, space, n_new, gen_config,
-                                                config.seed, mix_seed(config.seed, 1), observer);
+                                                config.seed, observer);
     } catch (const Error& e) {
       // A generator whose training diverged loses its own cells only: the other strategies'
       // results are kept and written (the CLI then exits with the "diverged" code).

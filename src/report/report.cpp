@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "imbgen/core/error.h"
+#include "imbgen/core/formats.h"
 #include "imbgen/core/files.h"
 #include "report/assets.h"
 #include "report/html.h"
@@ -779,7 +780,35 @@ std::string badge_html(Status status, const std::string& text) {
 
 }  // namespace report_detail
 
-std::string render_report(const nlohmann::json& results) { return report_detail::page(results); }
+std::string render_report(const nlohmann::json& results) {
+  // Refuse what is not a results file before drawing an empty page from it.
+  if (!results.is_object()) return report_detail::page(results);  // names what it got
+  if (results.contains("format")) {
+    if (results.at("format") != kResultsFormat) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "not imbgen results: \"format\" is " + results.at("format").dump() +
+                      ", expected \"" + kResultsFormat + "\"");
+    }
+    const auto& v = results.value("format_version", nlohmann::json());
+    if (!v.is_number_integer()) {
+      throw Error(ErrorKind::kInvalidArgument, "\"format_version\": expected an integer, got " +
+                                                   v.dump());
+    }
+    if (v.get<int64_t>() > kResultsFormatVersion) {
+      throw Error(ErrorKind::kUnsupported,
+                  "results format version " + v.dump() + " is newer than this imbgen reads (" +
+                      std::to_string(kResultsFormatVersion) + "); upgrade imbgen");
+    }
+  } else if (!results.contains("results") && !results.contains("dataset") &&
+             !results.contains("generators") && !results.contains("statistics")) {
+    // imbgen 0.1 wrote no format name; a file with none of the sections is not results at all.
+    throw Error(ErrorKind::kInvalidArgument,
+                "not imbgen results: no \"format\": \"" + std::string(kResultsFormat) +
+                    "\" and none of \"dataset\", \"results\", \"generators\", "
+                    "\"statistics\" (written by `imbgen run` or `imbgen benchmark`?)");
+  }
+  return report_detail::page(results);
+}
 
 void write_report(const nlohmann::json& results, const std::string& path) {
   const std::string html = render_report(results);

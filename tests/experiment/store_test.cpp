@@ -50,7 +50,7 @@ TEST(CellStore, SavesCellsAndFindsThemOnResume) {
   EXPECT_EQ(again.hash(), config_hash(kConfig));
   const auto manifest = nlohmann::json::parse(std::ifstream(dir / "manifest.json"));
   EXPECT_EQ(manifest.at("format"), "imbgen-benchmark-store");
-  EXPECT_EQ(manifest.at("version"), 1);
+  EXPECT_EQ(manifest.at("version"), 2);
   EXPECT_EQ(manifest.at("config"), kConfig);
 }
 

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <filesystem>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/files.h"
@@ -165,11 +167,32 @@ TEST(Report, LeavesOutSectionsWithoutData) {
     EXPECT_FALSE(has_id(dataset_only, id)) << id;
   EXPECT_EQ(occurrences(markup(dataset_only), "class=\"chart\""), 1u);
 
-  const std::string empty = render_report(json::object());
+  const std::string empty =
+      render_report(json{{"format", "imbgen-results"}, {"format_version", 1}});
   EXPECT_TRUE(has_id(empty, "run"));
   for (const char* id : {"summary", "dataset", "generators", "downstream"})
     EXPECT_FALSE(has_id(empty, id)) << id;
   EXPECT_EQ(occurrences(markup(empty), "class=\"chart\""), 0u);
+}
+
+TEST(Report, RefusesWhatIsNotImbgenResults) {
+  auto error_of = [](const json& j) -> std::pair<ErrorKind, std::string> {
+    try {
+      render_report(j);
+    } catch (const Error& e) {
+      return {e.kind(), e.what()};
+    }
+    return {ErrorKind::kInternal, "no error"};
+  };
+  // `{}` once gave a 4.8 MB page with nothing in it.
+  auto [kind, msg] = error_of(json::object());
+  EXPECT_EQ(kind, ErrorKind::kInvalidArgument);
+  EXPECT_NE(msg.find("not imbgen results"), std::string::npos) << msg;
+  std::tie(kind, msg) = error_of(json{{"format", "imbgen.evaluation"}, {"format_version", 1}});
+  EXPECT_NE(msg.find("\"imbgen.evaluation\""), std::string::npos) << msg;
+  std::tie(kind, msg) = error_of(json{{"format", "imbgen-results"}, {"format_version", 99}});
+  EXPECT_EQ(kind, ErrorKind::kUnsupported);
+  EXPECT_NE(msg.find("99"), std::string::npos) << msg;
 }
 
 TEST(Report, GeneratorWithoutEvaluationOrHistory) {
@@ -257,7 +280,8 @@ TEST(Report, InlinesThePinnedPlotly) {
   const std::string js = read_file(std::string(IMBGEN_SOURCE_DIR) +
                                    "/third_party/plotly/node_modules/plotly.js-dist-min/"
                                    "plotly.min.js");
-  const std::string html = render_report(json::object());
+  const std::string html =
+      render_report(json{{"format", "imbgen-results"}, {"format_version", 1}});
   EXPECT_NE(html.find(js), std::string::npos);  // byte for byte
   EXPECT_NE(html.find("plotly.js " + pinned), std::string::npos);
 }
@@ -431,7 +455,8 @@ TEST_F(ReportFiles, ExplainsWhatIsWrongWithTheFolder) {
 }
 
 TEST_F(ReportFiles, WriteFailsCleanlyInAMissingFolder) {
-  const auto e = error_of([&] { write_report(json::object(), (dir_ / "no" / "r.html").string()); });
+  const json minimal = {{"format", "imbgen-results"}, {"format_version", 1}};
+  const auto e = error_of([&] { write_report(minimal, (dir_ / "no" / "r.html").string()); });
   EXPECT_EQ(e.first, ErrorKind::kIo);
   EXPECT_NE(e.second.find("r.html"), std::string::npos);
 }

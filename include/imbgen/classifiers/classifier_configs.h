@@ -20,10 +20,9 @@ namespace imbgen {
 //
 // Reproducibility: the same data, config and ClassifierContext::seed give identical scores.
 // liblinear's dual solver and libsvm's Platt scaling draw from the C library's rand(); fit() seeds
-// it with srand() from the context seed. glibc's rand() is process-global, so two such fits running
-// at the same time in different threads are not reproducible unless the program gives each thread
-// its own rand() stream, as the experiment module does (src/experiment/cell.cpp); the XGBoost
-// models have no such limit.
+// it from the context seed. glibc's rand() is process-global, so this module replaces it with one
+// stream per thread (src/classifiers/thread_rand.cpp) and fits running at the same time in
+// different threads stay reproducible; the XGBoost models have no such limit.
 // Missing values: NaN features are an error for the liblinear/libsvm models and "missing" for
 // XGBoost (which learns a default direction per split).
 //

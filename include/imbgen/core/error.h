@@ -13,6 +13,7 @@ enum class ErrorKind {
   kIo,               // reading or writing failed
   kUnsupported,      // valid input that this version cannot handle
   kDiverged,         // training produced NaN/inf (message names the step)
+  kCancelled,        // the caller asked to stop (Ctrl-C, a closed connection); nothing half-written
   kInternal,         // a bug: an invariant did not hold
 };
 

@@ -29,6 +29,8 @@ class AtomicFile {
 };
 
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
+// The whole file. Throws Error(kNotFound) for a missing path, Error(kInvalidArgument) for a folder,
+// Error(kIo) when it cannot be opened or read.
 std::string read_file(const std::filesystem::path& path);
 
 }  // namespace imbgen

@@ -59,10 +59,21 @@ struct Table {
   // Rows at `indices`, in that order; schema and classes unchanged.
   Table subset(const std::vector<size_t>& indices) const;
   std::vector<std::string> column_names() const;
+  // The rows whose class is `label` (classes unchanged). Throws Error(kInvalidArgument) naming
+  // the file, the target and the valid labels when there is no such class.
+  Table rows_of_class(const std::string& label) const;
+  // The index of class `label`; throws as rows_of_class.
+  int class_index(const std::string& label) const;
 };
 
+// A fingerprint of a table's content: SHA-256 (hex) over the column names, kinds and categories,
+// the target name, the class labels, and every row's values (IEEE doubles, little endian; every
+// NaN the same) and class. Two tables with the same schema and rows in the same order have the
+// same fingerprint wherever they came from (file name, CSV formatting, Python).
+std::string table_fingerprint(const Table& table);
+
 struct LoadOptions {
-  std::string target = "Class";
+  std::string target = "Class";  // empty: the last column of the header
   std::vector<std::string> drop;  // columns to ignore
   // Columns to read as categorical even when their values look like numbers ("1" and "1.0" are
   // then two categories). Naming the target here is allowed and changes nothing.
@@ -73,6 +84,9 @@ struct LoadOptions {
   // Accept a target with one class (e.g. a file of synthetic rows of one class); by default a
   // single class is an error, since a classifier needs two.
   bool allow_single_class = false;
+  // Read every column as a feature (no target; `target` is ignored): each row gets the one class
+  // "" and Table::target is empty. For comparing files of features only (imbgen evaluate).
+  bool no_target = false;
 };
 
 // Reads a CSV (.csv or .csv.gz, see read_csv) into a Table. Class labels are ordered numerically
@@ -87,12 +101,18 @@ struct LoadOptions {
 // Throws Error with file, line and column on bad input:
 //  - kNotFound: the target, a drop or a categorical column is not in the header (lists the
 //    columns);
-//  - kInvalidArgument: duplicate column names; dropping the target; no feature column left;
+//  - kInvalidArgument: a column without a name; duplicate column names; dropping the target; no feature column left;
 //    an empty target value; a target with a single class; a value in a numeric column that is
 //    not a number ("file:LINE: column 'Amount': expected a number, got \"abc\"", with the hint
 //    to declare the column categorical), infinite ("inf") or out of the range of a double; a
 //    categorical column with more than max_categories categories.
 Table load_table(const std::string& path, const LoadOptions& options);
+
+// The bundled default data set, a subset of the credit card fraud data (data/README.md): the
+// path (the source tree's data/creditcard.csv.gz, or the same file under $IMBGEN_DATA_DIR) and
+// the options it is read with (target "Class", "Time" dropped).
+std::string bundled_data_path();
+LoadOptions bundled_data_options();
 
 // One row of table values (x's layout for `schema.columns`) as the fields of the file it came
 // from: a category as its text (the missing level as an empty field), a number in an integer

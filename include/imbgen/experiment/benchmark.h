@@ -17,8 +17,9 @@
 // Seeds: the fold split from (seed, data set, r); in a cell, the generator from (seed, data set,
 // r, f, strategy) and the classifiers from (seed, data set, r, f), so strategies are compared on
 // the same folds, validation rows and classifier seeds. Results do not depend on jobs/threads:
-// the experiment module gives each thread its own C library rand() stream, which liblinear and
-// libsvm draw from (src/experiment/cell.cpp), and XGBoost's results do not depend on nthread.
+// the classifiers module gives each thread its own C library rand() stream, which liblinear and
+// libsvm draw from (src/classifiers/thread_rand.cpp), and XGBoost's results do not depend on
+// nthread.
 #pragma once
 
 #include <atomic>
@@ -93,6 +94,9 @@ struct BenchmarkControl {
   const std::atomic<bool>* stop = nullptr;
   // Test hook: stop as above once this many cells have been stored in this call (< 0: never).
   int64_t stop_after_cells = -1;
+
+  // Throws Error(kInvalidArgument) naming each bad value (jobs or threads below 1, no folder).
+  void validate() const;
 };
 
 struct BenchmarkOutcome {

@@ -10,6 +10,7 @@
 
 #include "imbgen/core/observer.h"
 #include "imbgen/data/table.h"
+#include "imbgen/experiment/model.h"
 
 namespace imbgen {
 
@@ -44,12 +45,6 @@ struct RunConfig {
 // Names accepted in RunConfig::strategies: "none", "class_weight", and every generator name.
 std::vector<std::string> strategy_names();
 
-// Synthetic rows produced by one generator strategy, in original units.
-struct SyntheticRows {
-  std::string strategy;
-  Matrix x;
-  std::vector<int> y;
-};
 
 struct RunOutput {
   nlohmann::json results;  // the content of results.json

@@ -18,9 +18,9 @@ namespace imbgen {
 std::string config_hash(const nlohmann::json& config);
 
 // Layout of a store folder DIR:
-//   DIR/manifest.json   {"format": "imbgen-benchmark-store", "version": 1, "config_hash": "...",
+//   DIR/manifest.json   {"format": "imbgen-benchmark-store", "version": 2, "config_hash": "...",
 //                        "config": {...}}
-//   DIR/<key>.json      {"format": "imbgen-benchmark-cell", "version": 1, "config_hash": "...",
+//   DIR/<key>.json      {"format": "imbgen-benchmark-cell", "version": 2, "config_hash": "...",
 //                        "key": "<key>", "cell": {...}}  one per finished cell
 //   DIR/.lock           held (flock) while a process has the store open
 // Keys are relative paths of [A-Za-z0-9._-] components separated by '/', e.g.
@@ -29,7 +29,9 @@ class CellStore {
  public:
   static constexpr const char* kManifestFormat = "imbgen-benchmark-store";
   static constexpr const char* kCellFormat = "imbgen-benchmark-cell";
-  static constexpr int kVersion = 1;
+  // 2: generator rows are drawn with class_sample_seed (one seeding rule for every front end);
+  // the cells of a version-1 store came from other seeds and cannot be mixed with new ones.
+  static constexpr int kVersion = 2;
 
   // Opens the store in `dir` for the configuration `config` (any JSON; its config_hash()
   // identifies it), creating the folder and manifest when there is none.

@@ -1,0 +1,210 @@
+// The public Model API: fit/sample/generate/resample, save/load with the model card, one seeding
+// rule, and model files of imbgen 0.1 (metadata without a card) still loading.
+#include "imbgen/experiment/model.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "imbgen/core/error.h"
+#include "imbgen/core/rng.h"
+#include "imbgen/data/table.h"
+#include "imbgen/experiment/fidelity.h"
+#include "imbgen/generators/generator.h"
+
+namespace imbgen {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kAdult = std::string(IMBGEN_TEST_DATA) + "/adult-small.csv";
+
+Table adult() {
+  LoadOptions o;
+  o.target = "target";
+  return load_table(kAdult, o);
+}
+
+fs::path temp_file(const std::string& name) {
+  return fs::temp_directory_path() / ("imbgen-model-test-" + std::to_string(::getpid()) + "-" + name);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(Model, SamplesRowsInTheTablesOwnSchema) {
+  const Table t = adult();
+  const Model m = Model::fit(t, {"smote_nc", nlohmann::json::object(), {}, 5, nullptr});
+  ASSERT_EQ(m.fitted_classes().size(), 1u);
+  const std::string label = m.fitted_classes()[0];
+  const Table rows = m.sample(label, 200, 9);
+  ASSERT_EQ(rows.rows(), 200u);
+  EXPECT_EQ(rows.column_names(), t.column_names());
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    const ColumnInfo& col = t.columns[c];
+    for (size_t r = 0; r < rows.rows(); ++r) {
+      const double v = rows.x(r, c);
+      if (col.kind == ColumnKind::kCategorical) {
+        EXPECT_EQ(v, std::floor(v)) << col.name;
+        EXPECT_GE(v, 0.0);
+        EXPECT_LT(v, static_cast<double>(col.categories.size())) << col.name;
+      } else if (!std::isnan(v)) {
+        if (col.integer) {
+          EXPECT_EQ(v, std::round(v)) << col.name;
+        }
+        EXPECT_GE(v, col.min) << col.name;
+        EXPECT_LE(v, col.max) << col.name;
+      }
+    }
+  }
+  for (int y : rows.y) EXPECT_EQ(t.classes[static_cast<size_t>(y)], label);
+  // Same model and seed: same bytes; another seed: other rows.
+  EXPECT_EQ(m.sample(label, 200, 9).x.data, rows.x.data);
+  EXPECT_NE(m.sample(label, 200, 10).x.data, rows.x.data);
+}
+
+TEST(Model, GenerateDrawsEachClassWithItsClassSampleSeed) {
+  const Table t = load_table(std::string(IMBGEN_TEST_DATA) + "/nsl-kdd-small.csv.gz",
+                             [] {
+                               LoadOptions o;
+                               o.target = "target";
+                               return o;
+                             }());
+  ModelOptions o;
+  o.generator = "random";
+  o.seed = 4;
+  const Model m = Model::fit(t, o);
+  const auto classes = m.fitted_class_indices();
+  ASSERT_GE(classes.size(), 2u);
+  std::map<int, size_t> want;
+  for (int c : classes) want[c] = 3;
+  const SyntheticRows rows = m.generate(want, 4);
+  ASSERT_EQ(rows.x.rows, 3 * classes.size());
+  size_t at = 0;
+  for (const auto& [cls, n] : want) {  // class by class, in index order
+    const Matrix one = m.sample_values(cls, n, class_sample_seed(4, cls));
+    for (size_t r = 0; r < n; ++r, ++at) {
+      EXPECT_EQ(rows.y[at], cls);
+      for (size_t c = 0; c < one.cols; ++c) EXPECT_EQ(rows.x(at, c), one(r, c));
+    }
+  }
+  // class_sample_seed is mix_seed of mix_seed: fixed, documented values.
+  EXPECT_EQ(class_sample_seed(4, 1), mix_seed(mix_seed(4, 0x736d70), 1));
+  EXPECT_NE(class_sample_seed(4, 1), class_sample_seed(4, 2));
+}
+
+TEST(Model, ResampleKeepsTheOriginalRowsFirst) {
+  const Table t = adult();
+  ResampleOptions o;
+  o.generator = "smote_nc";
+  o.seed = 12;
+  const Resampled r = resample(t, o);
+  EXPECT_EQ(r.original_rows, t.rows());
+  const auto before = t.class_counts();
+  const auto after = r.table.class_counts();
+  EXPECT_EQ(after[0], after[1]);  // auto: every class up to the majority
+  EXPECT_EQ(r.table.rows(), t.rows() + r.added.begin()->second);
+  for (size_t i = 0; i < t.x.data.size(); ++i) {
+    const double a = t.x.data[i], b = r.table.x.data[i];
+    EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << i;
+  }
+  EXPECT_EQ(std::vector<int>(r.table.y.begin(), r.table.y.begin() + t.rows()), t.y);
+  // The added rows are the model's generate() with the same seed.
+  const SyntheticRows again = r.model.generate(r.added, 12);
+  for (size_t i = 0; i < again.x.data.size(); ++i) {
+    const double a = again.x.data[i], b = r.table.x.data[t.x.data.size() + i];
+    EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << i;
+  }
+  (void)before;
+}
+
+TEST(Model, SaveAndLoadKeepRowsAndCard) {
+  const Table t = adult();
+  ModelOptions o;
+  o.generator = "gaussian_copula";
+  o.seed = 21;
+  Model m = Model::fit(t, o);
+  m.set_fidelity(evaluate_model(m, t, 21, [] {
+    EvaluationConfig c;
+    c.detection_folds = 2;
+    return c;
+  }()));
+  const fs::path p = temp_file("a.imbgen");
+  m.save(p.string());
+  const Model back = Model::load(p.string());
+  const std::string label = m.fitted_classes()[0];
+  EXPECT_EQ(back.sample(label, 50, 3).x.data, m.sample(label, 50, 3).x.data);
+  EXPECT_EQ(back.card(), m.card());
+  const auto& card = back.card();
+  EXPECT_EQ(card.at("generator"), "gaussian_copula");
+  EXPECT_EQ(card.at("seed"), 21);
+  EXPECT_EQ(card.at("data").at("fingerprint"), table_fingerprint(t));
+  EXPECT_EQ(card.at("config"), back.generator().config());
+  EXPECT_FALSE(card.at("fidelity").is_null());
+  EXPECT_TRUE(card.at("fidelity").at("classes").contains(label));
+  fs::remove(p);
+}
+
+TEST(Model, LoadsModelFilesWithoutACard) {
+  // What imbgen 0.1's `imbgen fit` wrote: the schema keys, no "card".
+  const Table t = adult();
+  const Model m = Model::fit(t, {"random", nlohmann::json::object(), {}, 1, nullptr});
+  const nlohmann::json old_meta = {{"space", m.space().to_json()},
+                                   {"target", t.target},
+                                   {"classes", t.classes},
+                                   {"fitted_classes", m.fitted_classes()},
+                                   {"source", t.source}};
+  const fs::path p = temp_file("old.imbgen");
+  save_generator(m.generator(), p.string(), old_meta);
+  const Model back = Model::load(p.string());
+  const std::string label = m.fitted_classes()[0];
+  EXPECT_EQ(back.sample(label, 20, 2).x.data, m.sample(label, 20, 2).x.data);
+  EXPECT_EQ(back.card().at("generator"), "random");
+  EXPECT_TRUE(back.card().at("seed").is_null());
+  fs::remove(p);
+}
+
+TEST(Model, ErrorsNameTheClassesAndTheFile) {
+  const Table t = adult();
+  std::string msg = error_of([&] {
+    Model::fit(t, {"random", nlohmann::json::object(), {"rich"}, 1, nullptr});
+  });
+  EXPECT_NE(msg.find("class 'rich'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("classes: "), std::string::npos) << msg;
+  const Model m = Model::fit(t, {"random", nlohmann::json::object(), {}, 1, nullptr});
+  const std::string majority = t.classes[static_cast<size_t>(t.majority_class())];
+  msg = error_of([&] { m.sample(majority, 5, 1); });
+  EXPECT_NE(msg.find("fit on class"), std::string::npos) << msg;
+  msg = error_of([&] { Model::load(temp_file("missing.imbgen").string()); });
+  EXPECT_NE(msg.find("missing.imbgen"), std::string::npos) << msg;
+  msg = error_of([&] { Model::fit(t, {"smote", {{"k_neighbours", 3}}, {}, 1, nullptr}); });
+  EXPECT_NE(msg.find("k_neighbours"), std::string::npos) << msg;
+}
+
+TEST(TableFingerprint, DependsOnContentNotOnSource) {
+  Table t = adult();
+  const std::string f = table_fingerprint(t);
+  EXPECT_EQ(f.size(), 7u + 64u);
+  Table renamed = t;
+  renamed.source = "elsewhere.csv";
+  EXPECT_EQ(table_fingerprint(renamed), f);
+  Table changed = t;
+  changed.x(0, 0) += 1.0;
+  EXPECT_NE(table_fingerprint(changed), f);
+  Table fewer = t.subset({0, 1, 2});
+  EXPECT_NE(table_fingerprint(fewer), f);
+}
+
+}  // namespace
+}  // namespace imbgen
