@@ -8,16 +8,17 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "adasyn";
-constexpr int kMaxNeighbors = 1000;
 
 struct ClassModel {
   Matrix rows;                    // [n_c, d] the class rows
@@ -140,30 +141,17 @@ class Adasyn : public Generator {
 
 }  // namespace
 
-std::vector<std::string> AdasynConfig::problems() const {
-  std::vector<std::string> p;
-  if (n_neighbors < 1 || n_neighbors > kMaxNeighbors) {
-    p.push_back("n_neighbors must be in [1, " + std::to_string(kMaxNeighbors) + "], got " +
-                std::to_string(n_neighbors));
-  }
-  return p;
-}
-
-void AdasynConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json AdasynConfig::to_json() const { return {{"n_neighbors", n_neighbors}}; }
-
-AdasynConfig AdasynConfig::from_json(const nlohmann::json& j) {
-  AdasynConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("n_neighbors", config.n_neighbors);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<AdasynConfig>;
 
 std::unique_ptr<Generator> make_adasyn(const AdasynConfig& config) {
   config.validate();
   return std::make_unique<Adasyn>(config);
+}
+
+GeneratorSpec adasyn_generator() {
+  return make_spec<Adasyn, AdasynConfig>(
+      "ADASYN (He et al. 2008): SMOTE with more new rows near class rows surrounded by other "
+      "classes");
 }
 
 }  // namespace imbgen

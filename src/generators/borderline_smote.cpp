@@ -10,16 +10,17 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "borderline_smote";
-constexpr int kMaxNeighbors = 1000;
 
 struct ClassModel {
   uint64_t rows = 0, danger = 0, safe = 0, noise = 0;  // counts, for history()
@@ -172,41 +173,16 @@ class BorderlineSmote : public Generator {
 
 }  // namespace
 
-std::vector<std::string> BorderlineSmoteConfig::problems() const {
-  std::vector<std::string> p;
-  const std::string range = "[1, " + std::to_string(kMaxNeighbors) + "]";
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in " + range + ", got " + std::to_string(k_neighbors));
-  }
-  if (m_neighbors < 1 || m_neighbors > kMaxNeighbors) {
-    p.push_back("m_neighbors must be in " + range + ", got " + std::to_string(m_neighbors));
-  }
-  if (kind != 1 && kind != 2) {
-    p.push_back("kind must be 1 (borderline-SMOTE1) or 2 (borderline-SMOTE2), got " +
-                std::to_string(kind));
-  }
-  return p;
-}
-
-void BorderlineSmoteConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json BorderlineSmoteConfig::to_json() const {
-  return {{"k_neighbors", k_neighbors}, {"m_neighbors", m_neighbors}, {"kind", kind}};
-}
-
-BorderlineSmoteConfig BorderlineSmoteConfig::from_json(const nlohmann::json& j) {
-  BorderlineSmoteConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.read("m_neighbors", config.m_neighbors);
-  reader.read("kind", config.kind);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<BorderlineSmoteConfig>;
 
 std::unique_ptr<Generator> make_borderline_smote(const BorderlineSmoteConfig& config) {
   config.validate();
   return std::make_unique<BorderlineSmote>(config);
+}
+
+GeneratorSpec borderline_smote_generator() {
+  return make_spec<BorderlineSmote, BorderlineSmoteConfig>(
+      "Borderline-SMOTE (Han et al. 2005): SMOTE from the class rows on the class border only");
 }
 
 }  // namespace imbgen

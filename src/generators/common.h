@@ -1,6 +1,5 @@
 // Shared pieces of the generator families: checks of fit() inputs, per-class row selection, the
-// JSON config reader (unknown keys and wrong types collected into one error), the unfit-class
-// error.
+// unfit-class error.
 #pragma once
 
 #include <cstddef>
@@ -28,28 +27,5 @@ Matrix class_rows(const std::string& generator, const Matrix& x, const std::vect
 
 // Error(kInvalidArgument) for sample() of a class the model was not fit on; lists the fit classes.
 Error unfit_class_error(const std::string& generator, int cls, const std::vector<int>& fitted);
-
-// Reads a config object key by key. Wrong types are collected; finish() adds unknown keys and the
-// struct's own validation problems and throws one Error(kInvalidArgument) listing them all.
-class ConfigReader {
- public:
-  ConfigReader(std::string family, const nlohmann::json& j);
-
-  void read(const char* key, int& value);
-  void read(const char* key, double& value);
-  void read(const char* key, std::vector<int>& value);
-  void finish(const std::vector<std::string>& validation_problems);
-
- private:
-  const nlohmann::json* find(const char* key);
-
-  std::string family_;
-  const nlohmann::json& j_;
-  std::vector<std::string> known_;
-  std::vector<std::string> problems_;
-};
-
-// Throws Error(kInvalidArgument) "<family> config: <p1>; <p2>..." when `problems` is not empty.
-void throw_config_problems(const std::string& family, const std::vector<std::string>& problems);
 
 }  // namespace imbgen

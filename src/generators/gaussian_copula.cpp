@@ -11,9 +11,11 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
@@ -300,16 +302,16 @@ class GaussianCopula : public Generator {
 
 }  // namespace
 
-GaussianCopulaConfig GaussianCopulaConfig::from_json(const nlohmann::json& j) {
-  GaussianCopulaConfig config;
-  ConfigReader reader(kName, j);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<GaussianCopulaConfig>;
 
 std::unique_ptr<Generator> make_gaussian_copula(const GaussianCopulaConfig& config) {
   config.validate();
   return std::make_unique<GaussianCopula>(config);
+}
+
+GeneratorSpec gaussian_copula_generator() {
+  return make_spec<GaussianCopula, GaussianCopulaConfig>(
+      "Gaussian copula over each column's empirical distribution, one per class");
 }
 
 }  // namespace imbgen

@@ -13,17 +13,17 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "kmeans_smote";
-constexpr int kMaxNeighbors = 1000;
-constexpr int kMaxClusters = 100000;
 constexpr int kMaxIterations = 300;
 constexpr double kTolerance = 1e-4;
 constexpr size_t kMaxDistanceRows = 2000;
@@ -361,80 +361,19 @@ class KmeansSmote : public Generator {
   std::map<int, ClassModel> models_;
 };
 
-// Reads a key that holds a number or "auto" (nullopt); other strings are problems.
-void read_auto(ConfigReader& reader, nlohmann::json& copy, const char* key,
-               std::optional<double>& value, std::vector<std::string>& problems) {
-  double number = 0.0;
-  if (copy.is_object() && copy.contains(key) && copy[key].is_string()) {
-    if (copy[key] == "auto") {
-      value.reset();
-    } else {
-      problems.push_back(std::string(key) + ": expected a number or \"auto\", got " +
-                         copy[key].dump());
-    }
-    copy.erase(key);
-    reader.read(key, number);  // marks the key as known
-    return;
-  }
-  const bool present = copy.is_object() && copy.contains(key);
-  reader.read(key, number);
-  if (present && copy[key].is_number()) value = number;
-}
-
 }  // namespace
 
-std::vector<std::string> KmeansSmoteConfig::problems() const {
-  std::vector<std::string> p;
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in [1, " + std::to_string(kMaxNeighbors) + "], got " +
-                std::to_string(k_neighbors));
-  }
-  if (n_clusters < 1 || n_clusters > kMaxClusters) {
-    p.push_back("n_clusters must be in [1, " + std::to_string(kMaxClusters) + "], got " +
-                std::to_string(n_clusters));
-  }
-  if (cluster_balance_threshold &&
-      !(*cluster_balance_threshold >= 0.0 && *cluster_balance_threshold <= 1.0)) {
-    p.push_back("cluster_balance_threshold must be in [0, 1] or \"auto\", got " +
-                std::to_string(*cluster_balance_threshold));
-  }
-  if (density_exponent && !(*density_exponent >= 0.0 && *density_exponent <= 1000.0)) {
-    p.push_back("density_exponent must be in [0, 1000] or \"auto\", got " +
-                std::to_string(*density_exponent));
-  }
-  return p;
-}
-
-void KmeansSmoteConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json KmeansSmoteConfig::to_json() const {
-  auto number_or_auto = [](const std::optional<double>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json("auto");
-  };
-  return {{"k_neighbors", k_neighbors},
-          {"n_clusters", n_clusters},
-          {"cluster_balance_threshold", number_or_auto(cluster_balance_threshold)},
-          {"density_exponent", number_or_auto(density_exponent)}};
-}
-
-KmeansSmoteConfig KmeansSmoteConfig::from_json(const nlohmann::json& j) {
-  KmeansSmoteConfig config;
-  nlohmann::json copy = j;
-  ConfigReader reader(kName, copy);
-  std::vector<std::string> problems;
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.read("n_clusters", config.n_clusters);
-  read_auto(reader, copy, "cluster_balance_threshold", config.cluster_balance_threshold, problems);
-  read_auto(reader, copy, "density_exponent", config.density_exponent, problems);
-  const std::vector<std::string> own = config.problems();
-  problems.insert(problems.end(), own.begin(), own.end());
-  reader.finish(problems);
-  return config;
-}
+template class ConfigBase<KmeansSmoteConfig>;
 
 std::unique_ptr<Generator> make_kmeans_smote(const KmeansSmoteConfig& config) {
   config.validate();
   return std::make_unique<KmeansSmote>(config);
+}
+
+GeneratorSpec kmeans_smote_generator() {
+  return make_spec<KmeansSmote, KmeansSmoteConfig>(
+      "k-means SMOTE (Douzas et al. 2018): SMOTE inside the k-means clusters where the class is "
+      "common");
 }
 
 }  // namespace imbgen

@@ -7,8 +7,10 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
@@ -81,16 +83,16 @@ class RandomOversampler : public Generator {
 
 }  // namespace
 
-RandomConfig RandomConfig::from_json(const nlohmann::json& j) {
-  RandomConfig config;
-  ConfigReader reader(kName, j);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<RandomConfig>;
 
 std::unique_ptr<Generator> make_random(const RandomConfig& config) {
   config.validate();
   return std::make_unique<RandomOversampler>(config);
+}
+
+GeneratorSpec random_generator() {
+  return make_spec<RandomOversampler, RandomConfig>(
+      "Random oversampling: copies of the class's training rows, drawn with replacement");
 }
 
 }  // namespace imbgen

@@ -10,15 +10,16 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "neighbors.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "smote";
-constexpr int kMaxNeighbors = 1000;
 
 struct ClassModel {
   Matrix rows;                    // [n_c, d] training rows of the class
@@ -136,30 +137,17 @@ std::vector<size_t> nearest_neighbors(const Matrix& rows, size_t k) {
   return out;
 }
 
-std::vector<std::string> SmoteConfig::problems() const {
-  std::vector<std::string> p;
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in [1, " + std::to_string(kMaxNeighbors) + "], got " +
-                std::to_string(k_neighbors));
-  }
-  return p;
-}
-
-void SmoteConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json SmoteConfig::to_json() const { return {{"k_neighbors", k_neighbors}}; }
-
-SmoteConfig SmoteConfig::from_json(const nlohmann::json& j) {
-  SmoteConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<SmoteConfig>;
 
 std::unique_ptr<Generator> make_smote(const SmoteConfig& config) {
   config.validate();
   return std::make_unique<Smote>(config);
+}
+
+GeneratorSpec smote_generator() {
+  return make_spec<Smote, SmoteConfig>(
+      "SMOTE (Chawla et al. 2002): new rows on segments between a class row and one of its k "
+      "nearest class rows");
 }
 
 }  // namespace imbgen

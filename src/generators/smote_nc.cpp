@@ -11,16 +11,17 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "smote_nc";
-constexpr int kMaxNeighbors = 1000;
 
 struct ClassModel {
   Matrix rows;                    // [n_c, d] the class rows (one-hot blocks hold 0/1)
@@ -200,30 +201,17 @@ class SmoteNc : public Generator {
 
 }  // namespace
 
-std::vector<std::string> SmoteNcConfig::problems() const {
-  std::vector<std::string> p;
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in [1, " + std::to_string(kMaxNeighbors) + "], got " +
-                std::to_string(k_neighbors));
-  }
-  return p;
-}
-
-void SmoteNcConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json SmoteNcConfig::to_json() const { return {{"k_neighbors", k_neighbors}}; }
-
-SmoteNcConfig SmoteNcConfig::from_json(const nlohmann::json& j) {
-  SmoteNcConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<SmoteNcConfig>;
 
 std::unique_ptr<Generator> make_smote_nc(const SmoteNcConfig& config) {
   config.validate();
   return std::make_unique<SmoteNc>(config);
+}
+
+GeneratorSpec smote_nc_generator() {
+  return make_spec<SmoteNc, SmoteNcConfig>(
+      "SMOTE-NC (Chawla et al. 2002): SMOTE for numeric and categorical columns, categories by "
+      "neighbour vote");
 }
 
 }  // namespace imbgen

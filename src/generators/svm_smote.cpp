@@ -15,17 +15,17 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "svm_smote";
-constexpr int kMaxNeighbors = 1000;
-constexpr int kMinSvmRows = 100;
 
 void silent_print(const char*) {}
 
@@ -304,53 +304,16 @@ class SvmSmote : public Generator {
 
 }  // namespace
 
-std::vector<std::string> SvmSmoteConfig::problems() const {
-  std::vector<std::string> p;
-  const std::string range = "[1, " + std::to_string(kMaxNeighbors) + "]";
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in " + range + ", got " + std::to_string(k_neighbors));
-  }
-  if (m_neighbors < 1 || m_neighbors > kMaxNeighbors) {
-    p.push_back("m_neighbors must be in " + range + ", got " + std::to_string(m_neighbors));
-  }
-  if (!(out_step >= 0.0 && out_step <= 1.0)) {
-    p.push_back("out_step must be in [0, 1], got " + std::to_string(out_step));
-  }
-  if (!(svm_c > 0.0 && std::isfinite(svm_c))) {
-    p.push_back("svm_c must be a positive number, got " + std::to_string(svm_c));
-  }
-  if (max_svm_rows != 0 && max_svm_rows < kMinSvmRows) {
-    p.push_back("max_svm_rows must be 0 (every row) or at least " + std::to_string(kMinSvmRows) +
-                ", got " + std::to_string(max_svm_rows));
-  }
-  return p;
-}
-
-void SvmSmoteConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json SvmSmoteConfig::to_json() const {
-  return {{"k_neighbors", k_neighbors},
-          {"m_neighbors", m_neighbors},
-          {"out_step", out_step},
-          {"svm_c", svm_c},
-          {"max_svm_rows", max_svm_rows}};
-}
-
-SvmSmoteConfig SvmSmoteConfig::from_json(const nlohmann::json& j) {
-  SvmSmoteConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.read("m_neighbors", config.m_neighbors);
-  reader.read("out_step", config.out_step);
-  reader.read("svm_c", config.svm_c);
-  reader.read("max_svm_rows", config.max_svm_rows);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<SvmSmoteConfig>;
 
 std::unique_ptr<Generator> make_svm_smote(const SvmSmoteConfig& config) {
   config.validate();
   return std::make_unique<SvmSmote>(config);
+}
+
+GeneratorSpec svm_smote_generator() {
+  return make_spec<SvmSmote, SvmSmoteConfig>(
+      "SVM-SMOTE (Nguyen et al. 2011): SMOTE from the class's support vectors of an RBF SVM");
 }
 
 }  // namespace imbgen

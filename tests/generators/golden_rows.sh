@@ -29,9 +29,9 @@ settings() {
     kmeans_smote) echo "kmeans_smote.cluster_balance_threshold=0.02" ;;
     borderline_smote) echo "borderline_smote.kind=2" ;;
     gan) echo "gan.steps=150 gan.batch_size=32" ;;
-    wgan_gp) echo "wgan_gp.steps=60 wgan_gp.critic_steps=2 wgan_gp.validate_every=20" \
+    wgan_gp) echo "wgan_gp.steps=60 wgan_gp.critic_steps=2 wgan_gp.validation_every=20" \
       "wgan_gp.generator_hidden=[64,64] wgan_gp.critic_hidden=[64,64]" ;;
-    ctgan) echo "ctgan.steps=60 ctgan.latent_dim=32 ctgan.validate_every=20" \
+    ctgan) echo "ctgan.steps=60 ctgan.latent_dim=32 ctgan.validation_every=20" \
       "ctgan.generator_hidden=[64,64] ctgan.critic_hidden=[64,64]" ;;
     vae | cvae | tvae) echo "$1.steps=150 $1.batch_size=32 $1.validation_fraction=0.2" \
       "$1.validation_every=30 $1.patience=3" ;;
