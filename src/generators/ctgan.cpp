@@ -1061,8 +1061,7 @@ void Ctgan::load_state(std::istream& in) {
 template class ConfigBase<CtganConfig>;
 
 std::unique_ptr<Generator> make_ctgan(const CtganConfig& config) {
-  config.validate();
-  return std::make_unique<Ctgan>(config);
+  return make_checked<Ctgan>(config);
 }
 
 GeneratorSpec ctgan_generator() {

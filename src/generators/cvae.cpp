@@ -176,8 +176,7 @@ class Cvae : public Generator {
 template class ConfigBase<CvaeConfig>;
 
 std::unique_ptr<Generator> make_cvae(const CvaeConfig& config) {
-  config.validate();
-  return std::make_unique<Cvae>(config);
+  return make_checked<Cvae>(config);
 }
 
 GeneratorSpec cvae_generator() {

@@ -719,8 +719,7 @@ class Ddpm : public Generator {
 template class ConfigBase<DdpmConfig>;
 
 std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config) {
-  config.validate();
-  return std::make_unique<Ddpm>(config);
+  return make_checked<Ddpm>(config);
 }
 
 GeneratorSpec ddpm_generator() {

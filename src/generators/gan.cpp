@@ -201,10 +201,7 @@ class Gan : public Generator {
 
 template class ConfigBase<GanConfig>;
 
-std::unique_ptr<Generator> make_gan(const GanConfig& config) {
-  config.validate();
-  return std::make_unique<Gan>(config);
-}
+std::unique_ptr<Generator> make_gan(const GanConfig& config) { return make_checked<Gan>(config); }
 
 GeneratorSpec gan_generator() {
   return make_spec<Gan, GanConfig>(

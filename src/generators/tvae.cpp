@@ -386,8 +386,7 @@ class Tvae : public Generator {
 template class ConfigBase<TvaeConfig>;
 
 std::unique_ptr<Generator> make_tvae(const TvaeConfig& config) {
-  config.validate();
-  return std::make_unique<Tvae>(config);
+  return make_checked<Tvae>(config);
 }
 
 GeneratorSpec tvae_generator() {

@@ -169,10 +169,7 @@ class Vae : public Generator {
 
 template class ConfigBase<VaeConfig>;
 
-std::unique_ptr<Generator> make_vae(const VaeConfig& config) {
-  config.validate();
-  return std::make_unique<Vae>(config);
-}
+std::unique_ptr<Generator> make_vae(const VaeConfig& config) { return make_checked<Vae>(config); }
 
 GeneratorSpec vae_generator() {
   return make_spec<Vae, VaeConfig>(

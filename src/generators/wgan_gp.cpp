@@ -378,8 +378,7 @@ class WganGp : public Generator {
 template class ConfigBase<WganGpConfig>;
 
 std::unique_ptr<Generator> make_wgan_gp(const WganGpConfig& config) {
-  config.validate();
-  return std::make_unique<WganGp>(config);
+  return make_checked<WganGp>(config);
 }
 
 GeneratorSpec wgan_gp_generator() {
