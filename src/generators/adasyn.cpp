@@ -3,21 +3,20 @@
 // row i, each x_i + u (x_zi - x_i) with x_zi one of its K nearest class rows, u ~ U[0, 1).
 #include "imbgen/generators/adasyn.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
-
-constexpr const char* kName = "adasyn";
-constexpr int kMaxNeighbors = 1000;
 
 struct ClassModel {
   Matrix rows;                    // [n_c, d] the class rows
@@ -25,98 +24,81 @@ struct ClassModel {
   std::vector<size_t> neighbors;  // [n_c, K] nearest class rows, indices into rows
 };
 
-class Adasyn : public Generator {
- public:
-  explicit Adasyn(const AdasynConfig& config) : config_(config) {}
+size_t rows_with_other_classes(const ClassModel& m) {
+  return static_cast<size_t>(
+      std::count_if(m.others.begin(), m.others.end(), [](size_t o) { return o > 0; }));
+}
 
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+class Adasyn : public GeneratorBase<AdasynConfig> {
+ public:
+  using GeneratorBase::GeneratorBase;
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
     const size_t k = static_cast<size_t>(config_.n_neighbors);
     const std::string hint = "n_neighbors = " + std::to_string(k) +
                              " needs n_neighbors + 1 rows; lower n_neighbors or use 'random'";
+    begin_fit(name(), x, y, options, k + 1, hint);
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
-      ClassModel model;
-      model.rows = class_rows(kName, x, y, c, k + 1, hint);
-      const std::vector<size_t> index = rows_of_class(y, c);
-      model.others = other_class_counts(x, y, c, index, k, options.threads);
-      size_t weighted = 0;
-      for (size_t o : model.others) weighted += o > 0 ? 1 : 0;
+      ClassModel& model = models[c];
+      model.rows = class_rows(name(), x, y, c, k + 1, hint);
+      model.others = other_class_counts(x, y, c, rows_of_class(y, c), k, options.threads);
+      const size_t weighted = rows_with_other_classes(model);
       if (weighted == 0) {
         throw Error(ErrorKind::kInvalidArgument,
-                    std::string(kName) + ": class " + std::to_string(c) + ": none of the " +
-                        std::to_string(k) + " nearest rows of any of its " +
-                        std::to_string(index.size()) +
+                    name() + ": class " + std::to_string(c) + ": none of the " + std::to_string(k) +
+                        " nearest rows of any of its " + std::to_string(model.rows.rows) +
                         " rows is of another class, so every ADASYN weight is 0 and there is "
                         "nothing to spread the new rows by (use smote)");
       }
       model.neighbors = knn_within(model.rows, k, options.threads);
-      report_class(options.observer, kName, c,
+      report_class(options.observer, name(), c,
                    {{"rows_with_other_class_neighbors", static_cast<double>(weighted)}});
-      models[c] = std::move(model);
     }
     models_ = std::move(models);
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = models_.find(cls);
-    if (it == models_.end()) throw unfit_class_error(kName, cls, map_classes(models_));
-    const ClassModel& m = it->second;
-    const size_t d = m.rows.cols;
+    const ClassModel& m = model_of(models_, name(), cls);
     const size_t k = m.neighbors.size() / m.rows.rows;
-    Matrix out(n, d);
+    Matrix out(n, m.rows.cols);
     if (n == 0) return out;
-    const std::vector<double> weights(m.others.begin(), m.others.end());
-    const std::vector<size_t> counts = allocate(weights, n);
+    const std::vector<size_t> counts =
+        allocate(std::vector<double>(m.others.begin(), m.others.end()), n);
     Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
     size_t r = 0;
     for (size_t i = 0; i < m.rows.rows; ++i) {
-      for (size_t g = 0; g < counts[i]; ++g, ++r) {
-        const size_t nn = m.neighbors[i * k + rng.index(k)];
-        interpolate(m.rows.row(i), m.rows.row(nn), rng.uniform(), d, out.row(r));
-      }
+      for (size_t g = 0; g < counts[i]; ++g)
+        smote_step(m.rows, m.neighbors, k, i, 1.0, rng, out.row(r++));
     }
     return out;
   }
 
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
-    w.u64(models_.size());
-    for (const auto& [c, m] : models_) {
-      w.i64(c);
-      w.matrix(m.rows);
-      write_indices(w, m.others);
-      write_indices(w, m.neighbors);
-    }
+    write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) {
+      bw.matrix(m.rows);
+      write_indices(bw, m.others);
+      write_indices(bw, m.neighbors);
+    });
   }
 
   void load_state(std::istream& in) override {
     BinaryReader r(in);
     const size_t k = static_cast<size_t>(config_.n_neighbors);
-    const uint64_t n = r.length("class count", 40);
-    std::map<int, ClassModel> models;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("class"));
-      const std::string what = "class " + std::to_string(c);
+    auto models = read_per_class<ClassModel>(r, 40, [k](BinaryReader& br, int) {
       ClassModel m;
-      m.rows = r.matrix(what + " rows");
-      m.others = read_indices(r, what + " weights", k + 1);
-      m.neighbors = read_indices(r, what + " neighbours", m.rows.rows);
-      size_t total = 0;
-      for (size_t o : m.others) total += o;
+      m.rows = br.matrix("the rows");
+      m.others = read_indices(br, "the weights", k + 1);
+      m.neighbors = read_indices(br, "the neighbours", m.rows.rows);
       if (m.rows.rows < k + 1 || m.rows.cols == 0 || m.others.size() != m.rows.rows ||
-          m.neighbors.size() != m.rows.rows * k || total == 0) {
+          m.neighbors.size() != m.rows.rows * k || rows_with_other_classes(m) == 0) {
         throw Error(ErrorKind::kInvalidArgument,
-                    "corrupt: " + what +
-                        ": rows, weights and neighbours do not fit together "
-                        "(n_neighbors = " +
+                    "corrupt: rows, weights and neighbours do not fit together (n_neighbors = " +
                         std::to_string(k) + ")");
       }
-      models[c] = std::move(m);
-    }
+      return m;
+    });
     r.expect_end("the adasyn state");
     models_ = std::move(models);
   }
@@ -125,45 +107,28 @@ class Adasyn : public Generator {
     if (models_.empty()) return nlohmann::json::object();
     nlohmann::json classes = nlohmann::json::object();
     for (const auto& [c, m] : models_) {
-      size_t weighted = 0;
-      for (size_t o : m.others) weighted += o > 0 ? 1 : 0;
-      classes[std::to_string(c)] = {{"rows", m.rows.rows},
-                                    {"rows_with_other_class_neighbors", weighted}};
+      classes[std::to_string(c)] = {
+          {"rows", m.rows.rows}, {"rows_with_other_class_neighbors", rows_with_other_classes(m)}};
     }
     return {{"classes", classes}};
   }
 
  private:
-  AdasynConfig config_;
   std::map<int, ClassModel> models_;
 };
 
 }  // namespace
 
-std::vector<std::string> AdasynConfig::problems() const {
-  std::vector<std::string> p;
-  if (n_neighbors < 1 || n_neighbors > kMaxNeighbors) {
-    p.push_back("n_neighbors must be in [1, " + std::to_string(kMaxNeighbors) + "], got " +
-                std::to_string(n_neighbors));
-  }
-  return p;
-}
-
-void AdasynConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json AdasynConfig::to_json() const { return {{"n_neighbors", n_neighbors}}; }
-
-AdasynConfig AdasynConfig::from_json(const nlohmann::json& j) {
-  AdasynConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("n_neighbors", config.n_neighbors);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<AdasynConfig>;
 
 std::unique_ptr<Generator> make_adasyn(const AdasynConfig& config) {
-  config.validate();
-  return std::make_unique<Adasyn>(config);
+  return make_checked<Adasyn>(config);
+}
+
+GeneratorSpec adasyn_generator() {
+  return make_spec<Adasyn, AdasynConfig>(
+      "ADASYN (He et al. 2008): SMOTE with more new rows near class rows surrounded by other "
+      "classes");
 }
 
 }  // namespace imbgen

@@ -8,18 +8,16 @@
 #include <map>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
-
-constexpr const char* kName = "borderline_smote";
-constexpr int kMaxNeighbors = 1000;
 
 struct ClassModel {
   uint64_t rows = 0, danger = 0, safe = 0, noise = 0;  // counts, for history()
@@ -28,49 +26,41 @@ struct ClassModel {
   std::vector<uint8_t> half_step;  // [danger * k] 1: neighbour of another class (u < 0.5)
 };
 
-class BorderlineSmote : public Generator {
+class BorderlineSmote : public GeneratorBase<BorderlineSmoteConfig> {
  public:
-  explicit BorderlineSmote(const BorderlineSmoteConfig& config) : config_(config) {}
-
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  using GeneratorBase::GeneratorBase;
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const size_t m = static_cast<size_t>(config_.m_neighbors);
-    const std::string hint = "k_neighbors = " + std::to_string(k) +
-                             " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'";
+    begin_fit(name(), x, y, options, k + 1,
+              "k_neighbors = " + std::to_string(k) +
+                  " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'");
+    check_total_rows(name(), x.rows, m, "m_neighbors");
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
-      const Matrix rows = class_rows(kName, x, y, c, k + 1, hint);
-      check_total_rows(kName, x.rows, m, "m_neighbors");
+      ClassModel& model = models[c];
       const std::vector<size_t> index = rows_of_class(y, c);
       const std::vector<size_t> others = other_class_counts(x, y, c, index, m, options.threads);
-      ClassModel model;
       model.rows = index.size();
       std::vector<size_t> danger_local, danger_global;
       for (size_t i = 0; i < index.size(); ++i) {
-        if (others[i] == m) {
-          ++model.noise;
-        } else if (2 * others[i] >= m) {
-          danger_local.push_back(i);
-          danger_global.push_back(index[i]);
-        } else {
-          ++model.safe;
+        switch (border_of(others[i], m)) {
+          case Border::kNoise:
+            ++model.noise;
+            break;
+          case Border::kDanger:
+            danger_local.push_back(i);
+            danger_global.push_back(index[i]);
+            break;
+          case Border::kSafe:
+            ++model.safe;
+            break;
         }
       }
       model.danger = danger_local.size();
-      if (danger_local.empty()) {
-        throw Error(ErrorKind::kInvalidArgument,
-                    std::string(kName) + ": class " + std::to_string(c) +
-                        " has no borderline (danger) row: of its " + std::to_string(model.rows) +
-                        " rows, " + std::to_string(model.safe) +
-                        " are safe (fewer than half of their m_neighbors = " + std::to_string(m) +
-                        " nearest rows are of other classes) and " + std::to_string(model.noise) +
-                        " are noise (all are); borderline-SMOTE builds rows from danger rows "
-                        "only (use smote, or change m_neighbors)");
-      }
+      if (danger_local.empty()) throw no_danger_error(c, model);
+      const Matrix rows = x.select_rows(index);
       model.anchors = rows.select_rows(danger_local);
       std::vector<size_t> nn;
       if (config_.kind == 1) {
@@ -82,75 +72,66 @@ class BorderlineSmote : public Generator {
       model.targets = x.select_rows(nn);
       model.half_step.resize(nn.size());
       for (size_t t = 0; t < nn.size(); ++t) model.half_step[t] = y[nn[t]] != c ? 1 : 0;
-      report_class(options.observer, kName, c,
+      report_class(options.observer, name(), c,
                    {{"danger", static_cast<double>(model.danger)},
                     {"safe", static_cast<double>(model.safe)},
                     {"noise", static_cast<double>(model.noise)}});
-      models[c] = std::move(model);
     }
     models_ = std::move(models);
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = models_.find(cls);
-    if (it == models_.end()) throw unfit_class_error(kName, cls, map_classes(models_));
-    const ClassModel& m = it->second;
+    const ClassModel& m = model_of(models_, name(), cls);
     const size_t d = m.anchors.cols;
     const size_t k = m.targets.rows / m.anchors.rows;
     Matrix out(n, d);
     Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
     for (size_t i = 0; i < n; ++i) {
-      const size_t pair = rng.index(m.targets.rows);  // uniform over (danger row, neighbour)
+      const Pair p = draw_pair(m.anchors.rows, k, rng);  // uniform over (danger row, neighbour)
+      const size_t target = p.anchor * k + p.slot;
       const double u = rng.uniform();
-      interpolate(m.anchors.row(pair / k), m.targets.row(pair), m.half_step[pair] ? 0.5 * u : u, d,
-                  out.row(i));
+      interpolate(m.anchors.row(p.anchor), m.targets.row(target), m.half_step[target] ? 0.5 * u : u,
+                  d, out.row(i));
     }
     return out;
   }
 
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
-    w.u64(models_.size());
-    for (const auto& [c, m] : models_) {
-      w.i64(c);
-      w.u64(m.rows);
-      w.u64(m.safe);
-      w.u64(m.noise);
-      w.matrix(m.anchors);
-      w.matrix(m.targets);
-      w.u64(m.half_step.size());
-      w.bytes(m.half_step.data(), m.half_step.size());
-    }
+    write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) {
+      bw.u64(m.rows);
+      bw.u64(m.safe);
+      bw.u64(m.noise);
+      bw.matrix(m.anchors);
+      bw.matrix(m.targets);
+      bw.u64(m.half_step.size());
+      bw.bytes(m.half_step.data(), m.half_step.size());
+    });
   }
 
   void load_state(std::istream& in) override {
     BinaryReader r(in);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
-    const uint64_t n = r.length("class count", 48);
-    std::map<int, ClassModel> models;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("class"));
-      const std::string what = "class " + std::to_string(c);
+    auto models = read_per_class<ClassModel>(r, 48, [k](BinaryReader& br, int) {
       ClassModel m;
-      m.rows = r.u64(what + " row count");
-      m.safe = r.u64(what + " safe count");
-      m.noise = r.u64(what + " noise count");
-      m.anchors = r.matrix(what + " danger rows");
-      m.targets = r.matrix(what + " neighbours");
-      m.half_step.resize(r.length(what + " steps", 1));
-      r.bytes(m.half_step.data(), m.half_step.size(), what + " steps");
+      m.rows = br.u64("the row count");
+      m.safe = br.u64("the safe count");
+      m.noise = br.u64("the noise count");
+      m.anchors = br.matrix("the danger rows");
+      m.targets = br.matrix("the neighbours");
+      m.half_step.resize(br.length("the steps", 1));
+      br.bytes(m.half_step.data(), m.half_step.size(), "the steps");
       m.danger = m.anchors.rows;
       if (m.anchors.rows == 0 || m.anchors.cols == 0 || m.targets.cols != m.anchors.cols ||
           m.targets.rows != m.anchors.rows * k || m.half_step.size() != m.targets.rows ||
           m.rows != m.danger + m.safe + m.noise) {
         throw Error(ErrorKind::kInvalidArgument,
-                    "corrupt: " + what +
-                        ": danger rows, neighbours and counts do not fit "
-                        "together (k_neighbors = " +
+                    "corrupt: danger rows, neighbours and counts do not fit together "
+                    "(k_neighbors = " +
                         std::to_string(k) + ")");
       }
-      models[c] = std::move(m);
-    }
+      return m;
+    });
     r.expect_end("the borderline_smote state");
     models_ = std::move(models);
   }
@@ -166,47 +147,32 @@ class BorderlineSmote : public Generator {
   }
 
  private:
-  BorderlineSmoteConfig config_;
+  Error no_danger_error(int c, const ClassModel& model) const {
+    return Error(ErrorKind::kInvalidArgument,
+                 name() + ": class " + std::to_string(c) +
+                     " has no borderline (danger) row: of its " + std::to_string(model.rows) +
+                     " rows, " + std::to_string(model.safe) +
+                     " are safe (fewer than half of their m_neighbors = " +
+                     std::to_string(config_.m_neighbors) +
+                     " nearest rows are of other classes) and " + std::to_string(model.noise) +
+                     " are noise (all are); borderline-SMOTE builds rows from danger rows "
+                     "only (use smote, or change m_neighbors)");
+  }
+
   std::map<int, ClassModel> models_;
 };
 
 }  // namespace
 
-std::vector<std::string> BorderlineSmoteConfig::problems() const {
-  std::vector<std::string> p;
-  const std::string range = "[1, " + std::to_string(kMaxNeighbors) + "]";
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in " + range + ", got " + std::to_string(k_neighbors));
-  }
-  if (m_neighbors < 1 || m_neighbors > kMaxNeighbors) {
-    p.push_back("m_neighbors must be in " + range + ", got " + std::to_string(m_neighbors));
-  }
-  if (kind != 1 && kind != 2) {
-    p.push_back("kind must be 1 (borderline-SMOTE1) or 2 (borderline-SMOTE2), got " +
-                std::to_string(kind));
-  }
-  return p;
-}
-
-void BorderlineSmoteConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json BorderlineSmoteConfig::to_json() const {
-  return {{"k_neighbors", k_neighbors}, {"m_neighbors", m_neighbors}, {"kind", kind}};
-}
-
-BorderlineSmoteConfig BorderlineSmoteConfig::from_json(const nlohmann::json& j) {
-  BorderlineSmoteConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.read("m_neighbors", config.m_neighbors);
-  reader.read("kind", config.kind);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<BorderlineSmoteConfig>;
 
 std::unique_ptr<Generator> make_borderline_smote(const BorderlineSmoteConfig& config) {
-  config.validate();
-  return std::make_unique<BorderlineSmote>(config);
+  return make_checked<BorderlineSmote>(config);
+}
+
+GeneratorSpec borderline_smote_generator() {
+  return make_spec<BorderlineSmote, BorderlineSmoteConfig>(
+      "Borderline-SMOTE (Han et al. 2005): SMOTE from the class rows on the class border only");
 }
 
 }  // namespace imbgen

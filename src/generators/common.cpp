@@ -1,11 +1,9 @@
-// Input checks, per-class rows and config reading shared by all generator families.
+// The plumbing shared by all generator families (common.h).
 #include "common.h"
 
 #include <algorithm>
-#include <climits>
 #include <cmath>
 #include <set>
-#include <utility>
 
 #include "imbgen/core/error.h"
 
@@ -75,89 +73,169 @@ Error unfit_class_error(const std::string& generator, int cls, const std::vector
                    ")");
 }
 
-void throw_config_problems(const std::string& family, const std::vector<std::string>& problems) {
-  if (problems.empty()) return;
-  std::string msg = family + " config: ";
-  for (size_t i = 0; i < problems.size(); ++i) msg += (i ? "; " : "") + problems[i];
-  throw Error(ErrorKind::kInvalidArgument, msg);
+void begin_fit(const std::string& generator, const Matrix& x, const std::vector<int>& y,
+               const FitOptions& options, size_t min_rows, const std::string& hint, bool spans) {
+  check_fit_inputs(generator, x, y, options);
+  if (spans) check_spans(generator, options.spans, x.cols);
+  for (int c : options.classes) class_rows(generator, x, y, c, min_rows, hint);
 }
 
-ConfigReader::ConfigReader(std::string family, const nlohmann::json& j)
-    : family_(std::move(family)), j_(j) {
-  if (!j_.is_object() && !j_.is_null()) {
-    problems_.push_back("expected a JSON object, got " + j_.dump());
+Observer& observer_of(const FitOptions& options) {
+  static NullObserver none;  // stateless
+  return options.observer ? *options.observer : none;
+}
+
+ClassPositions rows_of_classes(const std::vector<int>& y, const std::vector<int>& classes) {
+  ClassPositions out;
+  for (size_t i = 0; i < y.size(); ++i) {
+    auto it = std::find(classes.begin(), classes.end(), y[i]);
+    if (it == classes.end()) continue;
+    out.rows.push_back(i);
+    out.position.push_back(static_cast<int>(it - classes.begin()));
   }
+  return out;
 }
 
-const nlohmann::json* ConfigReader::find(const char* key) {
-  known_.emplace_back(key);
-  if (!j_.is_object()) return nullptr;
-  auto it = j_.find(key);
-  return it == j_.end() ? nullptr : &*it;
+std::vector<size_t> rows_of_class(const std::vector<int>& y, int cls) {
+  std::vector<size_t> out;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (y[i] == cls) out.push_back(i);
+  }
+  return out;
 }
 
-void ConfigReader::read(const char* key, int& value) {
-  const nlohmann::json* v = find(key);
-  if (!v) return;
-  if (v->is_number_integer()) {
-    const auto n = v->get<int64_t>();
-    const bool fits = v->is_number_unsigned() ? v->get<uint64_t>() <= uint64_t{INT_MAX}
-                                              : (n >= INT_MIN && n <= INT_MAX);
-    if (fits) {
-      value = static_cast<int>(n);
-      return;
+namespace {
+
+// The first problem with `spans` as a layout of `cols` columns, or "" when they tile them.
+std::string span_problem(const std::vector<EncodedSpan>& spans, size_t cols) {
+  size_t next = 0;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const EncodedSpan& s = spans[i];
+    const std::string at =
+        "span " + std::to_string(i) + " (table column " + std::to_string(s.column) + ")";
+    if (s.start != next) {
+      return at + " starts at model column " + std::to_string(s.start) + ", expected " +
+             std::to_string(next);
     }
+    if (s.width == 0 || (s.kind != SpanKind::kOneHot && s.width != 1)) {
+      return at + " has width " + std::to_string(s.width) +
+             (s.kind == SpanKind::kOneHot ? ", expected at least 1" : ", expected 1");
+    }
+    next += s.width;
   }
-  problems_.push_back(std::string(key) + ": expected an integer, got " + v->dump());
+  if (next != cols) {
+    return "they cover " + std::to_string(next) + " columns but x has " + std::to_string(cols);
+  }
+  return "";
 }
 
-void ConfigReader::read(const char* key, double& value) {
-  const nlohmann::json* v = find(key);
-  if (!v) return;
-  if (v->is_number()) {
-    value = v->get<double>();
-    return;
+}  // namespace
+
+void check_spans(const std::string& generator, const std::vector<EncodedSpan>& spans, size_t cols) {
+  if (spans.empty()) return;
+  const std::string problem = span_problem(spans, cols);
+  if (!problem.empty()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                generator + ": fit: FitOptions.spans do not describe the columns of x: " + problem +
+                    " (pass TableEncoder::spans() of the encoder that made x)");
   }
-  problems_.push_back(std::string(key) + ": expected a number, got " + v->dump());
 }
 
-void ConfigReader::read(const char* key, std::vector<int>& value) {
-  const nlohmann::json* v = find(key);
-  if (!v) return;
-  if (v->is_array()) {
-    std::vector<int> out;
-    bool ok = true;
-    for (const auto& e : *v) {
-      if (!e.is_number_integer() || e.get<int64_t>() < INT_MIN || e.get<int64_t>() > INT_MAX ||
-          (e.is_number_unsigned() && e.get<uint64_t>() > uint64_t{INT_MAX})) {
-        ok = false;
-        break;
-      }
-      out.push_back(e.get<int>());
-    }
-    if (ok) {
-      value = std::move(out);
-      return;
-    }
+void write_spans(BinaryWriter& w, const std::vector<EncodedSpan>& spans) {
+  w.u64(spans.size());
+  for (const EncodedSpan& s : spans) {
+    w.u8(static_cast<uint8_t>(s.kind));
+    w.u64(s.column);
+    w.u64(s.start);
+    w.u64(s.width);
   }
-  problems_.push_back(std::string(key) + ": expected a list of integers, got " + v->dump());
 }
 
-void ConfigReader::finish(const std::vector<std::string>& validation_problems) {
-  std::vector<std::string> problems = problems_;
-  if (j_.is_object()) {
-    for (auto it = j_.begin(); it != j_.end(); ++it) {
-      if (std::find(known_.begin(), known_.end(), it.key()) != known_.end()) continue;
-      std::string valid;
-      std::vector<std::string> sorted = known_;
-      std::sort(sorted.begin(), sorted.end());
-      for (const auto& k : sorted) valid += (valid.empty() ? "" : ", ") + k;
-      problems.push_back("unknown key '" + it.key() + "' (valid keys: " +
-                         (valid.empty() ? "none, this generator has no settings" : valid) + ")");
+std::vector<EncodedSpan> read_spans(BinaryReader& r, size_t cols) {
+  const uint64_t n = r.length("span count", 25);
+  std::vector<EncodedSpan> spans(n);
+  for (EncodedSpan& s : spans) {
+    const uint8_t kind = r.u8("span kind");
+    if (kind > static_cast<uint8_t>(SpanKind::kOneHot)) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "corrupt: span kind " + std::to_string(kind) + ", expected 0, 1 or 2");
     }
+    s.kind = static_cast<SpanKind>(kind);
+    s.column = r.u64("span column");
+    s.start = r.u64("span start");
+    s.width = r.u64("span width");
   }
-  problems.insert(problems.end(), validation_problems.begin(), validation_problems.end());
-  throw_config_problems(family_, problems);
+  const std::string problem = span_problem(spans, cols);
+  if (!spans.empty() && !problem.empty()) {
+    throw Error(ErrorKind::kInvalidArgument, "corrupt: spans: " + problem);
+  }
+  return spans;
+}
+
+void write_class_list(BinaryWriter& w, const std::vector<int>& classes) {
+  w.u64(classes.size());
+  for (int c : classes) w.i64(c);
+}
+
+std::vector<int> read_class_list(BinaryReader& r) {
+  const uint64_t n = r.length("the class count", 8);
+  std::vector<int> classes;
+  for (uint64_t i = 0; i < n; ++i) {
+    const int c = static_cast<int>(r.i64("a class"));
+    if (std::find(classes.begin(), classes.end(), c) != classes.end()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "corrupt: class " + std::to_string(c) + " is listed twice");
+    }
+    classes.push_back(c);
+  }
+  return classes;
+}
+
+size_t class_position(const std::vector<int>& classes, const std::string& generator, int cls) {
+  auto it = std::find(classes.begin(), classes.end(), cls);
+  if (it == classes.end()) throw unfit_class_error(generator, cls, classes);
+  return static_cast<size_t>(it - classes.begin());
+}
+
+void write_json(BinaryWriter& w, const nlohmann::json& j) { w.string(j.dump()); }
+
+nlohmann::json read_json(BinaryReader& r, const std::string& what) {
+  const std::string text = r.string(what);
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "corrupt: " + what + " is not valid JSON (" + e.what() + ")");
+  }
+}
+
+uint64_t read_column_count(BinaryReader& r) {
+  const uint64_t d = r.u64("the feature count");
+  if (d == 0 || d > r.remaining() / 4) {
+    throw Error(ErrorKind::kInvalidArgument, "corrupt: feature count " + std::to_string(d));
+  }
+  return d;
+}
+
+void write_scaler(BinaryWriter& w, const StandardScaler& scaler) {
+  write_json(w, scaler.to_json());
+}
+
+StandardScaler read_scaler(BinaryReader& r, size_t cols) {
+  const nlohmann::json j = read_json(r, "the scaler");
+  StandardScaler scaler;
+  try {
+    scaler = StandardScaler::from_json(j);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(ErrorKind::kInvalidArgument,
+                std::string("corrupt: the scaler is not valid (") + e.what() + ")");
+  }
+  if (scaler.mean().size() != cols || scaler.scale().size() != cols) {
+    throw Error(ErrorKind::kInvalidArgument, "corrupt: the scaler has " +
+                                                 std::to_string(scaler.mean().size()) +
+                                                 " columns, expected " + std::to_string(cols));
+  }
+  return scaler;
 }
 
 }  // namespace imbgen

@@ -11,8 +11,10 @@
 #include <utility>
 
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "registry.h"
 #include "torch_blocks.h"
 #include "vgm.h"
 
@@ -29,8 +31,6 @@ constexpr size_t kMinValidationRows = 5;
 constexpr size_t kValidationSample = 500;
 constexpr size_t kMaxScoreRows = 1000;
 constexpr size_t kSampleChunk = 65536;
-constexpr int kMaxBatch = 1 << 20;
-constexpr int kMaxWidth = 4096;
 constexpr uint32_t kStateVersion = 1;
 
 // ---------------------------------------------------------------------------------------------
@@ -873,7 +873,7 @@ void Ctgan::train(const Matrix& x, const std::vector<int>& y, const FitOptions& 
                        {"wasserstein", s.wasserstein},
                        {"gp", s.gp},
                        {"cond_loss", s.cond_loss}}};
-    if (!val.empty() && (step % config_.validate_every == 0 || step == steps)) {
+    if (!val.empty() && (step % config_.validation_every == 0 || step == steps)) {
       const double v = score();
       curve.val_step.push_back(step);
       curve.val_mmd2.push_back(v);
@@ -1058,113 +1058,20 @@ void Ctgan::load_state(std::istream& in) {
 
 }  // namespace
 
-std::vector<std::string> CtganConfig::problems() const {
-  std::vector<std::string> p;
-  check_int_range("latent_dim", latent_dim, 1, kMaxWidth, "", p);
-  check_hidden_layers("generator_hidden", generator_hidden, p);
-  check_hidden_layers("critic_hidden", critic_hidden, p);
-  check_positive_number("generator_lr", generator_lr, p);
-  check_positive_number("critic_lr", critic_lr, p);
-  auto non_negative = [&](const char* key, double v) {
-    if (!(std::isfinite(v) && v >= 0.0)) {
-      std::ostringstream s;
-      s << key << " must be a finite number >= 0, got " << v;
-      p.push_back(s.str());
-    }
-  };
-  non_negative("generator_decay", generator_decay);
-  non_negative("critic_decay", critic_decay);
-  check_adam_beta("beta1", beta1, p);
-  check_adam_beta("beta2", beta2, p);
-  non_negative("gp_lambda", gp_lambda);
-  check_int_range("critic_steps", critic_steps, 1, 100, "", p);
-  check_int_range("pac", pac, 1, 1000, "", p);
-  if (!(dropout >= 0.0 && dropout < 1.0)) {
-    std::ostringstream s;
-    s << "dropout must be in [0, 1), got " << dropout;
-    p.push_back(s.str());
-  }
-  check_positive_number("gumbel_tau", gumbel_tau, p);
-  check_int_range("max_modes", max_modes, 1, 100, "", p);
-  if (!(mode_weight_threshold >= 0.0 && mode_weight_threshold < 0.1)) {
-    std::ostringstream s;
-    s << "mode_weight_threshold must be in [0, 0.1), got " << mode_weight_threshold;
-    p.push_back(s.str());
-  }
-  check_int_range("steps", steps, 0, 100000000, "0 = from the row count", p);
-  check_int_range("batch_size", batch_size, 0, kMaxBatch, "0 = from the row count", p);
-  if (batch_size > 0 && pac >= 1 && batch_size % pac != 0) {
-    p.push_back("batch_size must be a multiple of pac (" + std::to_string(pac) + "), got " +
-                std::to_string(batch_size));
-  }
-  if (!(validation_fraction >= 0.0 && validation_fraction <= 0.5)) {
-    std::ostringstream s;
-    s << "validation_fraction must be in [0, 0.5] (0 = no model selection), got "
-      << validation_fraction;
-    p.push_back(s.str());
-  }
-  check_int_range("validate_every", validate_every, 1, 100000000, "", p);
-  check_int_range("history_every", history_every, 1, 100000000, "", p);
-  return p;
-}
-
-void CtganConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json CtganConfig::to_json() const {
-  return {{"latent_dim", latent_dim},
-          {"generator_hidden", generator_hidden},
-          {"critic_hidden", critic_hidden},
-          {"generator_lr", generator_lr},
-          {"critic_lr", critic_lr},
-          {"generator_decay", generator_decay},
-          {"critic_decay", critic_decay},
-          {"beta1", beta1},
-          {"beta2", beta2},
-          {"gp_lambda", gp_lambda},
-          {"critic_steps", critic_steps},
-          {"pac", pac},
-          {"dropout", dropout},
-          {"gumbel_tau", gumbel_tau},
-          {"max_modes", max_modes},
-          {"mode_weight_threshold", mode_weight_threshold},
-          {"steps", steps},
-          {"batch_size", batch_size},
-          {"validation_fraction", validation_fraction},
-          {"validate_every", validate_every},
-          {"history_every", history_every}};
-}
-
-CtganConfig CtganConfig::from_json(const nlohmann::json& j) {
-  CtganConfig c;
-  ConfigReader reader(kName, j);
-  reader.read("latent_dim", c.latent_dim);
-  reader.read("generator_hidden", c.generator_hidden);
-  reader.read("critic_hidden", c.critic_hidden);
-  reader.read("generator_lr", c.generator_lr);
-  reader.read("critic_lr", c.critic_lr);
-  reader.read("generator_decay", c.generator_decay);
-  reader.read("critic_decay", c.critic_decay);
-  reader.read("beta1", c.beta1);
-  reader.read("beta2", c.beta2);
-  reader.read("gp_lambda", c.gp_lambda);
-  reader.read("critic_steps", c.critic_steps);
-  reader.read("pac", c.pac);
-  reader.read("dropout", c.dropout);
-  reader.read("gumbel_tau", c.gumbel_tau);
-  reader.read("max_modes", c.max_modes);
-  reader.read("mode_weight_threshold", c.mode_weight_threshold);
-  reader.read("steps", c.steps);
-  reader.read("batch_size", c.batch_size);
-  reader.read("validation_fraction", c.validation_fraction);
-  reader.read("validate_every", c.validate_every);
-  reader.read("history_every", c.history_every);
-  reader.finish(c.problems());
-  return c;
-}
+template class ConfigBase<CtganConfig>;
 
 std::unique_ptr<Generator> make_ctgan(const CtganConfig& config) {
-  config.validate();
-  return std::make_unique<Ctgan>(config);
+  return make_checked<Ctgan>(config);
+}
+
+GeneratorSpec ctgan_generator() {
+  return make_spec<Ctgan, CtganConfig>(
+      "CTGAN (Xu et al. 2019): one conditional GAN for all classes on mode-specific normalisation",
+      {{"steps", 60},
+       {"latent_dim", 16},
+       {"validation_every", 20},
+       {"generator_hidden", {32, 32}},
+       {"critic_hidden", {32, 32}}});
 }
 
 }  // namespace imbgen

@@ -8,10 +8,12 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
 #include "oversampling.h"
+#include "registry.h"
 #include "vae_family.h"
 #include "vae_net.h"
 
@@ -171,31 +173,17 @@ class Cvae : public Generator {
 
 }  // namespace
 
-std::vector<std::string> CvaeConfig::problems() const {
-  std::vector<std::string> p;
-  vae_common_problems(*this, p);
-  return p;
-}
-
-void CvaeConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json CvaeConfig::to_json() const {
-  nlohmann::json j = nlohmann::json::object();
-  vae_common_to_json(*this, j);
-  return j;
-}
-
-CvaeConfig CvaeConfig::from_json(const nlohmann::json& j) {
-  CvaeConfig c;
-  ConfigReader reader(kName, j);
-  vae_common_read(c, reader);
-  reader.finish(c.problems());
-  return c;
-}
+template class ConfigBase<CvaeConfig>;
 
 std::unique_ptr<Generator> make_cvae(const CvaeConfig& config) {
-  config.validate();
-  return std::make_unique<Cvae>(config);
+  return make_checked<Cvae>(config);
+}
+
+GeneratorSpec cvae_generator() {
+  return make_spec<Cvae, CvaeConfig>(
+      "Conditional VAE (Sohn et al. 2015): one variational autoencoder for all classes, "
+      "conditioned on the class",
+      {{"steps", 100}, {"batch_size", 16}});
 }
 
 }  // namespace imbgen

@@ -12,11 +12,13 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "ddpm_schedule.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "oversampling.h"
 #include "quantile.h"
+#include "registry.h"
 #include "torch_blocks.h"
 
 namespace imbgen {
@@ -24,10 +26,6 @@ namespace {
 
 constexpr const char* kName = "ddpm";
 constexpr size_t kMinRows = 2;
-constexpr int kMaxWidth = 4096;
-constexpr size_t kMaxLayers = 16;
-constexpr int kMaxBatch = 1 << 20;
-constexpr int kMaxTimesteps = 10000;
 constexpr int64_t kMaxDefaultSteps = 20000;
 // Rows run through the reverse chain together in sample(), to bound memory.
 constexpr int64_t kSampleChunk = 32768;
@@ -271,28 +269,6 @@ struct Curve {
   std::vector<int> step;
   std::vector<double> loss, gauss, multi;
 };
-
-void check_layers(const char* key, const std::vector<int>& widths, std::vector<std::string>& p) {
-  if (widths.size() > kMaxLayers) {
-    p.push_back(std::string(key) + ": at most " + std::to_string(kMaxLayers) +
-                " hidden layers, got " + std::to_string(widths.size()));
-  }
-  for (size_t i = 0; i < widths.size(); ++i) {
-    if (widths[i] < 1 || widths[i] > kMaxWidth) {
-      p.push_back(std::string(key) + "[" + std::to_string(i) + "] must be in [1, " +
-                  std::to_string(kMaxWidth) + "], got " + std::to_string(widths[i]));
-    }
-  }
-}
-
-void check_range(const char* key, double v, double lo, double hi, bool open_hi,
-                 std::vector<std::string>& p) {
-  if (!(v >= lo && (open_hi ? v < hi : v <= hi))) {
-    std::ostringstream s;
-    s << key << " must be in [" << lo << ", " << hi << (open_hi ? ")" : "]") << ", got " << v;
-    p.push_back(s.str());
-  }
-}
 
 class Ddpm : public Generator {
  public:
@@ -740,101 +716,22 @@ class Ddpm : public Generator {
 
 }  // namespace
 
-std::vector<std::string> DdpmConfig::problems() const {
-  std::vector<std::string> p;
-  if (timesteps < 1 || timesteps > kMaxTimesteps) {
-    p.push_back("timesteps must be in [1, " + std::to_string(kMaxTimesteps) + "], got " +
-                std::to_string(timesteps));
-  }
-  if (sample_steps < 0 || sample_steps > std::max(timesteps, 1)) {
-    p.push_back("sample_steps must be in [0, timesteps = " + std::to_string(timesteps) +
-                "] (0 = every step), got " + std::to_string(sample_steps));
-  }
-  check_layers("hidden", hidden, p);
-  if (embedding_dim < 2 || embedding_dim > kMaxWidth || embedding_dim % 2 != 0) {
-    p.push_back("embedding_dim must be even and in [2, " + std::to_string(kMaxWidth) + "], got " +
-                std::to_string(embedding_dim));
-  }
-  if (!std::isfinite(lr) || lr <= 0.0) {
-    std::ostringstream s;
-    s << "lr must be a finite number > 0, got " << lr;
-    p.push_back(s.str());
-  }
-  check_range("weight_decay", weight_decay, 0.0, 1.0, false, p);
-  if (batch_size < 1 || batch_size > kMaxBatch) {
-    p.push_back("batch_size must be in [1, " + std::to_string(kMaxBatch) + "], got " +
-                std::to_string(batch_size));
-  }
-  if (epochs < 1) p.push_back("epochs must be >= 1, got " + std::to_string(epochs));
-  if (steps < 0) p.push_back("steps must be >= 0 (0 = from epochs), got " + std::to_string(steps));
-  check_range("ema_decay", ema_decay, 0.0, 1.0, true, p);
-  if (n_quantiles < 2 || n_quantiles > 100000) {
-    p.push_back("n_quantiles must be in [2, 100000], got " + std::to_string(n_quantiles));
-  }
-  if (history_every < 1) {
-    p.push_back("history_every must be >= 1, got " + std::to_string(history_every));
-  }
-  check_range("validation_fraction", validation_fraction, 0.0, 0.5, false, p);
-  if (validation_every < 1) {
-    p.push_back("validation_every must be >= 1, got " + std::to_string(validation_every));
-  }
-  if (validation_samples < 2 || validation_samples > 100000) {
-    p.push_back("validation_samples must be in [2, 100000], got " +
-                std::to_string(validation_samples));
-  }
-  if (patience < 0) {
-    p.push_back("patience must be >= 0 (0 = no early stopping), got " + std::to_string(patience));
-  }
-  return p;
-}
-
-void DdpmConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json DdpmConfig::to_json() const {
-  return {{"timesteps", timesteps},
-          {"sample_steps", sample_steps},
-          {"hidden", hidden},
-          {"embedding_dim", embedding_dim},
-          {"lr", lr},
-          {"weight_decay", weight_decay},
-          {"batch_size", batch_size},
-          {"epochs", epochs},
-          {"steps", steps},
-          {"ema_decay", ema_decay},
-          {"n_quantiles", n_quantiles},
-          {"history_every", history_every},
-          {"validation_fraction", validation_fraction},
-          {"validation_every", validation_every},
-          {"validation_samples", validation_samples},
-          {"patience", patience}};
-}
-
-DdpmConfig DdpmConfig::from_json(const nlohmann::json& j) {
-  DdpmConfig c;
-  ConfigReader reader(kName, j);
-  reader.read("timesteps", c.timesteps);
-  reader.read("sample_steps", c.sample_steps);
-  reader.read("hidden", c.hidden);
-  reader.read("embedding_dim", c.embedding_dim);
-  reader.read("lr", c.lr);
-  reader.read("weight_decay", c.weight_decay);
-  reader.read("batch_size", c.batch_size);
-  reader.read("epochs", c.epochs);
-  reader.read("steps", c.steps);
-  reader.read("ema_decay", c.ema_decay);
-  reader.read("n_quantiles", c.n_quantiles);
-  reader.read("history_every", c.history_every);
-  reader.read("validation_fraction", c.validation_fraction);
-  reader.read("validation_every", c.validation_every);
-  reader.read("validation_samples", c.validation_samples);
-  reader.read("patience", c.patience);
-  reader.finish(c.problems());
-  return c;
-}
+template class ConfigBase<DdpmConfig>;
 
 std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config) {
-  config.validate();
-  return std::make_unique<Ddpm>(config);
+  return make_checked<Ddpm>(config);
+}
+
+GeneratorSpec ddpm_generator() {
+  return make_spec<Ddpm, DdpmConfig>(
+      "TabDDPM (Kotelnikov et al. 2023): one class-conditional diffusion model, Gaussian for "
+      "numbers and multinomial for categories",
+      {{"steps", 100},
+       {"batch_size", 16},
+       {"timesteps", 50},
+       {"sample_steps", 10},
+       {"hidden", {32, 32}},
+       {"embedding_dim", 16}});
 }
 
 }  // namespace imbgen

@@ -10,21 +10,19 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "gan_trainer.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/core/threads.h"
 #include "imbgen/data/scaler.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "gan";
 constexpr size_t kMinRows = 2;
-// Sanity bounds: they keep a corrupt or mistyped config from asking for absurd networks.
-constexpr int kMaxWidth = 4096;
-constexpr size_t kMaxLayers = 16;
-constexpr int kMaxBatch = 1 << 20;
 
 struct ClassModel {
   StandardScaler scaler;
@@ -199,95 +197,16 @@ class Gan : public Generator {
   nlohmann::json history_ = nlohmann::json::object();
 };
 
-void check_layers(const char* key, const std::vector<int>& widths, std::vector<std::string>& p) {
-  if (widths.size() > kMaxLayers) {
-    p.push_back(std::string(key) + ": at most " + std::to_string(kMaxLayers) +
-                " hidden layers, got " + std::to_string(widths.size()));
-  }
-  for (size_t i = 0; i < widths.size(); ++i) {
-    if (widths[i] < 1 || widths[i] > kMaxWidth) {
-      p.push_back(std::string(key) + "[" + std::to_string(i) + "] must be in [1, " +
-                  std::to_string(kMaxWidth) + "], got " + std::to_string(widths[i]));
-    }
-  }
-}
-
-void check_rate(const char* key, double v, std::vector<std::string>& p) {
-  if (!std::isfinite(v) || v <= 0.0) {
-    std::ostringstream s;
-    s << key << " must be a finite number > 0, got " << v;
-    p.push_back(s.str());
-  }
-}
-
-void check_beta(const char* key, double v, std::vector<std::string>& p) {
-  if (!(v >= 0.0 && v < 1.0)) {
-    std::ostringstream s;
-    s << key << " must be in [0, 1), got " << v;
-    p.push_back(s.str());
-  }
-}
-
 }  // namespace
 
-std::vector<std::string> GanConfig::problems() const {
-  std::vector<std::string> p;
-  if (latent_dim < 0 || latent_dim > kMaxWidth) {
-    p.push_back("latent_dim must be in [0, " + std::to_string(kMaxWidth) +
-                "] (0 = the number of features), got " + std::to_string(latent_dim));
-  }
-  check_layers("generator_hidden", generator_hidden, p);
-  check_layers("discriminator_hidden", discriminator_hidden, p);
-  check_rate("generator_lr", generator_lr, p);
-  check_rate("discriminator_lr", discriminator_lr, p);
-  check_beta("beta1", beta1, p);
-  check_beta("beta2", beta2, p);
-  if (steps < 1) p.push_back("steps must be >= 1, got " + std::to_string(steps));
-  if (batch_size < 2 || batch_size > kMaxBatch) {
-    p.push_back("batch_size must be in [2, " + std::to_string(kMaxBatch) +
-                "] (BatchNorm needs 2 rows), got " + std::to_string(batch_size));
-  }
-  if (history_every < 1) {
-    p.push_back("history_every must be >= 1, got " + std::to_string(history_every));
-  }
-  return p;
-}
+template class ConfigBase<GanConfig>;
 
-void GanConfig::validate() const { throw_config_problems(kName, problems()); }
+std::unique_ptr<Generator> make_gan(const GanConfig& config) { return make_checked<Gan>(config); }
 
-nlohmann::json GanConfig::to_json() const {
-  return {{"latent_dim", latent_dim},
-          {"generator_hidden", generator_hidden},
-          {"discriminator_hidden", discriminator_hidden},
-          {"generator_lr", generator_lr},
-          {"discriminator_lr", discriminator_lr},
-          {"beta1", beta1},
-          {"beta2", beta2},
-          {"steps", steps},
-          {"batch_size", batch_size},
-          {"history_every", history_every}};
-}
-
-GanConfig GanConfig::from_json(const nlohmann::json& j) {
-  GanConfig c;
-  ConfigReader reader(kName, j);
-  reader.read("latent_dim", c.latent_dim);
-  reader.read("generator_hidden", c.generator_hidden);
-  reader.read("discriminator_hidden", c.discriminator_hidden);
-  reader.read("generator_lr", c.generator_lr);
-  reader.read("discriminator_lr", c.discriminator_lr);
-  reader.read("beta1", c.beta1);
-  reader.read("beta2", c.beta2);
-  reader.read("steps", c.steps);
-  reader.read("batch_size", c.batch_size);
-  reader.read("history_every", c.history_every);
-  reader.finish(c.problems());
-  return c;
-}
-
-std::unique_ptr<Generator> make_gan(const GanConfig& config) {
-  config.validate();
-  return std::make_unique<Gan>(config);
+GeneratorSpec gan_generator() {
+  return make_spec<Gan, GanConfig>(
+      "GAN (Goodfellow et al. 2014): one generator and discriminator per class",
+      {{"steps", 200}, {"batch_size", 16}});
 }
 
 }  // namespace imbgen

@@ -9,16 +9,16 @@
 #include <numeric>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
-constexpr const char* kName = "gaussian_copula";
 constexpr double kMinPivot = 1e-12;
 
 enum class VarKind : uint8_t { kNumeric, kOneHot, kIndicator };
@@ -87,24 +87,18 @@ struct ClassModel {
   std::vector<double> chol;  // [v, v] lower Cholesky factor of the score correlation
 };
 
-class GaussianCopula : public Generator {
+class GaussianCopula : public GeneratorBase<GaussianCopulaConfig> {
  public:
-  explicit GaussianCopula(const GaussianCopulaConfig& config) : config_(config) {}
-
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  using GeneratorBase::GeneratorBase;
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
-    check_spans(kName, options.spans, x.cols);
+    const std::string hint = "a copula needs 2 rows to estimate correlations; use 'random'";
+    begin_fit(name(), x, y, options, 2, hint, /*check_spans=*/true);
     const std::vector<Variable> vars = variables(options.spans, x.cols);
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
-      const Matrix rows = class_rows(kName, x, y, c, 2,
-                                     "a copula needs 2 rows to estimate "
-                                     "correlations; use 'random'");
-      models[c] = fit_class(rows, vars);
-      report_class(options.observer, kName, c, {{"variables", static_cast<double>(vars.size())}});
+      models[c] = fit_class(class_rows(name(), x, y, c, 2, hint), vars);
+      report_class(options.observer, name(), c, {{"variables", static_cast<double>(vars.size())}});
     }
     cols_ = x.cols;
     spans_ = options.spans;
@@ -113,9 +107,7 @@ class GaussianCopula : public Generator {
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = models_.find(cls);
-    if (it == models_.end()) throw unfit_class_error(kName, cls, map_classes(models_));
-    const ClassModel& m = it->second;
+    const ClassModel& m = model_of(models_, name(), cls);
     const size_t v = vars_.size();
     Matrix out(n, cols_);
     Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
@@ -155,13 +147,11 @@ class GaussianCopula : public Generator {
     BinaryWriter w(out);
     w.u64(cols_);
     write_spans(w, spans_);
-    w.u64(models_.size());
-    for (const auto& [c, m] : models_) {
-      w.i64(c);
-      w.u64(m.rows);
-      for (const std::vector<double>& marginal : m.marginals) w.f64_vector(marginal);
-      w.f64_vector(m.chol);
-    }
+    write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) {
+      bw.u64(m.rows);
+      for (const std::vector<double>& marginal : m.marginals) bw.f64_vector(marginal);
+      bw.f64_vector(m.chol);
+    });
   }
 
   void load_state(std::istream& in) override {
@@ -169,16 +159,12 @@ class GaussianCopula : public Generator {
     const uint64_t cols = r.u64("column count");
     std::vector<EncodedSpan> spans = read_spans(r, cols);
     const std::vector<Variable> vars = variables(spans, cols);
-    const uint64_t n = r.length("class count", 24);
-    std::map<int, ClassModel> models;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("class"));
-      const std::string what = "class " + std::to_string(c);
+    auto models = read_per_class<ClassModel>(r, 24, [&](BinaryReader& br, int) {
       ClassModel m;
-      m.rows = r.u64(what + " row count");
+      m.rows = br.u64("the row count");
       bool ok = m.rows >= 2 && cols > 0;
       for (const Variable& var : vars) {
-        std::vector<double> marginal = r.f64_vector(what + " marginal");
+        std::vector<double> marginal = br.f64_vector("a marginal");
         if (var.kind == VarKind::kNumeric) {
           ok = ok && marginal.size() == m.rows &&
                std::is_sorted(marginal.begin(), marginal.end()) &&
@@ -191,16 +177,16 @@ class GaussianCopula : public Generator {
         }
         m.marginals.push_back(std::move(marginal));
       }
-      m.chol = r.f64_vector(what + " correlation factor");
+      m.chol = br.f64_vector("the correlation factor");
       ok = ok && m.chol.size() == vars.size() * vars.size() &&
            std::all_of(m.chol.begin(), m.chol.end(), [](double e) { return std::isfinite(e); });
       if (!ok) {
         throw Error(ErrorKind::kInvalidArgument,
-                    "corrupt: " + what + ": marginals and correlation factor do not fit the " +
+                    "corrupt: marginals and correlation factor do not fit the " +
                         std::to_string(vars.size()) + " variables");
       }
-      models[c] = std::move(m);
-    }
+      return m;
+    });
     r.expect_end("the gaussian_copula state");
     cols_ = cols;
     spans_ = std::move(spans);
@@ -291,7 +277,6 @@ class GaussianCopula : public Generator {
     return sorted[lo] + f * (sorted[lo + 1] - sorted[lo]);
   }
 
-  GaussianCopulaConfig config_;
   size_t cols_ = 0;
   std::vector<EncodedSpan> spans_;
   std::vector<Variable> vars_;
@@ -300,16 +285,15 @@ class GaussianCopula : public Generator {
 
 }  // namespace
 
-GaussianCopulaConfig GaussianCopulaConfig::from_json(const nlohmann::json& j) {
-  GaussianCopulaConfig config;
-  ConfigReader reader(kName, j);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<GaussianCopulaConfig>;
 
 std::unique_ptr<Generator> make_gaussian_copula(const GaussianCopulaConfig& config) {
-  config.validate();
-  return std::make_unique<GaussianCopula>(config);
+  return make_checked<GaussianCopula>(config);
+}
+
+GeneratorSpec gaussian_copula_generator() {
+  return make_spec<GaussianCopula, GaussianCopulaConfig>(
+      "Gaussian copula over each column's empirical distribution, one per class");
 }
 
 }  // namespace imbgen

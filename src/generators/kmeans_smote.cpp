@@ -11,19 +11,18 @@
 #include <sstream>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "kmeans_smote";
-constexpr int kMaxNeighbors = 1000;
-constexpr int kMaxClusters = 100000;
 constexpr int kMaxIterations = 300;
 constexpr double kTolerance = 1e-4;
 constexpr size_t kMaxDistanceRows = 2000;
@@ -166,20 +165,16 @@ struct ClassModel {
   std::vector<Cluster> clusters;
 };
 
-class KmeansSmote : public Generator {
+class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
  public:
-  explicit KmeansSmote(const KmeansSmoteConfig& config) : config_(config) {}
-
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  using GeneratorBase::GeneratorBase;
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const auto n_clusters = static_cast<size_t>(config_.n_clusters);
-    const std::string hint = "k_neighbors = " + std::to_string(k) +
-                             " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'";
-    for (int c : options.classes) class_rows(kName, x, y, c, k + 1, hint);
+    begin_fit(name(), x, y, options, k + 1,
+              "k_neighbors = " + std::to_string(k) +
+                  " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'");
     if (x.rows < n_clusters) {
       throw Error(ErrorKind::kInvalidArgument,
                   std::string(kName) + ": fit: x has " + std::to_string(x.rows) +
@@ -194,7 +189,7 @@ class KmeansSmote : public Generator {
         1.0 / (2.0 * static_cast<double>(options.classes.size())));
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
-      ClassModel model;
+      ClassModel& model = models[c];
       model.threshold = threshold;
       std::vector<std::vector<size_t>> members(n_clusters);  // class rows of x per cluster
       for (size_t i = 0; i < x.rows; ++i) {
@@ -228,79 +223,64 @@ class KmeansSmote : public Generator {
         total += model.clusters[i].weight;
       }
       for (Cluster& cl : model.clusters) cl.weight /= total;
-      report_class(options.observer, kName, c,
+      report_class(options.observer, name(), c,
                    {{"clusters_kept", static_cast<double>(model.clusters.size())}});
-      models[c] = std::move(model);
     }
     models_ = std::move(models);
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = models_.find(cls);
-    if (it == models_.end()) throw unfit_class_error(kName, cls, map_classes(models_));
-    const ClassModel& m = it->second;
-    const size_t d = m.clusters.front().rows.cols;
+    const ClassModel& m = model_of(models_, name(), cls);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
-    Matrix out(n, d);
+    Matrix out(n, m.clusters.front().rows.cols);
     if (n == 0) return out;
     std::vector<double> weights;
     for (const Cluster& cl : m.clusters) weights.push_back(cl.weight);
     const std::vector<size_t> counts = allocate(weights, n);
     Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
-    size_t r = 0;
+    size_t first = 0;
     for (size_t i = 0; i < m.clusters.size(); ++i) {
-      const Cluster& cl = m.clusters[i];
-      for (size_t g = 0; g < counts[i]; ++g, ++r) {
-        const size_t base = rng.index(cl.rows.rows);
-        const size_t nn = cl.neighbors[base * k + rng.index(k)];
-        interpolate(cl.rows.row(base), cl.rows.row(nn), rng.uniform(), d, out.row(r));
-      }
+      smote_rows(m.clusters[i].rows, m.clusters[i].neighbors, k, counts[i], rng, out, first);
+      first += counts[i];
     }
     return out;
   }
 
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
-    w.u64(models_.size());
-    for (const auto& [c, m] : models_) {
-      w.i64(c);
-      w.f64(m.threshold);
-      w.u64(m.clusters.size());
+    write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) {
+      bw.f64(m.threshold);
+      bw.u64(m.clusters.size());
       for (const Cluster& cl : m.clusters) {
-        w.u64(cl.id);
-        w.u64(cl.size);
-        w.f64(cl.weight);
-        w.matrix(cl.rows);
+        bw.u64(cl.id);
+        bw.u64(cl.size);
+        bw.f64(cl.weight);
+        bw.matrix(cl.rows);
       }
-    }
+    });
   }
 
   // The neighbours inside each cluster are recomputed (deterministic).
   void load_state(std::istream& in) override {
     BinaryReader r(in);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
-    const uint64_t n = r.length("class count", 24);
-    std::map<int, ClassModel> models;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("class"));
-      const std::string what = "class " + std::to_string(c);
+    auto models = read_per_class<ClassModel>(r, 24, [k](BinaryReader& br, int) {
       ClassModel m;
-      m.threshold = r.f64(what + " threshold");
-      const uint64_t clusters = r.length(what + " cluster count", 40);
-      if (clusters == 0)
-        throw Error(ErrorKind::kInvalidArgument, "corrupt: " + what + ": no cluster");
+      m.threshold = br.f64("the threshold");
+      const uint64_t clusters = br.length("the cluster count", 40);
+      if (clusters == 0) throw Error(ErrorKind::kInvalidArgument, "corrupt: no cluster");
       double total = 0.0;
       for (uint64_t t = 0; t < clusters; ++t) {
         Cluster cl;
-        cl.id = r.u64(what + " cluster id");
-        cl.size = r.u64(what + " cluster size");
-        cl.weight = r.f64(what + " cluster weight");
-        cl.rows = r.matrix(what + " cluster rows");
+        cl.id = br.u64("a cluster id");
+        cl.size = br.u64("a cluster size");
+        cl.weight = br.f64("a cluster weight");
+        cl.rows = br.matrix("the cluster rows");
         if (cl.rows.rows < k + 1 || cl.rows.cols == 0 || cl.size < cl.rows.rows ||
             !(cl.weight >= 0.0 && cl.weight <= 1.0) ||
             (!m.clusters.empty() && cl.rows.cols != m.clusters.front().rows.cols)) {
           throw Error(ErrorKind::kInvalidArgument,
-                      "corrupt: " + what + ": cluster " + std::to_string(cl.id) +
+                      "corrupt: cluster " + std::to_string(cl.id) +
                           ": rows, size and weight do not fit together (k_neighbors = " +
                           std::to_string(k) + ")");
         }
@@ -309,10 +289,10 @@ class KmeansSmote : public Generator {
         m.clusters.push_back(std::move(cl));
       }
       if (!(total > 0.0)) {
-        throw Error(ErrorKind::kInvalidArgument, "corrupt: " + what + ": cluster weights sum to 0");
+        throw Error(ErrorKind::kInvalidArgument, "corrupt: the cluster weights sum to 0");
       }
-      models[c] = std::move(m);
-    }
+      return m;
+    });
     r.expect_end("the kmeans_smote state");
     models_ = std::move(models);
   }
@@ -357,84 +337,21 @@ class KmeansSmote : public Generator {
     return Error(ErrorKind::kInvalidArgument, msg.str());
   }
 
-  KmeansSmoteConfig config_;
   std::map<int, ClassModel> models_;
 };
 
-// Reads a key that holds a number or "auto" (nullopt); other strings are problems.
-void read_auto(ConfigReader& reader, nlohmann::json& copy, const char* key,
-               std::optional<double>& value, std::vector<std::string>& problems) {
-  double number = 0.0;
-  if (copy.is_object() && copy.contains(key) && copy[key].is_string()) {
-    if (copy[key] == "auto") {
-      value.reset();
-    } else {
-      problems.push_back(std::string(key) + ": expected a number or \"auto\", got " +
-                         copy[key].dump());
-    }
-    copy.erase(key);
-    reader.read(key, number);  // marks the key as known
-    return;
-  }
-  const bool present = copy.is_object() && copy.contains(key);
-  reader.read(key, number);
-  if (present && copy[key].is_number()) value = number;
-}
-
 }  // namespace
 
-std::vector<std::string> KmeansSmoteConfig::problems() const {
-  std::vector<std::string> p;
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in [1, " + std::to_string(kMaxNeighbors) + "], got " +
-                std::to_string(k_neighbors));
-  }
-  if (n_clusters < 1 || n_clusters > kMaxClusters) {
-    p.push_back("n_clusters must be in [1, " + std::to_string(kMaxClusters) + "], got " +
-                std::to_string(n_clusters));
-  }
-  if (cluster_balance_threshold &&
-      !(*cluster_balance_threshold >= 0.0 && *cluster_balance_threshold <= 1.0)) {
-    p.push_back("cluster_balance_threshold must be in [0, 1] or \"auto\", got " +
-                std::to_string(*cluster_balance_threshold));
-  }
-  if (density_exponent && !(*density_exponent >= 0.0 && *density_exponent <= 1000.0)) {
-    p.push_back("density_exponent must be in [0, 1000] or \"auto\", got " +
-                std::to_string(*density_exponent));
-  }
-  return p;
-}
-
-void KmeansSmoteConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json KmeansSmoteConfig::to_json() const {
-  auto number_or_auto = [](const std::optional<double>& v) {
-    return v ? nlohmann::json(*v) : nlohmann::json("auto");
-  };
-  return {{"k_neighbors", k_neighbors},
-          {"n_clusters", n_clusters},
-          {"cluster_balance_threshold", number_or_auto(cluster_balance_threshold)},
-          {"density_exponent", number_or_auto(density_exponent)}};
-}
-
-KmeansSmoteConfig KmeansSmoteConfig::from_json(const nlohmann::json& j) {
-  KmeansSmoteConfig config;
-  nlohmann::json copy = j;
-  ConfigReader reader(kName, copy);
-  std::vector<std::string> problems;
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.read("n_clusters", config.n_clusters);
-  read_auto(reader, copy, "cluster_balance_threshold", config.cluster_balance_threshold, problems);
-  read_auto(reader, copy, "density_exponent", config.density_exponent, problems);
-  const std::vector<std::string> own = config.problems();
-  problems.insert(problems.end(), own.begin(), own.end());
-  reader.finish(problems);
-  return config;
-}
+template class ConfigBase<KmeansSmoteConfig>;
 
 std::unique_ptr<Generator> make_kmeans_smote(const KmeansSmoteConfig& config) {
-  config.validate();
-  return std::make_unique<KmeansSmote>(config);
+  return make_checked<KmeansSmote>(config);
+}
+
+GeneratorSpec kmeans_smote_generator() {
+  return make_spec<KmeansSmote, KmeansSmoteConfig>(
+      "k-means SMOTE (Douzas et al. 2018): SMOTE inside the k-means clusters where the class is "
+      "common");
 }
 
 }  // namespace imbgen

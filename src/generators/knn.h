@@ -1,6 +1,6 @@
-// Exact k nearest neighbours by blocked brute force: the searches of borderline-SMOTE, ADASYN and
-// SVM-SMOTE query the rows of one class against every training row, which must take seconds on
-// the full credit card table (284,807 rows x 29 features), not minutes.
+// Exact k nearest neighbours by blocked brute force, for the whole SMOTE family: the searches of
+// borderline-SMOTE, ADASYN and SVM-SMOTE query the rows of one class against every training row,
+// which must take seconds on the full credit card table (284,807 rows x 29 features), not minutes.
 #pragma once
 
 #include <cstddef>
@@ -15,7 +15,7 @@ namespace imbgen {
 constexpr size_t kNoExclusion = SIZE_MAX;
 
 // For each row q of `queries`, the indices of the k rows of `data` nearest to it by Euclidean
-// distance, closest first, ties broken by the lower index (as neighbors.h); row-major
+// distance, closest first, ties broken by the lower index; row-major
 // [queries.rows, k]. When `exclude` is not empty it has one entry per query and the data row
 // exclude[q] is skipped for query q (a query that is itself a data row is not its own neighbour).
 // Exact: a data row is passed over only once its partial squared distance can no longer win, so
@@ -28,7 +28,7 @@ std::vector<size_t> knn_search(const Matrix& data, const Matrix& queries, size_t
                                const std::vector<size_t>& exclude = {}, int threads = 1);
 
 // For each row i of `rows`, its k nearest other rows (knn_search of rows against themselves,
-// excluding each row from its own list); the same result as nearest_neighbors() in neighbors.h.
+// excluding each row from its own list).
 std::vector<size_t> knn_within(const Matrix& rows, size_t k, int threads = 1);
 
 }  // namespace imbgen

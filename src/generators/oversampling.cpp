@@ -1,5 +1,5 @@
-// Shared helpers of the SMOTE-family baselines: allocation by largest remainders, index lists in
-// model files, per-class progress.
+// Shared helpers of the SMOTE family: SMOTE's step, allocation by largest remainders, index lists
+// in model files, per-class progress.
 #include "oversampling.h"
 
 #include <algorithm>
@@ -48,6 +48,23 @@ std::vector<size_t> allocate(const std::vector<double>& weights, size_t n) {
   return counts;
 }
 
+size_t smote_step(const Matrix& rows, const std::vector<size_t>& neighbors, size_t k, size_t base,
+                  double scale, Rng& rng, double* out) {
+  const size_t nn = neighbors[base * k + rng.index(k)];
+  interpolate(rows.row(base), rows.row(nn), scale * rng.uniform(), rows.cols, out);
+  return nn;
+}
+
+std::vector<size_t> smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t k,
+                               size_t n, Rng& rng, Matrix& out, size_t first) {
+  std::vector<size_t> bases(n);
+  for (size_t i = 0; i < n; ++i) {
+    bases[i] = rng.index(rows.rows);
+    smote_step(rows, neighbors, k, bases[i], 1.0, rng, out.row(first + i));
+  }
+  return bases;
+}
+
 void write_indices(BinaryWriter& w, const std::vector<size_t>& v) {
   w.u64(v.size());
   for (size_t i : v) w.u64(i);
@@ -68,14 +85,6 @@ std::vector<size_t> read_indices(BinaryReader& r, const std::string& what, size_
   return out;
 }
 
-std::vector<size_t> rows_of_class(const std::vector<int>& y, int cls) {
-  std::vector<size_t> out;
-  for (size_t i = 0; i < y.size(); ++i) {
-    if (y[i] == cls) out.push_back(i);
-  }
-  return out;
-}
-
 std::vector<size_t> other_class_counts(const Matrix& x, const std::vector<int>& y, int cls,
                                        const std::vector<size_t>& rows, size_t m, int threads) {
   const std::vector<size_t> nn = knn_search(x, x.select_rows(rows), m, rows, threads);
@@ -92,74 +101,6 @@ void check_total_rows(const std::string& generator, size_t rows, size_t m, const
                                                " rows in all; " + setting + " = " +
                                                std::to_string(m) + " needs at least " +
                                                std::to_string(m + 1) + " (lower " + setting + ")");
-}
-
-namespace {
-
-// The first problem with `spans` as a layout of `cols` columns, or "" when they tile them.
-std::string span_problem(const std::vector<EncodedSpan>& spans, size_t cols) {
-  size_t next = 0;
-  for (size_t i = 0; i < spans.size(); ++i) {
-    const EncodedSpan& s = spans[i];
-    const std::string at =
-        "span " + std::to_string(i) + " (table column " + std::to_string(s.column) + ")";
-    if (s.start != next) {
-      return at + " starts at model column " + std::to_string(s.start) + ", expected " +
-             std::to_string(next);
-    }
-    if (s.width == 0 || (s.kind != SpanKind::kOneHot && s.width != 1)) {
-      return at + " has width " + std::to_string(s.width) +
-             (s.kind == SpanKind::kOneHot ? ", expected at least 1" : ", expected 1");
-    }
-    next += s.width;
-  }
-  if (next != cols) {
-    return "they cover " + std::to_string(next) + " columns but x has " + std::to_string(cols);
-  }
-  return "";
-}
-
-}  // namespace
-
-void check_spans(const std::string& generator, const std::vector<EncodedSpan>& spans, size_t cols) {
-  if (spans.empty()) return;
-  const std::string problem = span_problem(spans, cols);
-  if (!problem.empty()) {
-    throw Error(ErrorKind::kInvalidArgument,
-                generator + ": fit: FitOptions.spans do not describe the columns of x: " + problem +
-                    " (pass TableEncoder::spans() of the encoder that made x)");
-  }
-}
-
-void write_spans(BinaryWriter& w, const std::vector<EncodedSpan>& spans) {
-  w.u64(spans.size());
-  for (const EncodedSpan& s : spans) {
-    w.u8(static_cast<uint8_t>(s.kind));
-    w.u64(s.column);
-    w.u64(s.start);
-    w.u64(s.width);
-  }
-}
-
-std::vector<EncodedSpan> read_spans(BinaryReader& r, size_t cols) {
-  const uint64_t n = r.length("span count", 25);
-  std::vector<EncodedSpan> spans(n);
-  for (EncodedSpan& s : spans) {
-    const uint8_t kind = r.u8("span kind");
-    if (kind > static_cast<uint8_t>(SpanKind::kOneHot)) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  "corrupt: span kind " + std::to_string(kind) + ", expected 0, 1 or 2");
-    }
-    s.kind = static_cast<SpanKind>(kind);
-    s.column = r.u64("span column");
-    s.start = r.u64("span start");
-    s.width = r.u64("span width");
-  }
-  const std::string problem = span_problem(spans, cols);
-  if (!spans.empty() && !problem.empty()) {
-    throw Error(ErrorKind::kInvalidArgument, "corrupt: spans: " + problem);
-  }
-  return spans;
 }
 
 double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }

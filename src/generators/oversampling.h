@@ -1,16 +1,17 @@
-// Pieces shared by the SMOTE-family baselines (SMOTE-NC, borderline-SMOTE, ADASYN, SVM-SMOTE,
-// k-means SMOTE) and the Gaussian copula: allocation of n rows by weights, index lists in model
-// files, interpolation, per-class progress.
+// Pieces shared by the SMOTE family (SMOTE, SMOTE-NC, borderline-SMOTE, ADASYN, SVM-SMOTE,
+// k-means SMOTE) and the Gaussian copula: SMOTE's step and the draws of new rows, the danger /
+// safe / noise rule, allocation of n rows by weights, index lists in model files, per-class
+// progress.
 #pragma once
 
 #include <cstddef>
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "binary_io.h"
 #include "imbgen/core/observer.h"
+#include "imbgen/core/rng.h"
 #include "imbgen/data/encoder.h"
 #include "imbgen/data/matrix.h"
 
@@ -27,23 +28,41 @@ inline void interpolate(const double* a, const double* b, double step, size_t d,
   for (size_t j = 0; j < d; ++j) out[j] = a[j] + step * (b[j] - a[j]);
 }
 
+// SMOTE's new row from class row `base` (Chawla et al. 2002, Section 4.2): one of its k nearest
+// class rows, neighbors[base * k + t] with t ~ U{0..k-1}, then u ~ U[0, 1), both from `rng`;
+// out = rows[base] + scale * u * (rows[nn] - rows[base]). Returns nn.
+size_t smote_step(const Matrix& rows, const std::vector<size_t>& neighbors, size_t k, size_t base,
+                  double scale, Rng& rng, double* out);
+
+// n SMOTE rows from base rows drawn uniformly (rng.index(rows.rows) before each smote_step),
+// written to out's rows first..first+n-1. Returns the base row of each.
+std::vector<size_t> smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t k,
+                               size_t n, Rng& rng, Matrix& out, size_t first = 0);
+
+// A (anchor, neighbour slot) pair drawn uniformly among anchors * k pairs, as imbalanced-learn
+// draws from its flattened neighbour table.
+struct Pair {
+  size_t anchor;
+  size_t slot;
+};
+inline Pair draw_pair(size_t anchors, size_t k, Rng& rng) {
+  const size_t p = rng.index(anchors * k);
+  return {p / k, p % k};
+}
+
+// Where a class row stands by the m' of its m nearest rows (all classes) that are of another
+// class (Han et al. 2005, Section 3): all m: noise; at least m/2: danger (on the border); fewer:
+// safe. Borderline-SMOTE and SVM-SMOTE.
+enum class Border { kSafe, kDanger, kNoise };
+inline Border border_of(size_t others, size_t m) {
+  return others == m ? Border::kNoise : 2 * others >= m ? Border::kDanger : Border::kSafe;
+}
+
 // A list of indices in a model file: u64 count + u64 values.
 void write_indices(BinaryWriter& w, const std::vector<size_t>& v);
 // Reads a list written by write_indices; throws Error(kInvalidArgument) "corrupt: ..." naming
 // `what` when an index is >= bound.
 std::vector<size_t> read_indices(BinaryReader& r, const std::string& what, size_t bound);
-
-// The keys of a per-class map, ascending.
-template <typename T>
-std::vector<int> map_classes(const std::map<int, T>& m) {
-  std::vector<int> out;
-  out.reserve(m.size());
-  for (const auto& entry : m) out.push_back(entry.first);
-  return out;
-}
-
-// Indices of the rows of class `cls` in y, ascending.
-std::vector<size_t> rows_of_class(const std::vector<int>& y, int cls);
 
 // For each index r in `rows` (rows of x), how many of the m nearest other rows of x (exact, see
 // knn.h) have a label other than `cls`: the "majority neighbour" count of borderline-SMOTE,
@@ -54,14 +73,6 @@ std::vector<size_t> other_class_counts(const Matrix& x, const std::vector<int>& 
 // Throws Error(kInvalidArgument) "<generator>: fit: x has N rows in all; <setting> = m needs at
 // least m + 1 (...)" when x has fewer than m + 1 rows.
 void check_total_rows(const std::string& generator, size_t rows, size_t m, const char* setting);
-
-// Throws Error(kInvalidArgument) "<generator>: fit: FitOptions.spans ..." unless the spans tile
-// the `cols` columns of x in order (each starts where the previous ends, width >= 1, one-hot
-// blocks at least 1 wide, the last ends at cols). Empty spans are valid (all numeric).
-void check_spans(const std::string& generator, const std::vector<EncodedSpan>& spans, size_t cols);
-// Spans in a model file (kind, column, start, width); read_spans checks they tile `cols` columns.
-void write_spans(BinaryWriter& w, const std::vector<EncodedSpan>& spans);
-std::vector<EncodedSpan> read_spans(BinaryReader& r, size_t cols);
 
 // Standard normal distribution: cdf Phi(z) and quantile Phi^-1(p) for p in (0, 1) (Wichura 1988,
 // algorithm AS 241 PPND16, relative error about 1e-16); the quantile gives -inf / +inf at 0 / 1.

@@ -5,34 +5,27 @@
 #include <algorithm>
 #include <map>
 
-#include "binary_io.h"
 #include "common.h"
-#include "imbgen/core/error.h"
+#include "config_reflect.h"
 #include "imbgen/core/rng.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
-constexpr const char* kName = "random";
-
-class RandomOversampler : public Generator {
+class RandomOversampler : public GeneratorBase<RandomConfig> {
  public:
-  explicit RandomOversampler(const RandomConfig& config) : config_(config) {}
-
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  using GeneratorBase::GeneratorBase;
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
+    begin_fit(name(), x, y, options, 1);
     std::map<int, Matrix> rows;
-    for (int c : options.classes) rows[c] = class_rows(kName, x, y, c, 1);
+    for (int c : options.classes) rows[c] = class_rows(name(), x, y, c, 1);
     rows_ = std::move(rows);
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = rows_.find(cls);
-    if (it == rows_.end()) throw unfit_class_error(kName, cls, fitted_classes());
-    const Matrix& src = it->second;
+    const Matrix& src = model_of(rows_, name(), cls);
     Matrix out(n, src.cols);
     Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
     for (size_t i = 0; i < n; ++i) {
@@ -44,53 +37,37 @@ class RandomOversampler : public Generator {
 
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
-    w.u64(rows_.size());
-    for (const auto& [c, m] : rows_) {
-      w.i64(c);
-      w.matrix(m);
-    }
+    write_per_class(w, rows_, [](BinaryWriter& bw, const Matrix& m) { bw.matrix(m); });
   }
 
   void load_state(std::istream& in) override {
     BinaryReader r(in);
-    const uint64_t n = r.length("class count", 16);
-    std::map<int, Matrix> rows;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("class"));
-      const std::string what = "rows of class " + std::to_string(c);
-      Matrix m = r.matrix(what);
+    auto rows = read_per_class<Matrix>(r, 16, [](BinaryReader& br, int) {
+      Matrix m = br.matrix("the rows");
       if (m.rows == 0 || m.cols == 0) {
-        throw Error(ErrorKind::kInvalidArgument, "corrupt: " + what + " is empty");
+        throw Error(ErrorKind::kInvalidArgument, "corrupt: the rows are empty");
       }
-      rows[c] = std::move(m);
-    }
+      return m;
+    });
     r.expect_end("the random oversampler state");
     rows_ = std::move(rows);
   }
 
  private:
-  std::vector<int> fitted_classes() const {
-    std::vector<int> out;
-    for (const auto& [c, m] : rows_) out.push_back(c);
-    return out;
-  }
-
-  RandomConfig config_;
   std::map<int, Matrix> rows_;  // class -> its training rows [n_c, d]
 };
 
 }  // namespace
 
-RandomConfig RandomConfig::from_json(const nlohmann::json& j) {
-  RandomConfig config;
-  ConfigReader reader(kName, j);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<RandomConfig>;
 
 std::unique_ptr<Generator> make_random(const RandomConfig& config) {
-  config.validate();
-  return std::make_unique<RandomOversampler>(config);
+  return make_checked<RandomOversampler>(config);
+}
+
+GeneratorSpec random_generator() {
+  return make_spec<RandomOversampler, RandomConfig>(
+      "Random oversampling: copies of the class's training rows, drawn with replacement");
 }
 
 }  // namespace imbgen

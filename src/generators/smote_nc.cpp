@@ -9,18 +9,16 @@
 #include <map>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
-
-constexpr const char* kName = "smote_nc";
-constexpr int kMaxNeighbors = 1000;
 
 struct ClassModel {
   Matrix rows;                    // [n_c, d] the class rows (one-hot blocks hold 0/1)
@@ -44,68 +42,50 @@ double median_std(const Matrix& rows, const std::vector<size_t>& columns) {
   return stds.size() % 2 == 1 ? stds[h] : 0.5 * (stds[h - 1] + stds[h]);
 }
 
-class SmoteNc : public Generator {
+class SmoteNc : public GeneratorBase<SmoteNcConfig> {
  public:
-  explicit SmoteNc(const SmoteNcConfig& config) : config_(config) {}
-
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  using GeneratorBase::GeneratorBase;
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
-    check_spans(kName, options.spans, x.cols);
-    std::vector<size_t> numeric;
-    bool categorical = false;
-    for (const EncodedSpan& s : options.spans) {
-      if (s.kind == SpanKind::kNumeric) numeric.push_back(s.start);
-      categorical = categorical || s.kind == SpanKind::kOneHot;
-    }
-    if (categorical && numeric.empty()) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  std::string(kName) +
-                      ": fit: every column of the table is categorical; "
-                      "SMOTE-NC needs at least one numeric column (use 'random', or a model of "
-                      "categorical data)");
-    }
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const std::string hint = "k_neighbors = " + std::to_string(k) +
                              " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'";
+    begin_fit(name(), x, y, options, k + 1, hint, /*check_spans=*/true);
+    const std::vector<size_t> numeric = numeric_columns(options.spans);
+    if (has_categories(options.spans) && numeric.empty()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  name() +
+                      ": fit: every column of the table is categorical; SMOTE-NC needs at least "
+                      "one numeric column (use 'random', or a model of categorical data)");
+    }
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
-      ClassModel m;
-      m.rows = class_rows(kName, x, y, c, k + 1, hint);
-      if (categorical) m.median_std = median_std(m.rows, numeric);
-      m.neighbors = neighbors(m.rows, options.spans, m.median_std, k, options.threads);
-      report_class(options.observer, kName, c, {{"median_std", m.median_std}});
-      models[c] = std::move(m);
+      ClassModel& m = models[c];
+      m.rows = class_rows(name(), x, y, c, k + 1, hint);
+      fit_neighbors(m, options.spans, numeric, options.threads);
+      report_class(options.observer, name(), c, {{"median_std", m.median_std}});
     }
     spans_ = options.spans;
     models_ = std::move(models);
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = models_.find(cls);
-    if (it == models_.end()) throw unfit_class_error(kName, cls, map_classes(models_));
-    const ClassModel& m = it->second;
-    const size_t d = m.rows.cols;
+    const ClassModel& m = model_of(models_, name(), cls);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
-    Matrix out(n, d);
-    // The main stream draws exactly as smote.cpp does; category ties use their own stream.
+    Matrix out(n, m.rows.cols);
+    // The main stream draws exactly as smote does; category ties use their own stream.
     Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
     Rng ties = rng.derive(1);
+    const std::vector<size_t> bases = smote_rows(m.rows, m.neighbors, k, n, rng, out);
     std::vector<double> votes;
     std::vector<size_t> best;
     for (size_t i = 0; i < n; ++i) {
-      const size_t base = rng.index(m.rows.rows);
-      const size_t nn = m.neighbors[base * k + rng.index(k)];
-      const double u = rng.uniform();
       double* o = out.row(i);
-      interpolate(m.rows.row(base), m.rows.row(nn), u, d, o);
       for (const EncodedSpan& s : spans_) {
         if (s.kind != SpanKind::kOneHot) continue;
         votes.assign(s.width, 0.0);
         for (size_t t = 0; t < k; ++t) {
-          const double* r = m.rows.row(m.neighbors[base * k + t]) + s.start;
+          const double* r = m.rows.row(m.neighbors[bases[i] * k + t]) + s.start;
           for (size_t j = 0; j < s.width; ++j) votes[j] += r[j];
         }
         const double top = *std::max_element(votes.begin(), votes.end());
@@ -125,11 +105,7 @@ class SmoteNc : public Generator {
     BinaryWriter w(out);
     w.u64(models_.empty() ? 0 : models_.begin()->second.rows.cols);
     write_spans(w, spans_);
-    w.u64(models_.size());
-    for (const auto& [c, m] : models_) {
-      w.i64(c);
-      w.matrix(m.rows);
-    }
+    write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) { bw.matrix(m.rows); });
   }
 
   // Only the rows and spans are stored: Med and the neighbours are recomputed (deterministic).
@@ -138,33 +114,22 @@ class SmoteNc : public Generator {
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const uint64_t cols = r.u64("column count");
     std::vector<EncodedSpan> spans = read_spans(r, cols);
-    std::vector<size_t> numeric;
-    for (const EncodedSpan& s : spans) {
-      if (s.kind == SpanKind::kNumeric) numeric.push_back(s.start);
-    }
-    const bool categorical = std::any_of(spans.begin(), spans.end(), [](const EncodedSpan& s) {
-      return s.kind == SpanKind::kOneHot;
-    });
-    if (categorical && numeric.empty()) {
+    const std::vector<size_t> numeric = numeric_columns(spans);
+    if (has_categories(spans) && numeric.empty()) {
       throw Error(ErrorKind::kInvalidArgument, "corrupt: smote_nc spans hold no numeric column");
     }
-    const uint64_t n = r.length("class count", 24);
-    std::map<int, ClassModel> models;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("class"));
-      const std::string what = "rows of class " + std::to_string(c);
+    auto models = read_per_class<ClassModel>(r, 24, [&](BinaryReader& br, int) {
       ClassModel m;
-      m.rows = r.matrix(what);
+      m.rows = br.matrix("the rows");
       if (m.rows.rows < k + 1 || m.rows.cols != cols || cols == 0) {
         throw Error(ErrorKind::kInvalidArgument,
-                    "corrupt: " + what + " has " + std::to_string(m.rows.rows) + " x " +
+                    "corrupt: the rows are " + std::to_string(m.rows.rows) + " x " +
                         std::to_string(m.rows.cols) + " values; expected " + std::to_string(cols) +
                         " columns and at least " + std::to_string(k + 1) + " rows");
       }
-      if (categorical) m.median_std = median_std(m.rows, numeric);
-      m.neighbors = neighbors(m.rows, spans, m.median_std, k, 1);
-      models[c] = std::move(m);
-    }
+      fit_neighbors(m, spans, numeric, 1);
+      return m;
+    });
     r.expect_end("the smote_nc state");
     spans_ = std::move(spans);
     models_ = std::move(models);
@@ -180,50 +145,50 @@ class SmoteNc : public Generator {
   }
 
  private:
-  // The k nearest class rows of each class row with one-hot cells scaled to Med / 2.
-  static std::vector<size_t> neighbors(const Matrix& rows, const std::vector<EncodedSpan>& spans,
-                                       double med, size_t k, int threads) {
-    Matrix encoded = rows;
+  static std::vector<size_t> numeric_columns(const std::vector<EncodedSpan>& spans) {
+    std::vector<size_t> numeric;
+    for (const EncodedSpan& s : spans) {
+      if (s.kind == SpanKind::kNumeric) numeric.push_back(s.start);
+    }
+    return numeric;
+  }
+
+  static bool has_categories(const std::vector<EncodedSpan>& spans) {
+    return std::any_of(spans.begin(), spans.end(),
+                       [](const EncodedSpan& s) { return s.kind == SpanKind::kOneHot; });
+  }
+
+  // Med of the class (with categorical columns) and the k nearest class rows of each class row,
+  // one-hot cells scaled to Med / 2.
+  void fit_neighbors(ClassModel& m, const std::vector<EncodedSpan>& spans,
+                     const std::vector<size_t>& numeric, int threads) const {
+    if (has_categories(spans)) m.median_std = median_std(m.rows, numeric);
+    Matrix encoded = m.rows;
     for (const EncodedSpan& s : spans) {
       if (s.kind != SpanKind::kOneHot) continue;
       for (size_t i = 0; i < encoded.rows; ++i) {
-        for (size_t j = s.start; j < s.start + s.width; ++j) encoded(i, j) *= med / 2.0;
+        for (size_t j = s.start; j < s.start + s.width; ++j) encoded(i, j) *= m.median_std / 2.0;
       }
     }
-    return knn_within(encoded, k, threads);
+    m.neighbors = knn_within(encoded, static_cast<size_t>(config_.k_neighbors), threads);
   }
 
-  SmoteNcConfig config_;
   std::vector<EncodedSpan> spans_;
   std::map<int, ClassModel> models_;
 };
 
 }  // namespace
 
-std::vector<std::string> SmoteNcConfig::problems() const {
-  std::vector<std::string> p;
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in [1, " + std::to_string(kMaxNeighbors) + "], got " +
-                std::to_string(k_neighbors));
-  }
-  return p;
-}
-
-void SmoteNcConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json SmoteNcConfig::to_json() const { return {{"k_neighbors", k_neighbors}}; }
-
-SmoteNcConfig SmoteNcConfig::from_json(const nlohmann::json& j) {
-  SmoteNcConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<SmoteNcConfig>;
 
 std::unique_ptr<Generator> make_smote_nc(const SmoteNcConfig& config) {
-  config.validate();
-  return std::make_unique<SmoteNc>(config);
+  return make_checked<SmoteNc>(config);
+}
+
+GeneratorSpec smote_nc_generator() {
+  return make_spec<SmoteNc, SmoteNcConfig>(
+      "SMOTE-NC (Chawla et al. 2002): SMOTE for numeric and categorical columns, categories by "
+      "neighbour vote");
 }
 
 }  // namespace imbgen

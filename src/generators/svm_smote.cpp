@@ -13,19 +13,18 @@
 #include <memory>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
+#include "registry.h"
 
 namespace imbgen {
 namespace {
 
 constexpr const char* kName = "svm_smote";
-constexpr int kMaxNeighbors = 1000;
-constexpr int kMinSvmRows = 100;
 
 void silent_print(const char*) {}
 
@@ -120,47 +119,43 @@ std::vector<size_t> support_vectors(const Matrix& x, const std::vector<int>& y,
   return out;
 }
 
-class SvmSmote : public Generator {
+class SvmSmote : public GeneratorBase<SvmSmoteConfig> {
  public:
-  explicit SvmSmote(const SvmSmoteConfig& config) : config_(config) {}
-
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  using GeneratorBase::GeneratorBase;
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const size_t m = static_cast<size_t>(config_.m_neighbors);
-    const std::string hint = "k_neighbors = " + std::to_string(k) +
-                             " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'";
-    std::map<int, std::vector<size_t>> index;  // class -> its rows of x
-    for (int c : options.classes) {
-      class_rows(kName, x, y, c, k + 1, hint);  // checks the count
-      index[c] = rows_of_class(y, c);
-    }
-    check_total_rows(kName, x.rows, m, "m_neighbors");
+    begin_fit(name(), x, y, options, k + 1,
+              "k_neighbors = " + std::to_string(k) +
+                  " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'");
+    check_total_rows(name(), x.rows, m, "m_neighbors");
     const std::vector<size_t> sv = support_vectors(x, y, svm_rows(x, y, options), config_.svm_c);
 
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
-      const std::vector<size_t>& rows = index[c];
+      const std::vector<size_t> rows = rows_of_class(y, c);
       std::vector<size_t> class_sv;  // rows of x
       for (size_t i : sv) {
         if (y[i] == c) class_sv.push_back(i);
       }
       const std::vector<size_t> others = other_class_counts(x, y, c, class_sv, m, options.threads);
-      ClassModel model;
+      ClassModel& model = models[c];
       model.rows = x.select_rows(rows);
       for (size_t s = 0; s < class_sv.size(); ++s) {
         // class row index of the support vector (rows is ascending)
         const size_t local = static_cast<size_t>(
             std::lower_bound(rows.begin(), rows.end(), class_sv[s]) - rows.begin());
-        if (others[s] == m) {
-          ++model.noise;
-        } else if (2 * others[s] >= m) {
-          model.danger.push_back(local);
-        } else {
-          model.safe.push_back(local);
+        switch (border_of(others[s], m)) {
+          case Border::kNoise:
+            ++model.noise;
+            break;
+          case Border::kDanger:
+            model.danger.push_back(local);
+            break;
+          case Border::kSafe:
+            model.safe.push_back(local);
+            break;
         }
       }
       if (model.danger.empty() && model.safe.empty()) {
@@ -171,30 +166,26 @@ class SvmSmote : public Generator {
                       (class_sv.size() == 1 ? "" : "s") + ", every one noise (all " +
                       std::to_string(m) + " of its m_neighbors nearest rows are of other classes)";
         throw Error(ErrorKind::kInvalidArgument,
-                    std::string(kName) + ": class " + std::to_string(c) + " has " + found +
+                    name() + ": class " + std::to_string(c) + " has " + found +
                         "; SVM-SMOTE has no row to start from (use smote or borderline_smote)");
       }
       std::vector<size_t> anchors = model.danger;
       anchors.insert(anchors.end(), model.safe.begin(), model.safe.end());
       model.neighbors =
           knn_search(model.rows, model.rows.select_rows(anchors), k, anchors, options.threads);
-      report_class(options.observer, kName, c,
+      report_class(options.observer, name(), c,
                    {{"support_vectors", static_cast<double>(class_sv.size())},
                     {"danger", static_cast<double>(model.danger.size())},
                     {"safe", static_cast<double>(model.safe.size())},
                     {"noise", static_cast<double>(model.noise)}});
-      models[c] = std::move(model);
     }
     models_ = std::move(models);
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = models_.find(cls);
-    if (it == models_.end()) throw unfit_class_error(kName, cls, map_classes(models_));
-    const ClassModel& m = it->second;
-    const size_t d = m.rows.cols;
+    const ClassModel& m = model_of(models_, name(), cls);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
-    Matrix out(n, d);
+    Matrix out(n, m.rows.cols);
     Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
     const double fraction = beta_10_10(rng);
     size_t n_danger = std::min(n, static_cast<size_t>(fraction * static_cast<double>(n + 1)));
@@ -202,11 +193,12 @@ class SvmSmote : public Generator {
     if (m.danger.empty()) n_danger = 0;
     // Anchor a (0..danger-1 danger, then safe) has its neighbours at neighbors[a * k ...].
     auto make = [&](size_t first_anchor, size_t anchors, double step_scale, size_t row) {
-      const size_t pair = rng.index(anchors * k);
-      const size_t a = first_anchor + pair / k;
+      const Pair p = draw_pair(anchors, k, rng);
+      const size_t a = first_anchor + p.anchor;
       const size_t base = a < m.danger.size() ? m.danger[a] : m.safe[a - m.danger.size()];
-      const size_t nn = m.neighbors[a * k + pair % k];
-      interpolate(m.rows.row(base), m.rows.row(nn), step_scale * rng.uniform(), d, out.row(row));
+      const size_t nn = m.neighbors[a * k + p.slot];
+      interpolate(m.rows.row(base), m.rows.row(nn), step_scale * rng.uniform(), m.rows.cols,
+                  out.row(row));
     };
     for (size_t i = 0; i < n_danger; ++i) make(0, m.danger.size(), 1.0, i);
     for (size_t i = n_danger; i < n; ++i) {
@@ -217,41 +209,34 @@ class SvmSmote : public Generator {
 
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
-    w.u64(models_.size());
-    for (const auto& [c, m] : models_) {
-      w.i64(c);
-      w.u64(m.noise);
-      w.matrix(m.rows);
-      write_indices(w, m.danger);
-      write_indices(w, m.safe);
-      write_indices(w, m.neighbors);
-    }
+    write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) {
+      bw.u64(m.noise);
+      bw.matrix(m.rows);
+      write_indices(bw, m.danger);
+      write_indices(bw, m.safe);
+      write_indices(bw, m.neighbors);
+    });
   }
 
   void load_state(std::istream& in) override {
     BinaryReader r(in);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
-    const uint64_t n = r.length("class count", 56);
-    std::map<int, ClassModel> models;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("class"));
-      const std::string what = "class " + std::to_string(c);
+    auto models = read_per_class<ClassModel>(r, 56, [k](BinaryReader& br, int) {
       ClassModel m;
-      m.noise = r.u64(what + " noise count");
-      m.rows = r.matrix(what + " rows");
-      m.danger = read_indices(r, what + " danger support vectors", m.rows.rows);
-      m.safe = read_indices(r, what + " safe support vectors", m.rows.rows);
-      m.neighbors = read_indices(r, what + " neighbours", m.rows.rows);
+      m.noise = br.u64("the noise count");
+      m.rows = br.matrix("the rows");
+      m.danger = read_indices(br, "the danger support vectors", m.rows.rows);
+      m.safe = read_indices(br, "the safe support vectors", m.rows.rows);
+      m.neighbors = read_indices(br, "the neighbours", m.rows.rows);
       if (m.rows.rows < k + 1 || m.rows.cols == 0 || (m.danger.empty() && m.safe.empty()) ||
           m.neighbors.size() != (m.danger.size() + m.safe.size()) * k) {
         throw Error(ErrorKind::kInvalidArgument,
-                    "corrupt: " + what +
-                        ": rows, support vectors and neighbours do not fit "
-                        "together (k_neighbors = " +
+                    "corrupt: rows, support vectors and neighbours do not fit together "
+                    "(k_neighbors = " +
                         std::to_string(k) + ")");
       }
-      models[c] = std::move(m);
-    }
+      return m;
+    });
     r.expect_end("the svm_smote state");
     models_ = std::move(models);
   }
@@ -298,59 +283,20 @@ class SvmSmote : public Generator {
     return keep;
   }
 
-  SvmSmoteConfig config_;
   std::map<int, ClassModel> models_;
 };
 
 }  // namespace
 
-std::vector<std::string> SvmSmoteConfig::problems() const {
-  std::vector<std::string> p;
-  const std::string range = "[1, " + std::to_string(kMaxNeighbors) + "]";
-  if (k_neighbors < 1 || k_neighbors > kMaxNeighbors) {
-    p.push_back("k_neighbors must be in " + range + ", got " + std::to_string(k_neighbors));
-  }
-  if (m_neighbors < 1 || m_neighbors > kMaxNeighbors) {
-    p.push_back("m_neighbors must be in " + range + ", got " + std::to_string(m_neighbors));
-  }
-  if (!(out_step >= 0.0 && out_step <= 1.0)) {
-    p.push_back("out_step must be in [0, 1], got " + std::to_string(out_step));
-  }
-  if (!(svm_c > 0.0 && std::isfinite(svm_c))) {
-    p.push_back("svm_c must be a positive number, got " + std::to_string(svm_c));
-  }
-  if (max_svm_rows != 0 && max_svm_rows < kMinSvmRows) {
-    p.push_back("max_svm_rows must be 0 (every row) or at least " + std::to_string(kMinSvmRows) +
-                ", got " + std::to_string(max_svm_rows));
-  }
-  return p;
-}
-
-void SvmSmoteConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json SvmSmoteConfig::to_json() const {
-  return {{"k_neighbors", k_neighbors},
-          {"m_neighbors", m_neighbors},
-          {"out_step", out_step},
-          {"svm_c", svm_c},
-          {"max_svm_rows", max_svm_rows}};
-}
-
-SvmSmoteConfig SvmSmoteConfig::from_json(const nlohmann::json& j) {
-  SvmSmoteConfig config;
-  ConfigReader reader(kName, j);
-  reader.read("k_neighbors", config.k_neighbors);
-  reader.read("m_neighbors", config.m_neighbors);
-  reader.read("out_step", config.out_step);
-  reader.read("svm_c", config.svm_c);
-  reader.read("max_svm_rows", config.max_svm_rows);
-  reader.finish(config.problems());
-  return config;
-}
+template class ConfigBase<SvmSmoteConfig>;
 
 std::unique_ptr<Generator> make_svm_smote(const SvmSmoteConfig& config) {
-  config.validate();
-  return std::make_unique<SvmSmote>(config);
+  return make_checked<SvmSmote>(config);
+}
+
+GeneratorSpec svm_smote_generator() {
+  return make_spec<SvmSmote, SvmSmoteConfig>(
+      "SVM-SMOTE (Nguyen et al. 2011): SMOTE from the class's support vectors of an RBF SVM");
 }
 
 }  // namespace imbgen

@@ -245,47 +245,6 @@ double median_distance(const torch::Tensor& x) {
   return m > 0.0 && std::isfinite(m) ? m : 1.0;
 }
 
-void check_hidden_layers(const char* key, const std::vector<int>& widths,
-                         std::vector<std::string>& p) {
-  constexpr size_t kMaxLayers = 16;
-  constexpr int kMaxWidth = 4096;
-  if (widths.size() > kMaxLayers) {
-    p.push_back(std::string(key) + ": at most " + std::to_string(kMaxLayers) +
-                " hidden layers, got " + std::to_string(widths.size()));
-  }
-  for (size_t i = 0; i < widths.size(); ++i) {
-    if (widths[i] < 1 || widths[i] > kMaxWidth) {
-      p.push_back(std::string(key) + "[" + std::to_string(i) + "] must be in [1, " +
-                  std::to_string(kMaxWidth) + "], got " + std::to_string(widths[i]));
-    }
-  }
-}
-
-void check_positive_number(const char* key, double v, std::vector<std::string>& p) {
-  if (!std::isfinite(v) || v <= 0.0) {
-    std::ostringstream s;
-    s << key << " must be a finite number > 0, got " << v;
-    p.push_back(s.str());
-  }
-}
-
-void check_adam_beta(const char* key, double v, std::vector<std::string>& p) {
-  if (!(v >= 0.0 && v < 1.0)) {
-    std::ostringstream s;
-    s << key << " must be in [0, 1), got " << v;
-    p.push_back(s.str());
-  }
-}
-
-void check_int_range(const char* key, int v, int lo, int hi, const std::string& note,
-                     std::vector<std::string>& p) {
-  if (v < lo || v > hi) {
-    p.push_back(std::string(key) + " must be in [" + std::to_string(lo) + ", " +
-                std::to_string(hi) + "]" + (note.empty() ? "" : " (" + note + ")") + ", got " +
-                std::to_string(v));
-  }
-}
-
 HoldoutSplit holdout_split(size_t n, double fraction, size_t min_validation, size_t min_train,
                            uint64_t seed) {
   HoldoutSplit out;

@@ -14,17 +14,6 @@
 
 namespace imbgen {
 
-// ---- config checks shared by the deep generators (each appends a line to `p` on failure) ----
-
-// At most 16 hidden layers, each of width 1 to 4096.
-void check_hidden_layers(const char* key, const std::vector<int>& widths,
-                         std::vector<std::string>& p);
-void check_positive_number(const char* key, double v, std::vector<std::string>& p);  // finite, > 0
-void check_adam_beta(const char* key, double v, std::vector<std::string>& p);        // in [0, 1)
-// lo <= v <= hi; `note` (e.g. "0 = from the row count") is added to the message when not empty.
-void check_int_range(const char* key, int v, int lo, int hi, const std::string& note,
-                     std::vector<std::string>& p);
-
 // ---- batches and held-back rows ----
 
 // Rows held back from training for model selection: round(fraction * n) rows chosen by a shuffle

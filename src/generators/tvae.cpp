@@ -12,10 +12,12 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
 #include "oversampling.h"
+#include "registry.h"
 #include "vae_family.h"
 #include "vae_net.h"
 #include "vgm.h"
@@ -381,50 +383,20 @@ class Tvae : public Generator {
 
 }  // namespace
 
-std::vector<std::string> TvaeConfig::problems() const {
-  std::vector<std::string> p;
-  vae_common_problems(*this, p);
-  if (!std::isfinite(loss_factor) || loss_factor <= 0.0 || loss_factor > 1000.0) {
-    std::ostringstream s;
-    s << "loss_factor must be in (0, 1000], got " << loss_factor;
-    p.push_back(s.str());
-  }
-  if (max_modes < 1 || max_modes > 100) {
-    p.push_back("max_modes must be in [1, 100], got " + std::to_string(max_modes));
-  }
-  if (!(mode_weight_threshold >= 0.0 && mode_weight_threshold < 0.1)) {
-    std::ostringstream s;
-    s << "mode_weight_threshold must be in [0, 0.1), got " << mode_weight_threshold;
-    p.push_back(s.str());
-  }
-  return p;
-}
-
-void TvaeConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json TvaeConfig::to_json() const {
-  nlohmann::json j = nlohmann::json::object();
-  vae_common_to_json(*this, j);
-  j["loss_factor"] = loss_factor;
-  j["max_modes"] = max_modes;
-  j["mode_weight_threshold"] = mode_weight_threshold;
-  return j;
-}
-
-TvaeConfig TvaeConfig::from_json(const nlohmann::json& j) {
-  TvaeConfig c;
-  ConfigReader reader(kName, j);
-  vae_common_read(c, reader);
-  reader.read("loss_factor", c.loss_factor);
-  reader.read("max_modes", c.max_modes);
-  reader.read("mode_weight_threshold", c.mode_weight_threshold);
-  reader.finish(c.problems());
-  return c;
-}
+template class ConfigBase<TvaeConfig>;
 
 std::unique_ptr<Generator> make_tvae(const TvaeConfig& config) {
-  config.validate();
-  return std::make_unique<Tvae>(config);
+  return make_checked<Tvae>(config);
+}
+
+GeneratorSpec tvae_generator() {
+  return make_spec<Tvae, TvaeConfig>(
+      "TVAE (Xu et al. 2019): one variational autoencoder per class on mode-specific normalisation",
+      {{"steps", 100},
+       {"batch_size", 16},
+       {"latent_dim", 8},
+       {"encoder_hidden", {32}},
+       {"decoder_hidden", {32}}});
 }
 
 }  // namespace imbgen

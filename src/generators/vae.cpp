@@ -8,10 +8,12 @@
 
 #include "binary_io.h"
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
 #include "oversampling.h"
+#include "registry.h"
 #include "vae_family.h"
 #include "vae_net.h"
 
@@ -165,31 +167,14 @@ class Vae : public Generator {
 
 }  // namespace
 
-std::vector<std::string> VaeConfig::problems() const {
-  std::vector<std::string> p;
-  vae_common_problems(*this, p);
-  return p;
-}
+template class ConfigBase<VaeConfig>;
 
-void VaeConfig::validate() const { throw_config_problems(kName, problems()); }
+std::unique_ptr<Generator> make_vae(const VaeConfig& config) { return make_checked<Vae>(config); }
 
-nlohmann::json VaeConfig::to_json() const {
-  nlohmann::json j = nlohmann::json::object();
-  vae_common_to_json(*this, j);
-  return j;
-}
-
-VaeConfig VaeConfig::from_json(const nlohmann::json& j) {
-  VaeConfig c;
-  ConfigReader reader(kName, j);
-  vae_common_read(c, reader);
-  reader.finish(c.problems());
-  return c;
-}
-
-std::unique_ptr<Generator> make_vae(const VaeConfig& config) {
-  config.validate();
-  return std::make_unique<Vae>(config);
+GeneratorSpec vae_generator() {
+  return make_spec<Vae, VaeConfig>(
+      "VAE (Kingma and Welling 2014): one variational autoencoder per class",
+      {{"steps", 100}, {"batch_size", 16}});
 }
 
 }  // namespace imbgen

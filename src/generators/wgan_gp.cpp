@@ -11,9 +11,11 @@
 #include <utility>
 
 #include "common.h"
+#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
+#include "registry.h"
 #include "torch_blocks.h"
 
 namespace imbgen {
@@ -29,8 +31,6 @@ constexpr size_t kMinValidationRows = 5;
 constexpr size_t kValidationSample = 500;  // generated rows per validation score
 constexpr size_t kMaxScoreRows = 1000;     // real rows used by a score / the bandwidth
 constexpr size_t kSampleChunk = 65536;     // rows per forward pass in sample()
-constexpr int kMaxBatch = 1 << 20;
-constexpr int kMaxWidth = 4096;
 
 struct StepStats {
   double critic_loss = 0, g_loss = 0, wasserstein = 0, gp = 0;
@@ -324,7 +324,7 @@ class WganGp : public Generator {
                          {"g_loss", s.g_loss},
                          {"wasserstein", s.wasserstein},
                          {"gp", s.gp}}};
-      if (validate && (step % config_.validate_every == 0 || step == steps)) {
+      if (validate && (step % config_.validation_every == 0 || step == steps)) {
         Mlp& g = trainer.generator();
         double score = 0.0;
         {
@@ -375,77 +375,21 @@ class WganGp : public Generator {
 
 }  // namespace
 
-std::vector<std::string> WganGpConfig::problems() const {
-  std::vector<std::string> p;
-  check_int_range("latent_dim", latent_dim, 1, kMaxWidth, "", p);
-  check_hidden_layers("generator_hidden", generator_hidden, p);
-  check_hidden_layers("critic_hidden", critic_hidden, p);
-  check_positive_number("generator_lr", generator_lr, p);
-  check_positive_number("critic_lr", critic_lr, p);
-  check_adam_beta("beta1", beta1, p);
-  check_adam_beta("beta2", beta2, p);
-  if (!(std::isfinite(gp_lambda) && gp_lambda >= 0.0)) {
-    std::ostringstream s;
-    s << "gp_lambda must be a finite number >= 0, got " << gp_lambda;
-    p.push_back(s.str());
-  }
-  check_int_range("critic_steps", critic_steps, 1, 100, "", p);
-  check_int_range("steps", steps, 0, 100000000, "0 = from the row count", p);
-  check_int_range("batch_size", batch_size, 0, kMaxBatch, "0 = min(64, rows)", p);
-  if (!(validation_fraction >= 0.0 && validation_fraction <= 0.5)) {
-    std::ostringstream s;
-    s << "validation_fraction must be in [0, 0.5] (0 = no model selection), got "
-      << validation_fraction;
-    p.push_back(s.str());
-  }
-  check_int_range("validate_every", validate_every, 1, 100000000, "", p);
-  check_int_range("history_every", history_every, 1, 100000000, "", p);
-  return p;
-}
-
-void WganGpConfig::validate() const { throw_config_problems(kName, problems()); }
-
-nlohmann::json WganGpConfig::to_json() const {
-  return {{"latent_dim", latent_dim},
-          {"generator_hidden", generator_hidden},
-          {"critic_hidden", critic_hidden},
-          {"generator_lr", generator_lr},
-          {"critic_lr", critic_lr},
-          {"beta1", beta1},
-          {"beta2", beta2},
-          {"gp_lambda", gp_lambda},
-          {"critic_steps", critic_steps},
-          {"steps", steps},
-          {"batch_size", batch_size},
-          {"validation_fraction", validation_fraction},
-          {"validate_every", validate_every},
-          {"history_every", history_every}};
-}
-
-WganGpConfig WganGpConfig::from_json(const nlohmann::json& j) {
-  WganGpConfig c;
-  ConfigReader reader(kName, j);
-  reader.read("latent_dim", c.latent_dim);
-  reader.read("generator_hidden", c.generator_hidden);
-  reader.read("critic_hidden", c.critic_hidden);
-  reader.read("generator_lr", c.generator_lr);
-  reader.read("critic_lr", c.critic_lr);
-  reader.read("beta1", c.beta1);
-  reader.read("beta2", c.beta2);
-  reader.read("gp_lambda", c.gp_lambda);
-  reader.read("critic_steps", c.critic_steps);
-  reader.read("steps", c.steps);
-  reader.read("batch_size", c.batch_size);
-  reader.read("validation_fraction", c.validation_fraction);
-  reader.read("validate_every", c.validate_every);
-  reader.read("history_every", c.history_every);
-  reader.finish(c.problems());
-  return c;
-}
+template class ConfigBase<WganGpConfig>;
 
 std::unique_ptr<Generator> make_wgan_gp(const WganGpConfig& config) {
-  config.validate();
-  return std::make_unique<WganGp>(config);
+  return make_checked<WganGp>(config);
+}
+
+GeneratorSpec wgan_gp_generator() {
+  return make_spec<WganGp, WganGpConfig>(
+      "WGAN-GP (Gulrajani et al. 2017): one Wasserstein GAN with gradient penalty per class",
+      {{"steps", 60},
+       {"batch_size", 16},
+       {"critic_steps", 2},
+       {"validation_every", 20},
+       {"generator_hidden", {32, 32}},
+       {"critic_hidden", {32, 32}}});
 }
 
 }  // namespace imbgen

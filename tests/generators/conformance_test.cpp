@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "generators/registry.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/generators/generator.h"
@@ -33,35 +34,11 @@ void make_data(Matrix& x, std::vector<int>& y) {
   }
 }
 
-// Small configs so the suite stays fast; the defaults are tested in each family's own tests.
+// The registry's quick settings keep the suite fast; the defaults are tested in each family's own
+// tests.
 nlohmann::json small_config(const std::string& name) {
-  if (name == "gan") return {{"steps", 200}, {"batch_size", 16}};
-  if (name == "wgan_gp") {
-    return {{"steps", 60},
-            {"batch_size", 16},
-            {"critic_steps", 2},
-            {"validate_every", 20},
-            {"generator_hidden", {32, 32}},
-            {"critic_hidden", {32, 32}}};
-  }
-  if (name == "ctgan") {
-    return {{"steps", 60},
-            {"latent_dim", 16},
-            {"validate_every", 20},
-            {"generator_hidden", {32, 32}},
-            {"critic_hidden", {32, 32}}};
-  }
-  if (name == "vae" || name == "cvae") return {{"steps", 100}, {"batch_size", 16}};
-  if (name == "tvae") {
-    return {{"steps", 100},
-            {"batch_size", 16},
-            {"latent_dim", 8},
-            {"encoder_hidden", {32}},
-            {"decoder_hidden", {32}}};
-  }
-  if (name == "ddpm") {
-    return {{"steps", 100},       {"batch_size", 16},   {"timesteps", 50},
-            {"sample_steps", 10}, {"hidden", {32, 32}}, {"embedding_dim", 16}};
+  for (const GeneratorSpec& s : generator_specs()) {
+    if (s.name == name) return s.quick_config;
   }
   return nlohmann::json::object();
 }
@@ -150,6 +127,29 @@ TEST_P(GeneratorConformance, ConfigJsonRoundTrips) {
   for (const auto& [key, value] : requested.items()) {
     EXPECT_EQ(small->config().at(key), value) << key;
   }
+}
+
+TEST_P(GeneratorConformance, OptionsSchemaDescribesTheConfig) {
+  const nlohmann::json schema = generator_options_schema(GetParam());
+  EXPECT_EQ(schema.at("title"), GetParam());
+  EXPECT_EQ(schema.at("type"), "object");
+  EXPECT_EQ(schema.at("additionalProperties"), false);
+  const std::string description = generator_description(GetParam());
+  EXPECT_EQ(schema.at("description"), description);
+  EXPECT_FALSE(description.empty());
+  EXPECT_EQ(description.find('\n'), std::string::npos);
+  // Every config key has a property whose default is the config's default, and no other.
+  const nlohmann::json defaults = make_generator(GetParam())->config();
+  const nlohmann::json& properties = schema.at("properties");
+  EXPECT_EQ(properties.size(), defaults.size());
+  for (const auto& [key, value] : defaults.items()) {
+    ASSERT_TRUE(properties.contains(key)) << key;
+    EXPECT_EQ(properties.at(key).at("default"), value) << key;
+    EXPECT_TRUE(properties.at(key).contains("type") || properties.at(key).contains("anyOf")) << key;
+    EXPECT_FALSE(properties.at(key).at("description").get<std::string>().empty()) << key;
+  }
+  const nlohmann::json quick = small_config(GetParam());
+  for (const auto& [key, value] : quick.items()) EXPECT_TRUE(properties.contains(key)) << key;
 }
 
 TEST_P(GeneratorConformance, UnknownConfigKeyIsAnError) {

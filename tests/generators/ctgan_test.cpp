@@ -179,7 +179,7 @@ TEST(Ctgan, ValidationKeepsTheBestWeightsAndRecordsTheCurve) {
   two_classes(100, 30, x, y);
   CtganConfig c = small_config(60);
   c.validation_fraction = 0.2;
-  c.validate_every = 25;
+  c.validation_every = 25;
   auto g = make_ctgan(c);
   FitOptions options;
   options.classes = {0, 1};

@@ -149,7 +149,7 @@ TEST(KmeansSmoteConfig, AutoAndNumbersRoundTrip) {
       }),
       "kmeans_smote config: cluster_balance_threshold: expected a number or \"auto\", got "
       "\"half\"; n_clusters must be in [1, 100000], got 0; density_exponent must be in "
-      "[0, 1000] or \"auto\", got -1.000000");
+      "[0, 1000] or \"auto\", got -1");
 }
 
 TEST(KmeansSmote, TooFewRowsAreClearErrors) {

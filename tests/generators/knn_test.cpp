@@ -1,5 +1,5 @@
 // The exact kNN of the SMOTE-family baselines: equal to a full sort of the distances (ties by
-// the lower index) with and without excluded rows, on any thread count, and to neighbors.h.
+// the lower index) with and without excluded rows, and on any thread count.
 #include "generators/knn.h"
 
 #include <gtest/gtest.h>
@@ -8,7 +8,6 @@
 #include <numeric>
 #include <vector>
 
-#include "generators/neighbors.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 
@@ -76,13 +75,19 @@ TEST(Knn, SkipsTheExcludedRowOfEachQuery) {
   EXPECT_LE(nn[3 * k], 18u);
 }
 
-TEST(Knn, WithinARowSetMatchesNeighborsH) {
-  const Matrix rows = integer_rows(150, 5, 6);
-  EXPECT_EQ(knn_within(rows, 6), nearest_neighbors(rows, 6));
+TEST(Knn, WithinARowSetFindsEachRowsNearestOtherRows) {
   Rng rng(9);
   Matrix real(90, 3);
   for (double& v : real.data) v = rng.normal();
-  EXPECT_EQ(knn_within(real, 5, 2), nearest_neighbors(real, 5));
+  for (const Matrix& rows : {integer_rows(150, 5, 6), real}) {
+    const size_t k = 5;
+    const std::vector<size_t> nn = knn_within(rows, k, 2);
+    for (size_t i = 0; i < rows.rows; ++i) {
+      EXPECT_EQ(std::vector<size_t>(nn.begin() + i * k, nn.begin() + (i + 1) * k),
+                sorted_knn(rows, rows.row(i), k, i))
+          << i;
+    }
+  }
 }
 
 TEST(Knn, TooLargeAKIsAnInternalError) {

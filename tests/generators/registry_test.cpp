@@ -95,6 +95,81 @@ TEST(GanConfig, JsonErrorsAreCollectedTogether) {
   EXPECT_EQ(GanConfig::from_json(partial.to_json()).to_json(), partial.to_json());
 }
 
+TEST(GeneratorOptionsSchema, IsBuiltFromTheConfigFields) {
+  const nlohmann::json s = generator_options_schema("gan");
+  EXPECT_EQ(s.at("properties").at("steps"),
+            (nlohmann::json{{"type", "integer"},
+                            {"default", 5000},
+                            {"description", "training steps per class"},
+                            {"minimum", 1}}));
+  EXPECT_EQ(s.at("properties").at("latent_dim").at("description"),
+            "noise size (0 = the number of features)");
+  EXPECT_EQ(s.at("properties").at("latent_dim").at("maximum"), 4096);
+  EXPECT_EQ(s.at("properties").at("beta1").at("exclusiveMaximum"), 1);
+  EXPECT_EQ(s.at("properties").at("generator_lr").at("exclusiveMinimum"), 0);
+  EXPECT_EQ(s.at("properties").at("generator_hidden").at("items"),
+            (nlohmann::json{{"type", "integer"}, {"minimum", 1}, {"maximum", 4096}}));
+  EXPECT_EQ(s.at("properties").at("generator_hidden").at("maxItems"), 16);
+  EXPECT_EQ(generator_options_schema("borderline_smote").at("properties").at("kind").at("enum"),
+            (nlohmann::json{1, 2}));
+  const nlohmann::json threshold =
+      generator_options_schema("kmeans_smote").at("properties").at("cluster_balance_threshold");
+  EXPECT_EQ(threshold.at("default"), "auto");
+  EXPECT_EQ(threshold.at("anyOf").size(), 2u);
+  EXPECT_EQ(generator_options_schema("tvae").at("properties").at("latent_dim").at("default"), 128);
+  EXPECT_EQ(generator_options_schema("vae").at("properties").at("latent_dim").at("default"), 16);
+  EXPECT_EQ(generator_options_schema("random").at("properties"), nlohmann::json::object());
+  EXPECT_EQ(error_of([] { generator_options_schema("smot"); }, ErrorKind::kNotFound).substr(0, 27),
+            "unknown generator 'smot' (v");
+  EXPECT_EQ(error_of([] { generator_description("smot"); }, ErrorKind::kNotFound).substr(0, 27),
+            "unknown generator 'smot' (v");
+}
+
+TEST(GeneratorConfig, OldKeyNamesAreStillRead) {
+  // validate_every was wgan_gp's and ctgan's name of validation_every (model files keep it).
+  for (const char* name : {"wgan_gp", "ctgan"}) {
+    const auto g = make_generator(name, {{"validate_every", 7}});
+    EXPECT_EQ(g->config().at("validation_every"), 7) << name;
+    EXPECT_FALSE(g->config().contains("validate_every")) << name;
+    EXPECT_EQ(error_of(
+                  [&] {
+                    make_generator(name, {{"validate_every", 7}, {"validation_every", 8}});
+                  },
+                  ErrorKind::kInvalidArgument),
+              std::string(name) +
+                  " config: validate_every is the old name of validation_every; give only one "
+                  "of them");
+  }
+  EXPECT_NE(error_of(
+                [] {
+                  make_generator("vae", {{"validate_every", 7}});
+                },
+                ErrorKind::kInvalidArgument)
+                .find("unknown key 'validate_every'"),
+            std::string::npos);
+}
+
+TEST(GeneratorConfig, MessagesNameTheGeneratorTheUserAskedFor) {
+  EXPECT_EQ(error_of(
+                [] {
+                  make_generator("cvae", {{"steps", -1}});
+                },
+                ErrorKind::kInvalidArgument),
+            "cvae config: steps must be >= 0 (0 = from epochs), got -1");
+  EXPECT_EQ(error_of(
+                [] {
+                  make_generator("vae", {{"lr", "fast"}});
+                },
+                ErrorKind::kInvalidArgument),
+            "vae config: lr: expected a number, got \"fast\"");
+  EXPECT_EQ(error_of(
+                [] {
+                  make_generator("tvae", {{"max_modes", 1e3}});
+                },
+                ErrorKind::kInvalidArgument),
+            "tvae config: max_modes: expected an integer, got 1000.0");
+}
+
 TEST(SmoteConfig, ValidatesAndRoundTrips) {
   EXPECT_EQ(SmoteConfig().k_neighbors, 5);
   EXPECT_EQ(error_of(

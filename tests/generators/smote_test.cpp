@@ -7,7 +7,7 @@
 #include <numeric>
 #include <vector>
 
-#include "generators/neighbors.h"
+#include "generators/knn.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/generators/generator.h"
@@ -29,7 +29,7 @@ TEST(SmoteNeighbors, MatchScikitLearn) {
   const std::vector<std::vector<size_t>> expected = {{1, 3, 2}, {0, 2, 4}, {1, 4, 0}, {4, 6, 1},
                                                      {3, 1, 2}, {7, 4, 9}, {7, 3, 4}, {5, 9, 6},
                                                      {5, 2, 4}, {7, 5, 6}};
-  const std::vector<size_t> nn = nearest_neighbors(x, 3);
+  const std::vector<size_t> nn = knn_within(x, 3);
   ASSERT_EQ(nn.size(), 30u);
   for (size_t i = 0; i < 10; ++i) {
     EXPECT_EQ(std::vector<size_t>(nn.begin() + 3 * i, nn.begin() + 3 * i + 3), expected[i]) << i;

@@ -176,9 +176,8 @@ TEST(SvmSmoteConfig, RejectsBadValues) {
   EXPECT_EQ(error_message([] {
               make_generator("svm_smote", {{"out_step", 1.5}, {"svm_c", 0.0}, {"max_svm_rows", 5}});
             }),
-            "svm_smote config: out_step must be in [0, 1], got 1.500000; svm_c must be a "
-            "positive number, got 0.000000; max_svm_rows must be 0 (every row) or at least "
-            "100, got 5");
+            "svm_smote config: out_step must be in [0, 1], got 1.5; svm_c must be a finite "
+            "number > 0, got 0; max_svm_rows must be 0 (every row) or at least 100, got 5");
 }
 
 }  // namespace

@@ -234,7 +234,7 @@ TEST(VaeConfig, ListsEveryProblem) {
     EXPECT_STREQ(e.what(),
                  "vae config: latent_dim must be in [1, 4096], got 0; encoder_hidden[0] must be "
                  "in [1, 4096], got 0; lr must be a finite number > 0, got -1; "
-                 "validation_fraction must be in [0, 0.5], got 0.9");
+                 "validation_fraction must be in [0, 0.5] (0 = no model selection), got 0.9");
   }
 }
 

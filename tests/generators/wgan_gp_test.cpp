@@ -230,7 +230,7 @@ TEST(WganGp, ReportsProgressAndKeepsTheBestValidationWeights) {
   c.steps = 45;
   c.batch_size = 8;
   c.history_every = 20;
-  c.validate_every = 10;
+  c.validation_every = 10;
   auto g = make_wgan_gp(c);
   RecordingObserver observer;
   FitOptions options;

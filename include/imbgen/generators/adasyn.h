@@ -8,22 +8,25 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
-struct AdasynConfig {
+struct AdasynConfig : ConfigBase<AdasynConfig> {
+  static constexpr const char* kName = "adasyn";
+
+  int n_neighbors = 5;
+
   // Neighbours (imbalanced-learn's n_neighbors): among all training rows to weigh each class row
   // (r_i = rows of other classes among its n_neighbors nearest / n_neighbors), and among the
   // class rows to build new rows (x + u (x_nn - x), u ~ U[0, 1)).
-  int n_neighbors = 5;
-
-  std::vector<std::string> problems() const;
-  void validate() const;  // throws Error(kInvalidArgument) listing every problem
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static AdasynConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("n_neighbors", n_neighbors, in_range(1, 1000),
+      "neighbours that weigh each class row (among all rows) and build new rows (among the "
+      "class rows)");
+  }
 };
 
 // fit() sees every training row and treats all columns as numeric (one-hot blocks are

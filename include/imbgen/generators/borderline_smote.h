@@ -8,29 +8,33 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
-struct BorderlineSmoteConfig {
-  // Neighbours used to build new rows (as SMOTE's k).
+// kind 1: a new row lies between a danger row and one of its k nearest rows of the same class,
+//   x + u (x_nn - x), u ~ U[0, 1).
+// kind 2: the k nearest rows among all rows; toward a row of another class the step is halved,
+//   u ~ U[0, 0.5), so the new row stays nearer the class (the paper's borderline-SMOTE2, as
+//   imbalanced-learn >= 0.11 searches the neighbours; 0.10 indexed the wrong rows).
+struct BorderlineSmoteConfig : ConfigBase<BorderlineSmoteConfig> {
+  static constexpr const char* kName = "borderline_smote";
+
   int k_neighbors = 5;
-  // Neighbours, among all training rows of every class, that decide whether a class row is in
-  // danger: m/2 <= (rows of other classes among them) < m. All m of other classes: noise, skipped.
   int m_neighbors = 10;
-  // 1: a new row lies between a danger row and one of its k nearest rows of the same class,
-  //    x + u (x_nn - x), u ~ U[0, 1).
-  // 2: the k nearest rows among all rows; toward a row of another class the step is halved,
-  //    u ~ U[0, 0.5), so the new row stays nearer the class (the paper's borderline-SMOTE2, as
-  //    imbalanced-learn >= 0.11 searches the neighbours; 0.10 indexed the wrong rows).
   int kind = 1;
 
-  std::vector<std::string> problems() const;
-  void validate() const;  // throws Error(kInvalidArgument) listing every problem
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static BorderlineSmoteConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("k_neighbors", k_neighbors, in_range(1, 1000), "neighbours used to build new rows");
+    v("m_neighbors", m_neighbors, in_range(1, 1000),
+      "neighbours among all training rows that decide whether a class row is in danger: "
+      "m/2 <= (rows of other classes among them) < m; all m of other classes: noise, skipped");
+    v("kind", kind, Choices{{1, 2}, "1 (borderline-SMOTE1) or 2 (borderline-SMOTE2)"},
+      "1: interpolate toward class neighbours; 2: toward any neighbour, half a step toward "
+      "another class");
+  }
 };
 
 // fit() sees every training row (the danger test needs the other classes) and treats all columns

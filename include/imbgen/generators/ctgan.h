@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
@@ -48,33 +49,68 @@ namespace imbgen {
 // rows and 2 left); the score is the mean over those classes of the MMD^2 between 500 generated
 // rows of the class and its held-back rows, both decoded and standardised with the training
 // rows' column means and standard deviations.
-struct CtganConfig {
+struct CtganConfig : ConfigBase<CtganConfig> {
+  static constexpr const char* kName = "ctgan";
+
   int latent_dim = 128;
   std::vector<int> generator_hidden = {256, 256};
   std::vector<int> critic_hidden = {256, 256};
   double generator_lr = 2e-4;
   double critic_lr = 2e-4;
-  double generator_decay = 1e-6;  // Adam weight decay
+  double generator_decay = 1e-6;
   double critic_decay = 1e-6;
   double beta1 = 0.5;
   double beta2 = 0.9;
   double gp_lambda = 10.0;
-  int critic_steps = 1;  // critic updates per generator update (CTGAN's default)
-  int pac = 1;           // rows per critic input (PacGAN); the paper uses 10, see above
-  double dropout = 0.5;  // critic hidden layers
+  int critic_steps = 1;
+  int pac = 1;
+  double dropout = 0.5;
   double gumbel_tau = 0.2;
   int max_modes = 10;
   double mode_weight_threshold = 0.005;
-  int steps = 0;       // generator updates; 0 = from the row count
-  int batch_size = 0;  // rows per batch, a multiple of pac; 0 = min(100, rows) rounded up
-  double validation_fraction = 0.2;  // 0 = no held-back rows, the last weights are kept
-  int validate_every = 50;
+  int steps = 0;
+  int batch_size = 0;
+  double validation_fraction = 0.2;
+  int validation_every = 50;
   int history_every = 10;
 
-  std::vector<std::string> problems() const;
-  void validate() const;  // throws Error(kInvalidArgument) listing every problem
-  nlohmann::json to_json() const;
-  static CtganConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("latent_dim", latent_dim, in_range(1, 4096), "noise size");
+    v("generator_hidden", generator_hidden, layer_widths(),
+      "widths of the generator's residual layers");
+    v("critic_hidden", critic_hidden, layer_widths(), "hidden layer widths of the critic");
+    v("generator_lr", generator_lr, positive(), "Adam learning rate of the generator");
+    v("critic_lr", critic_lr, positive(), "Adam learning rate of the critic");
+    v("generator_decay", generator_decay, at_least(0), "Adam weight decay of the generator");
+    v("critic_decay", critic_decay, at_least(0), "Adam weight decay of the critic");
+    v("beta1", beta1, below(0, 1), "Adam beta1, both nets");
+    v("beta2", beta2, below(0, 1), "Adam beta2, both nets");
+    v("gp_lambda", gp_lambda, at_least(0), "gradient penalty weight");
+    v("critic_steps", critic_steps, in_range(1, 100),
+      "critic updates per generator update (CTGAN's default: 1)");
+    v("pac", pac, in_range(1, 1000), "rows per critic input (PacGAN); the paper uses 10");
+    v("dropout", dropout, below(0, 1), "dropout of the critic's hidden layers");
+    v("gumbel_tau", gumbel_tau, positive(), "Gumbel-softmax temperature");
+    v("max_modes", max_modes, in_range(1, 100), "most modes of a numeric column's mixture");
+    v("mode_weight_threshold", mode_weight_threshold, below(0, 0.1),
+      "modes of at most this weight are dropped");
+    v("steps", steps, in_range(0, 1e8, "0 = from the row count"), "generator updates");
+    v("batch_size", batch_size, in_range(0, 1 << 20, "0 = from the row count"),
+      "rows per batch, a multiple of pac");
+    v.rule([this](std::vector<std::string>& p) {
+      if (batch_size > 0 && pac >= 1 && batch_size % pac != 0) {
+        p.push_back("batch_size must be a multiple of pac (" + std::to_string(pac) + "), got " +
+                    std::to_string(batch_size));
+      }
+    });
+    v("validation_fraction", validation_fraction, in_range(0, 0.5, "0 = no model selection"),
+      "share of each class's rows held back to pick the best weights");
+    v.alias("validate_every", "validation_every");
+    v("validation_every", validation_every, in_range(1, 1e8), "steps between validation scores");
+    v("history_every", history_every, in_range(1, 1e8),
+      "history() keeps the mean losses of every block of this many steps");
+  }
 };
 
 // fit() reads options.spans (empty: every column numeric) and throws Error(kInvalidArgument)

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
@@ -45,33 +46,69 @@ namespace imbgen {
 // exactly 0 or 1). The default of 100 sampling steps was measured against the full chain on the
 // 394 training frauds of the bundled data: detection AUC 0.687 vs 0.679 (2000 training steps),
 // for a tenth of the sampling time.
-struct DdpmConfig {
-  int timesteps = 1000;    // T, in [1, 10000]
-  int sample_steps = 100;  // reverse steps when sampling, in [0, timesteps]; 0 = T
+// Model selection (off at validation_fraction 0), as VaeConfig's: per class, this share of its
+// rows is held back; every validation_every steps validation_samples rows per class are drawn by
+// the averaged model and scored by MMD^2 (quantile-normal numeric columns, one-hot categorical
+// ones); the best averaged weights are kept; patience > 0 stops after that many evaluations
+// without improvement.
+struct DdpmConfig : ConfigBase<DdpmConfig> {
+  static constexpr const char* kName = "ddpm";
+
+  int timesteps = 1000;
+  int sample_steps = 100;
   std::vector<int> hidden = {256, 256};
-  int embedding_dim = 128;     // width of h and of the timestep embedding; even
-  double lr = 2e-3;            // AdamW, annealed linearly to 0 over the steps
-  double weight_decay = 1e-4;  // AdamW's decoupled weight decay
-  int batch_size = 256;        // rows per step: min(batch_size, training rows)
-  int epochs = 3000;           // steps = 0: min(ceil(epochs * rows / batch), 20000) steps
-  int steps = 0;               // > 0: exactly this many steps
-  double ema_decay = 0.999;    // in [0, 1); 0 = no averaging
-  int n_quantiles = 1000;      // quantile transformer levels, in [2, 100000]
+  int embedding_dim = 128;
+  double lr = 2e-3;
+  double weight_decay = 1e-4;
+  int batch_size = 256;
+  int epochs = 3000;
+  int steps = 0;
+  double ema_decay = 0.999;
+  int n_quantiles = 1000;
   int history_every = 10;
-  // Model selection (off at 0), as VaeConfig's: per class, this share of its rows is held back;
-  // every validation_every steps validation_samples rows per class are drawn by the averaged
-  // model and scored by MMD^2 (quantile-normal numeric columns, one-hot categorical ones); the
-  // best averaged weights are kept; patience > 0 stops after that many evaluations without
-  // improvement.
   double validation_fraction = 0.0;
   int validation_every = 500;
   int validation_samples = 500;
   int patience = 0;
 
-  std::vector<std::string> problems() const;
-  void validate() const;
-  nlohmann::json to_json() const;
-  static DdpmConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("timesteps", timesteps, in_range(1, 10000), "diffusion steps T");
+    v("sample_steps", sample_steps, in_range(0, 10000, "0 = every step"),
+      "reverse steps when sampling, at most timesteps");
+    v.rule([this](std::vector<std::string>& p) {
+      if (sample_steps > timesteps && sample_steps <= 10000) {
+        p.push_back("sample_steps must be in [0, timesteps = " + std::to_string(timesteps) +
+                    "] (0 = every step), got " + std::to_string(sample_steps));
+      }
+    });
+    v("hidden", hidden, layer_widths(), "hidden layer widths of the denoiser's MLP");
+    v("embedding_dim", embedding_dim, in_range(2, 4096),
+      "width of the timestep and class embeddings; even");
+    v.rule([this](std::vector<std::string>& p) {
+      if (embedding_dim % 2 != 0) {
+        p.push_back("embedding_dim must be even, got " + std::to_string(embedding_dim));
+      }
+    });
+    v("lr", lr, positive(), "AdamW learning rate, annealed linearly to 0 over the steps");
+    v("weight_decay", weight_decay, in_range(0, 1), "AdamW's decoupled weight decay");
+    v("batch_size", batch_size, in_range(1, 1 << 20),
+      "rows per step: min(batch_size, training rows)");
+    v("epochs", epochs, at_least(1),
+      "with steps = 0: min(ceil(epochs * rows / batch), 20000) steps");
+    v("steps", steps, at_least(0, "0 = from epochs"), "training steps");
+    v("ema_decay", ema_decay, below(0, 1), "decay of the weights' moving average; 0 = none");
+    v("n_quantiles", n_quantiles, in_range(2, 100000), "quantile transformer levels");
+    v("history_every", history_every, at_least(1),
+      "history() keeps the mean losses of every block of this many steps");
+    v("validation_fraction", validation_fraction, in_range(0, 0.5, "0 = no model selection"),
+      "share of each class's rows held back to pick the best weights");
+    v("validation_every", validation_every, at_least(1), "steps between validation scores");
+    v("validation_samples", validation_samples, in_range(2, 100000),
+      "rows drawn per class for a validation score");
+    v("patience", patience, at_least(0, "0 = no early stopping"),
+      "validation scores without improvement before training stops");
+  }
 };
 
 // Reproducible: the same seed gives the same bytes on the same build and LibTorch thread count

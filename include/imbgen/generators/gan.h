@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
@@ -17,26 +18,36 @@ namespace imbgen {
 // One training step = one discriminator update (a real batch labelled 1 and a fake batch
 // labelled 0; the loss is the sum of the two means) then one generator update (fake batch
 // labelled 1). Both nets use Adam.
-struct GanConfig {
-  int latent_dim = 0;  // noise size; 0 = the number of features
+struct GanConfig : ConfigBase<GanConfig> {
+  static constexpr const char* kName = "gan";
+
+  int latent_dim = 0;
   std::vector<int> generator_hidden = {32, 64, 128};
   std::vector<int> discriminator_hidden = {128, 64, 32, 32, 16};
   double generator_lr = 1e-3;
   double discriminator_lr = 1e-3;
-  double beta1 = 0.5;      // Adam, both nets
-  double beta2 = 0.999;    // Adam, both nets
-  int steps = 5000;        // training steps per class
-  int batch_size = 64;     // rows per batch, drawn from the class rows by a seeded shuffler
-  int history_every = 10;  // history() keeps the mean losses of every block of this many steps
+  double beta1 = 0.5;
+  double beta2 = 0.999;
+  int steps = 5000;
+  int batch_size = 64;
+  int history_every = 10;
 
-  // Every problem with the values, one line each; empty when valid.
-  std::vector<std::string> problems() const;
-  // Throws Error(kInvalidArgument) listing every problem.
-  void validate() const;
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static GanConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("latent_dim", latent_dim, in_range(0, 4096, "0 = the number of features"), "noise size");
+    v("generator_hidden", generator_hidden, layer_widths(), "hidden layer widths of the generator");
+    v("discriminator_hidden", discriminator_hidden, layer_widths(),
+      "hidden layer widths of the discriminator");
+    v("generator_lr", generator_lr, positive(), "Adam learning rate of the generator");
+    v("discriminator_lr", discriminator_lr, positive(), "Adam learning rate of the discriminator");
+    v("beta1", beta1, below(0, 1), "Adam beta1, both nets");
+    v("beta2", beta2, below(0, 1), "Adam beta2, both nets");
+    v("steps", steps, at_least(1), "training steps per class");
+    v("batch_size", batch_size, in_range(2, 1 << 20, "BatchNorm needs 2 rows"),
+      "rows per batch, drawn from the class rows by a seeded shuffler");
+    v("history_every", history_every, at_least(1),
+      "history() keeps the mean losses of every block of this many steps");
+  }
 };
 
 // fit() sets the process-wide LibTorch intra-op and OpenBLAS thread counts to options.threads.

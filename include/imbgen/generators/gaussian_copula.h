@@ -9,18 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
 // The model has no settings; the struct keeps the config shape of every family (an empty JSON
 // object, unknown keys are errors).
-struct GaussianCopulaConfig {
-  std::vector<std::string> problems() const { return {}; }
-  void validate() const {}
-  nlohmann::json to_json() const { return nlohmann::json::object(); }
-  // Throws Error(kInvalidArgument) listing every unknown key.
-  static GaussianCopulaConfig from_json(const nlohmann::json& j);
+struct GaussianCopulaConfig : ConfigBase<GaussianCopulaConfig> {
+  static constexpr const char* kName = "gaussian_copula";
+
+  template <class V>
+  void visit(V&) {}
 };
 
 // Per class, from its rows (needs 2). Variables from FitOptions::spans (empty: every column

@@ -5,10 +5,9 @@
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "imbgen/core/observer.h"
 #include "imbgen/data/encoder.h"
@@ -20,8 +19,8 @@ struct FitOptions {
   // Classes to model. A non-conditional model trains one model per class listed here.
   std::vector<int> classes;
   uint64_t seed = 42;
-  int threads = 1;                 // threads for LibTorch intra-op work
-  Observer* observer = nullptr;    // training progress (losses per step); may be null
+  int threads = 1;               // threads for LibTorch intra-op work
+  Observer* observer = nullptr;  // training progress (losses per step); may be null
   // Layout of the columns of x: numeric columns, 0/1 missing indicators and one-hot blocks of
   // categorical columns (see data/encoder.h). Empty: every column is numeric, in original units.
   // Models that treat categorical columns specially (SMOTE-NC, CTGAN, TVAE, multinomial
@@ -65,6 +64,15 @@ class Generator {
 std::unique_ptr<Generator> make_generator(const std::string& name,
                                           const nlohmann::json& config = nlohmann::json::object());
 std::vector<std::string> generator_names();
+
+// A JSON Schema (draft 2020-12 keywords) of the options `make_generator(name, options)` takes:
+// {"title": name, "description": ..., "type": "object", "properties": {key: {"type", "default",
+// "description", and the valid range ("minimum", "maximum", "exclusiveMinimum",
+// "exclusiveMaximum", "enum", "items", "maxItems", "anyOf")}}, "additionalProperties": false}.
+// Defaults are the config struct's own. Throws Error(kNotFound) for an unknown name.
+nlohmann::json generator_options_schema(const std::string& name);
+// One line saying what the generator does. Throws Error(kNotFound) for an unknown name.
+std::string generator_description(const std::string& name);
 
 // Model files: magic string + format version + name + config + metadata + state + CRC-32.
 // `metadata` is free-form JSON kept with the model (the CLI stores the column schema and class

@@ -10,36 +10,38 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
-struct KmeansSmoteConfig {
-  // SMOTE neighbours inside a cluster (imbalanced-learn's KMeansSMOTE default is 2). A cluster
-  // needs at least k_neighbors + 1 rows of the class to be kept.
-  int k_neighbors = 2;
-  // k-means clusters over all training rows (imbalanced-learn's default MiniBatchKMeans has 8).
-  // Lloyd's algorithm from a seeded greedy k-means++ start (2 + ln k candidates per centre),
-  // at most 300 iterations, stopping when the centres move less than 1e-4 of the mean column
-  // variance (squared); an emptied cluster keeps its centre.
-  int n_clusters = 8;
-  // A cluster is kept for class c when (rows of c) / (rows) >= this threshold. nullopt ("auto" in
-  // JSON): 1 / (2 * number of modelled classes), imbalanced-learn's "auto" n_c / sum(n) / 2 when
-  // every class is asked for as many rows (exactly it for one minority class: 0.5).
-  std::optional<double> cluster_balance_threshold;
-  // Sparsity of a kept cluster: (mean distance between its class rows)^e / (its class rows).
-  // nullopt ("auto" in JSON): e = 0.16 * (log_1.6 of its class rows)^1.8, imbalanced-learn's
-  // formula (the paper uses the number of features).
-  std::optional<double> density_exponent;
+// k_neighbors: imbalanced-learn's KMeansSMOTE default is 2. n_clusters: imbalanced-learn's default
+// MiniBatchKMeans has 8; here Lloyd's algorithm from a seeded greedy k-means++ start (2 + ln k
+// candidates per centre), at most 300 iterations, stopping when the centres move less than 1e-4
+// of the mean column variance (squared); an emptied cluster keeps its centre.
+// cluster_balance_threshold "auto" is imbalanced-learn's "auto" n_c / sum(n) / 2 when every class
+// is asked for as many rows (exactly it for one minority class: 0.5). density_exponent "auto" is
+// imbalanced-learn's formula (the paper uses the number of features).
+struct KmeansSmoteConfig : ConfigBase<KmeansSmoteConfig> {
+  static constexpr const char* kName = "kmeans_smote";
 
-  std::vector<std::string> problems() const;
-  void validate() const;  // throws Error(kInvalidArgument) listing every problem
-  // {"k_neighbors", "n_clusters", "cluster_balance_threshold": number or "auto",
-  //  "density_exponent": number or "auto"}
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static KmeansSmoteConfig from_json(const nlohmann::json& j);
+  int k_neighbors = 2;
+  int n_clusters = 8;
+  std::optional<double> cluster_balance_threshold;  // nullopt: "auto" in JSON
+  std::optional<double> density_exponent;           // nullopt: "auto" in JSON
+
+  template <class V>
+  void visit(V& v) {
+    v("k_neighbors", k_neighbors, in_range(1, 1000),
+      "SMOTE neighbours inside a cluster; a cluster needs k_neighbors + 1 rows of the class");
+    v("n_clusters", n_clusters, in_range(1, 100000), "k-means clusters over all training rows");
+    v("cluster_balance_threshold", cluster_balance_threshold, in_range(0, 1),
+      "a cluster is kept for class c when (rows of c) / (rows) reaches this; \"auto\": 1 / (2 * "
+      "modelled classes)");
+    v("density_exponent", density_exponent, in_range(0, 1000),
+      "e of a kept cluster's sparsity (mean distance of its class rows)^e / (its class rows); "
+      "\"auto\": 0.16 * (log_1.6 of its class rows)^1.8");
+  }
 };
 
 // fit() sees every training row and treats all columns as numeric (one-hot blocks are

@@ -7,18 +7,18 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
 // Random oversampling has no parameters; the struct exists so that every family has the same
 // config shape (an empty JSON object, and unknown keys are errors).
-struct RandomConfig {
-  std::vector<std::string> problems() const { return {}; }
-  void validate() const {}
-  nlohmann::json to_json() const { return nlohmann::json::object(); }
-  // Throws Error(kInvalidArgument) listing every unknown key.
-  static RandomConfig from_json(const nlohmann::json& j);
+struct RandomConfig : ConfigBase<RandomConfig> {
+  static constexpr const char* kName = "random";
+
+  template <class V>
+  void visit(V&) {}
 };
 
 std::unique_ptr<Generator> make_random(const RandomConfig& config = {});

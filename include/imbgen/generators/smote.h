@@ -8,23 +8,22 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
-struct SmoteConfig {
-  // Neighbours per row, searched among the training rows of the same class (Euclidean distance
-  // on the raw features, as imbalanced-learn). fit() needs at least k_neighbors + 1 rows per class.
+struct SmoteConfig : ConfigBase<SmoteConfig> {
+  static constexpr const char* kName = "smote";
+
   int k_neighbors = 5;
 
-  // Every problem with the values, one line each; empty when valid.
-  std::vector<std::string> problems() const;
-  // Throws Error(kInvalidArgument) listing every problem.
-  void validate() const;
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static SmoteConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("k_neighbors", k_neighbors, in_range(1, 1000),
+      "neighbours per row among the training rows of the same class (Euclidean distance on the "
+      "raw features, as imbalanced-learn); fit() needs k_neighbors + 1 rows per class");
+  }
 };
 
 std::unique_ptr<Generator> make_smote(const SmoteConfig& config = {});

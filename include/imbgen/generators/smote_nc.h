@@ -9,20 +9,21 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
-struct SmoteNcConfig {
-  // Neighbours per class row, searched among the rows of the same class.
+struct SmoteNcConfig : ConfigBase<SmoteNcConfig> {
+  static constexpr const char* kName = "smote_nc";
+
   int k_neighbors = 5;
 
-  std::vector<std::string> problems() const;
-  void validate() const;  // throws Error(kInvalidArgument) listing every problem
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static SmoteNcConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("k_neighbors", k_neighbors, in_range(1, 1000),
+      "neighbours per class row, searched among the rows of the same class");
+  }
 };
 
 // Reads FitOptions::spans: one-hot spans are the categorical columns, every other column

@@ -9,35 +9,47 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 
-struct SvmSmoteConfig {
-  // Class neighbours of each support vector used to build new rows.
+// The SVM: libsvm C-SVC, RBF kernel, gamma = 1 / (n_features * variance of all values of x)
+// (scikit-learn's gamma="scale", as imbalanced-learn's default SVC), penalty svm_c, on x as given
+// (not rescaled). max_svm_rows = 0 trains it on every row (as imbalanced-learn); otherwise, when x
+// has more rows, every row of the modelled classes is kept and a seeded uniform sample of the
+// other rows fills up to max_svm_rows (kernel SVM training grows quadratically or worse in the
+// rows: about 5 s on the 28,313 training rows of the bundled credit card data).
+struct SvmSmoteConfig : ConfigBase<SvmSmoteConfig> {
+  static constexpr const char* kName = "svm_smote";
+
   int k_neighbors = 5;
-  // Neighbours among all rows that classify a support vector: all m of other classes -> noise
-  // (dropped); at least m/2 -> danger (interpolation); fewer -> safe (extrapolation).
   int m_neighbors = 10;
-  // Extrapolation from a safe support vector x away from its neighbour x_nn:
-  // x - out_step * u * (x_nn - x), u ~ U[0, 1). In [0, 1].
   double out_step = 0.5;
-  // The SVM: libsvm C-SVC, RBF kernel, gamma = 1 / (n_features * variance of all values of x)
-  // (scikit-learn's gamma="scale", as imbalanced-learn's default SVC), penalty svm_c, on x as
-  // given (not rescaled).
   double svm_c = 1.0;
-  // 0: train the SVM on every row (as imbalanced-learn). Otherwise, when x has more rows, every
-  // row of the modelled classes is kept and a seeded uniform sample of the other rows fills up to
-  // max_svm_rows (kernel SVM training grows quadratically or worse in the rows: about 5 s on the
-  // 28,313 training rows of the bundled credit card data).
   int max_svm_rows = 0;
 
-  std::vector<std::string> problems() const;
-  void validate() const;  // throws Error(kInvalidArgument) listing every problem
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static SvmSmoteConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("k_neighbors", k_neighbors, in_range(1, 1000),
+      "class neighbours of each support vector used to build new rows");
+    v("m_neighbors", m_neighbors, in_range(1, 1000),
+      "neighbours among all rows that classify a support vector: all of other classes -> noise "
+      "(dropped); at least m/2 -> danger (interpolation); fewer -> safe (extrapolation)");
+    v("out_step", out_step, in_range(0, 1),
+      "extrapolation from a safe support vector x away from its neighbour: "
+      "x - out_step * u * (x_nn - x), u ~ U[0, 1)");
+    v("svm_c", svm_c, positive(), "penalty C of the RBF C-SVC");
+    v("max_svm_rows", max_svm_rows, at_least(0, "0 = every row"),
+      "rows the SVM is trained on: every row of the modelled classes and a seeded sample of the "
+      "others, at least 100");
+    v.rule([this](std::vector<std::string>& p) {
+      if (max_svm_rows > 0 && max_svm_rows < 100) {
+        p.push_back("max_svm_rows must be 0 (every row) or at least 100, got " +
+                    std::to_string(max_svm_rows));
+      }
+    });
+  }
 };
 
 // fit() sees every training row and treats all columns as numeric (one-hot blocks are

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/generators/config.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
@@ -27,10 +28,12 @@ namespace imbgen {
 //
 // Model selection (validation_fraction > 0): that share of each class's rows (rounded; used only
 // when it gives at least 5 rows and leaves at least 2) is held back from training. Every
-// validate_every steps, and after the last, 500 rows are generated from fixed noise and compared
+// validation_every steps, and after the last, 500 rows are generated from fixed noise and compared
 // with the held-back rows by an RBF-kernel MMD^2 (bandwidths 0.5, 1, 2 x the median distance
 // between training rows, standardised units); the weights with the lowest score are kept.
-struct WganGpConfig {
+struct WganGpConfig : ConfigBase<WganGpConfig> {
+  static constexpr const char* kName = "wgan_gp";
+
   int latent_dim = 64;
   std::vector<int> generator_hidden = {256, 256};
   std::vector<int> critic_hidden = {256, 256};
@@ -38,20 +41,34 @@ struct WganGpConfig {
   double critic_lr = 1e-4;
   double beta1 = 0.5;
   double beta2 = 0.9;
-  double gp_lambda = 10.0;           // gradient penalty weight
-  int critic_steps = 5;              // critic updates per generator update
-  int steps = 0;                     // generator updates per class; 0 = from the row count
-  int batch_size = 0;                // rows per batch; 0 = min(64, rows)
-  double validation_fraction = 0.2;  // 0 = no held-back rows, the last weights are kept
-  int validate_every = 50;           // steps between validation scores
-  int history_every = 10;            // history() keeps the mean losses of blocks of this many steps
+  double gp_lambda = 10.0;
+  int critic_steps = 5;
+  int steps = 0;
+  int batch_size = 0;
+  double validation_fraction = 0.2;
+  int validation_every = 50;
+  int history_every = 10;
 
-  std::vector<std::string> problems() const;
-  void validate() const;  // throws Error(kInvalidArgument) listing every problem
-  nlohmann::json to_json() const;
-  // Missing keys take their defaults; unknown keys, wrong types and invalid values throw one
-  // Error(kInvalidArgument) that lists them all.
-  static WganGpConfig from_json(const nlohmann::json& j);
+  template <class V>
+  void visit(V& v) {
+    v("latent_dim", latent_dim, in_range(1, 4096), "noise size");
+    v("generator_hidden", generator_hidden, layer_widths(), "hidden layer widths of the generator");
+    v("critic_hidden", critic_hidden, layer_widths(), "hidden layer widths of the critic");
+    v("generator_lr", generator_lr, positive(), "Adam learning rate of the generator");
+    v("critic_lr", critic_lr, positive(), "Adam learning rate of the critic");
+    v("beta1", beta1, below(0, 1), "Adam beta1, both nets");
+    v("beta2", beta2, below(0, 1), "Adam beta2, both nets");
+    v("gp_lambda", gp_lambda, at_least(0), "gradient penalty weight");
+    v("critic_steps", critic_steps, in_range(1, 100), "critic updates per generator update");
+    v("steps", steps, in_range(0, 1e8, "0 = from the row count"), "generator updates per class");
+    v("batch_size", batch_size, in_range(0, 1 << 20, "0 = min(64, rows)"), "rows per batch");
+    v("validation_fraction", validation_fraction, in_range(0, 0.5, "0 = no model selection"),
+      "share of each class's rows held back to pick the best weights");
+    v.alias("validate_every", "validation_every");
+    v("validation_every", validation_every, in_range(1, 1e8), "steps between validation scores");
+    v("history_every", history_every, in_range(1, 1e8),
+      "history() keeps the mean losses of every block of this many steps");
+  }
 };
 
 // fit() sets LibTorch's and OpenBLAS's thread counts to options.threads. It reports every step
