@@ -311,10 +311,8 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
               << "\nto continue where it stopped, run:\n  " << cmdline << "\n";
     return kExitInterrupted;
   }
-  const std::vector<std::string> folders = write_benchmark_outputs(outcome, o.control.dir);
-  for (size_t d = 0; d < folders.size(); ++d) {
-    write_report(outcome.results[d], (std::filesystem::path(folders[d]) / "report.html").string());
-  }
+  const std::vector<std::string> folders =
+      write_benchmark_outputs_and_reports(outcome, o.control.dir);
   for (const auto& r : outcome.results) print_dataset_summary(r);
   if (outcome.results.size() > 1) {
     std::cout << "\nAcross data sets (PR-AUC): data sets where the strategy is best / "

@@ -162,6 +162,24 @@ void sort_categories(std::vector<std::string>& texts) {
   for (size_t i = 0; i < keyed.size(); ++i) texts[i] = std::move(keyed[i].second);
 }
 
+// Class labels in Table::classes order: by value when every label is a number (ties by text),
+// else by text.
+std::vector<std::string> order_labels(std::vector<std::string> labels) {
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  std::vector<std::pair<double, std::string>> keyed;
+  bool all_numeric = true;
+  for (auto& t : labels) {
+    double v = 0.0;
+    if (parse_number(t, v) != Parsed::kNumber) all_numeric = false;
+    keyed.emplace_back(v, std::move(t));
+  }
+  if (all_numeric) std::stable_sort(keyed.begin(), keyed.end());
+  std::vector<std::string> out;
+  for (auto& k : keyed) out.push_back(std::move(k.second));
+  return out;
+}
+
 }  // namespace
 
 std::vector<size_t> Table::class_counts() const {
@@ -448,18 +466,11 @@ Table load_table(const std::string& path, const LoadOptions& options) {
   }
 
   // ---- class order: numeric when every label is a number (ties by text), else text ----
+  std::vector<std::string> label_texts;
+  for (const auto& kv : label_id) label_texts.push_back(kv.first);
+  const std::vector<std::string> ordered = order_labels(label_texts);
   std::vector<std::pair<double, const std::string*>> order;
-  bool all_numeric = true;
-  for (const auto& kv : label_id) {  // map order: lexicographic
-    double v = 0.0;
-    if (parse_number(kv.first, v) != Parsed::kNumber) all_numeric = false;
-    order.emplace_back(v, &kv.first);
-  }
-  if (all_numeric) {
-    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-      return a.first != b.first ? a.first < b.first : *a.second < *b.second;
-    });
-  }
+  for (const auto& t : ordered) order.emplace_back(0.0, &label_id.find(t)->first);
   if (order.size() < 2 && !options.allow_single_class && !options.no_target) {
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + path + "': the target '" + target_name + "' has a single class \"" +
@@ -502,6 +513,113 @@ Table load_table(const std::string& path, const LoadOptions& options) {
     }
   }
   return table;
+}
+
+Table table_from_columns(const std::vector<ColumnValues>& columns,
+                         const std::vector<std::string>& labels, const std::string& target,
+                         const std::string& source, bool allow_single_class) {
+  const std::string where = "'" + source + "': ";
+  if (columns.empty()) throw Error(ErrorKind::kInvalidArgument, where + "no feature columns");
+  const size_t n = labels.size();
+  if (n == 0) throw Error(ErrorKind::kInvalidArgument, where + "no rows");
+  Table t;
+  t.source = source;
+  t.target = target;
+  std::vector<std::string> names;
+  for (const auto& c : columns) {
+    if (trim(c.name).empty()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  where + "column " + std::to_string(names.size() + 1) + " has no name");
+    }
+    if (std::find(names.begin(), names.end(), c.name) != names.end()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  where + "column name '" + c.name + "' appears more than once");
+    }
+    if (c.name == target && !target.empty()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  where + "column '" + c.name + "' has the target's name");
+    }
+    names.push_back(c.name);
+    const size_t rows = c.kind == ColumnKind::kCategorical ? c.texts.size() : c.numbers.size();
+    if (rows != n) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  where + "column '" + c.name + "' has " + std::to_string(rows) +
+                      " values but there are " + std::to_string(n) + " class labels");
+    }
+  }
+  // Classes: the same order and the same rules for labels as load_table.
+  for (size_t i = 0; i < n; ++i) {
+    if (trim(labels[i]).empty()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  where + "row " + std::to_string(i) + ": the class label is empty");
+    }
+  }
+  std::vector<std::string> trimmed(n);
+  for (size_t i = 0; i < n; ++i) trimmed[i] = std::string(trim(labels[i]));
+  t.classes = order_labels(trimmed);
+  if (t.classes.size() < 2 && !allow_single_class) {
+    throw Error(ErrorKind::kInvalidArgument,
+                where + "the target has a single class \"" + t.classes[0] +
+                    "\" in every row; a classifier needs at least two classes");
+  }
+  std::map<std::string, int, std::less<>> class_id;
+  for (size_t c = 0; c < t.classes.size(); ++c) class_id[t.classes[c]] = static_cast<int>(c);
+  t.y.resize(n);
+  for (size_t i = 0; i < n; ++i) t.y[i] = class_id.find(trimmed[i])->second;
+
+  const size_t d = columns.size();
+  t.x = Matrix(n, d);
+  t.columns.resize(d);
+  for (size_t k = 0; k < d; ++k) {
+    const ColumnValues& src = columns[k];
+    ColumnInfo& col = t.columns[k];
+    col.name = src.name;
+    col.kind = src.kind;
+    if (src.kind == ColumnKind::kCategorical) {
+      // Texts as load_table reads them: blanks trimmed, the missing markers as the missing level.
+      std::vector<std::string> texts(n);
+      for (size_t i = 0; i < n; ++i) {
+        const std::string_view v = trim(src.texts[i]);
+        texts[i] = is_missing(v) ? std::string() : std::string(v);
+      }
+      std::vector<std::string> levels = texts;
+      std::sort(levels.begin(), levels.end());
+      levels.erase(std::unique(levels.begin(), levels.end()), levels.end());
+      sort_categories(levels);
+      std::map<std::string, double, std::less<>> code;
+      for (size_t c = 0; c < levels.size(); ++c) code[levels[c]] = static_cast<double>(c);
+      for (size_t i = 0; i < n; ++i) t.x(i, k) = code.find(texts[i])->second;
+      col.has_missing = code.count(std::string()) > 0;
+      col.min = 0.0;
+      col.max = static_cast<double>(levels.size() - 1);
+      col.categories = std::move(levels);
+    } else {
+      bool integer = true;
+      size_t numbers = 0;
+      double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+      for (size_t i = 0; i < n; ++i) {
+        const double v = src.numbers[i];
+        if (std::isnan(v)) {
+          col.has_missing = true;
+        } else if (!std::isfinite(v)) {
+          throw Error(ErrorKind::kInvalidArgument,
+                      where + "row " + std::to_string(i) + ", column '" + src.name +
+                          "': value " + (v > 0 ? "inf" : "-inf") +
+                          " is not a finite number (use NaN for a missing value)");
+        } else {
+          ++numbers;
+          if (std::floor(v) != v) integer = false;
+          lo = std::min(lo, v);
+          hi = std::max(hi, v);
+        }
+        t.x(i, k) = v;
+      }
+      col.integer = numbers > 0 && integer;
+      col.min = numbers > 0 ? lo : std::numeric_limits<double>::quiet_NaN();
+      col.max = numbers > 0 ? hi : std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  return t;
 }
 
 std::string bundled_data_path() {
@@ -550,6 +668,113 @@ std::vector<std::string> format_row(const Table& schema, const double* row) {
   return fields;
 }
 
+namespace {
+
+// A JSON string literal of `text` (quotes, backslashes and control characters escaped).
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+RowWriter::RowWriter(const Table& schema) {
+  schema_.columns = schema.columns;
+  schema_.target = schema.target;
+  schema_.classes = schema.classes;
+  std::vector<std::string> header = schema.column_names();
+  header.push_back(schema.target);
+  for (size_t k = 0; k < header.size(); ++k) header_ += (k ? "," : "") + csv_escape(header[k]);
+  header_ += "\n";
+  for (const auto& col : schema.columns) {
+    std::vector<std::string> csv, json;
+    for (const auto& c : col.categories) {
+      csv.push_back(csv_escape(c));
+      json.push_back(c.empty() ? "null" : json_string(c));
+    }
+    csv_categories_.push_back(std::move(csv));
+    json_categories_.push_back(std::move(json));
+    json_keys_.push_back(json_string(col.name) + ":");
+  }
+  json_keys_.push_back(json_string(schema.target) + ":");
+  for (const auto& label : schema.classes) {
+    csv_labels_.push_back(csv_escape(label));
+    json_labels_.push_back(json_string(label));
+  }
+}
+
+void RowWriter::append_number(size_t k, double v, std::string& out) const {
+  const ColumnInfo& col = schema_.columns[k];
+  if (!std::isfinite(v)) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "column '" + col.name + "': cannot write the non-finite value " +
+                    format_number(v) + " (only NaN, a missing value, can be written)");
+  }
+  if (col.integer) {
+    v = std::round(v);
+    if (v == 0.0) v = 0.0;  // never "-0"
+  }
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void RowWriter::append_csv(const double* row, int cls, std::string& out) const {
+  for (size_t k = 0; k < schema_.columns.size(); ++k) {
+    const double v = row[k];
+    if (schema_.columns[k].kind == ColumnKind::kCategorical) {
+      const auto& cats = csv_categories_[k];
+      if (!(v >= 0.0 && v < static_cast<double>(cats.size()) && std::floor(v) == v))
+        format_row(schema_, row);  // throws the error that names the column
+      out += cats[static_cast<size_t>(v)];
+    } else if (!std::isnan(v)) {
+      append_number(k, v, out);
+    }
+    out += ',';
+  }
+  check_internal(cls >= 0 && static_cast<size_t>(cls) < csv_labels_.size(),
+                 "RowWriter: class index out of range");
+  out += csv_labels_[static_cast<size_t>(cls)];
+  out += '\n';
+}
+
+void RowWriter::append_ndjson(const double* row, int cls, std::string& out) const {
+  out += '{';
+  for (size_t k = 0; k < schema_.columns.size(); ++k) {
+    out += json_keys_[k];
+    const double v = row[k];
+    if (schema_.columns[k].kind == ColumnKind::kCategorical) {
+      const auto& cats = json_categories_[k];
+      if (!(v >= 0.0 && v < static_cast<double>(cats.size()) && std::floor(v) == v))
+        format_row(schema_, row);
+      out += cats[static_cast<size_t>(v)];
+    } else if (std::isnan(v)) {
+      out += "null";
+    } else {
+      append_number(k, v, out);
+    }
+    out += ',';
+  }
+  check_internal(cls >= 0 && static_cast<size_t>(cls) < json_labels_.size(),
+                 "RowWriter: class index out of range");
+  out += json_keys_.back();
+  out += json_labels_[static_cast<size_t>(cls)];
+  out += "}\n";
+}
+
 void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>& y,
                     std::ostream& out) {
   if (x.cols != schema.columns.size() || y.size() != x.rows) {
@@ -558,20 +783,23 @@ void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>
                     " columns; got rows of " + std::to_string(x.cols) + " values, " +
                     std::to_string(x.rows) + " rows and " + std::to_string(y.size()) + " labels");
   }
-  std::vector<std::string> header = schema.column_names();
-  header.push_back(schema.target);
-  write_csv_row(out, header);
+  const RowWriter writer(schema);
+  out << writer.csv_header();
+  std::string buf;
   for (size_t r = 0; r < x.rows; ++r) {
-    std::vector<std::string> fields = format_row(schema, x.row(r));
     if (y[r] < 0 || static_cast<size_t>(y[r]) >= schema.classes.size()) {
       throw Error(ErrorKind::kInvalidArgument,
                   "write_rows_csv: row " + std::to_string(r) + " has class index " +
                       std::to_string(y[r]) + "; the schema has " +
                       std::to_string(schema.classes.size()) + " classes");
     }
-    fields.push_back(schema.classes[static_cast<size_t>(y[r])]);
-    write_csv_row(out, fields);
+    writer.append_csv(x.row(r), y[r], buf);
+    if (buf.size() > (1 << 16)) {
+      out << buf;
+      buf.clear();
+    }
   }
+  out << buf;
 }
 
 }  // namespace imbgen

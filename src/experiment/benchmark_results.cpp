@@ -415,6 +415,47 @@ nlohmann::json benchmark_wins(const BenchmarkOutcome& outcome) {
   return out;
 }
 
+std::vector<std::vector<std::string>> benchmark_summary_table(const BenchmarkOutcome& outcome) {
+  std::vector<std::vector<std::string>> table;
+  std::vector<std::string> baselines;
+  for (const auto& r : outcome.results)
+    for (const auto& b : r.at("config").at("baselines"))
+      if (std::find(baselines.begin(), baselines.end(), b) == baselines.end())
+        baselines.push_back(b.get<std::string>());
+  std::vector<std::string> header = {"dataset", "strategy", "classifier", "metric", "n",
+                                     "mean",    "std",      "ci_low",     "ci_high"};
+  for (const auto& b : baselines) {
+    for (const char* k : {"diff", "ci_low", "ci_high", "p_ttest", "p_wilcoxon", "wins", "losses"})
+      header.push_back("vs_" + b + "_" + k);
+  }
+  table.push_back(std::move(header));
+  for (size_t d = 0; d < outcome.results.size(); ++d) {
+    for (const auto& cell : outcome.results[d].at("statistics").at("cells")) {
+      for (const auto& [metric, v] : cell.at("metrics").items()) {
+        std::vector<std::string> row = {outcome.names[d], cell.at("strategy").get<std::string>(),
+                                        cell.at("classifier").get<std::string>(), metric,
+                                        std::to_string(v.at("n").get<size_t>())};
+        for (const char* k : {"mean", "std", "ci_low", "ci_high"})
+          row.push_back(format_number(experiment_detail::number(v.at(k))));
+        for (const auto& b : baselines) {
+          const auto& comps = cell.at("comparisons");
+          if (!comps.contains(b)) {
+            row.insert(row.end(), 7, "");
+            continue;
+          }
+          const auto& c = comps.at(b).at(metric);
+          for (const char* k : {"diff", "ci_low", "ci_high", "pvalue", "wilcoxon_pvalue"})
+            row.push_back(format_number(experiment_detail::number(c.at(k))));
+          row.push_back(std::to_string(c.at("wins").get<int>()));
+          row.push_back(std::to_string(c.at("losses").get<int>()));
+        }
+        table.push_back(std::move(row));
+      }
+    }
+  }
+  return table;
+}
+
 std::vector<std::string> write_benchmark_outputs(const BenchmarkOutcome& outcome,
                                                  const std::string& dir) {
   namespace fs = std::filesystem;
@@ -468,42 +509,7 @@ std::vector<std::string> write_benchmark_outputs(const BenchmarkOutcome& outcome
   // summary.csv: one row per (data set, strategy, classifier, metric).
   {
     AtomicFile f(fs::path(dir) / "summary.csv");
-    std::vector<std::string> baselines;
-    for (const auto& r : outcome.results)
-      for (const auto& b : r.at("config").at("baselines"))
-        if (std::find(baselines.begin(), baselines.end(), b) == baselines.end())
-          baselines.push_back(b.get<std::string>());
-    std::vector<std::string> header = {"dataset", "strategy", "classifier", "metric", "n",
-                                       "mean",    "std",      "ci_low",     "ci_high"};
-    for (const auto& b : baselines) {
-      for (const char* k : {"diff", "ci_low", "ci_high", "p_ttest", "p_wilcoxon", "wins", "losses"})
-        header.push_back("vs_" + b + "_" + k);
-    }
-    write_csv_row(f.stream(), header);
-    for (size_t d = 0; d < outcome.results.size(); ++d) {
-      for (const auto& cell : outcome.results[d].at("statistics").at("cells")) {
-        for (const auto& [metric, v] : cell.at("metrics").items()) {
-          std::vector<std::string> row = {outcome.names[d], cell.at("strategy").get<std::string>(),
-                                          cell.at("classifier").get<std::string>(), metric,
-                                          std::to_string(v.at("n").get<size_t>())};
-          for (const char* k : {"mean", "std", "ci_low", "ci_high"})
-            row.push_back(format_number(experiment_detail::number(v.at(k))));
-          for (const auto& b : baselines) {
-            const auto& comps = cell.at("comparisons");
-            if (!comps.contains(b)) {
-              row.insert(row.end(), 7, "");
-              continue;
-            }
-            const auto& c = comps.at(b).at(metric);
-            for (const char* k : {"diff", "ci_low", "ci_high", "pvalue", "wilcoxon_pvalue"})
-              row.push_back(format_number(experiment_detail::number(c.at(k))));
-            row.push_back(std::to_string(c.at("wins").get<int>()));
-            row.push_back(std::to_string(c.at("losses").get<int>()));
-          }
-          write_csv_row(f.stream(), row);
-        }
-      }
-    }
+    for (const auto& row : benchmark_summary_table(outcome)) write_csv_row(f.stream(), row);
     f.commit();
   }
 

@@ -840,6 +840,15 @@ std::string regenerate_report(const std::string& dir) {
   return out.string();
 }
 
+std::vector<std::string> write_benchmark_outputs_and_reports(const BenchmarkOutcome& outcome,
+                                                             const std::string& dir) {
+  const std::vector<std::string> folders = write_benchmark_outputs(outcome, dir);
+  for (size_t d = 0; d < folders.size(); ++d) {
+    write_report(outcome.results[d], (std::filesystem::path(folders[d]) / "report.html").string());
+  }
+  return folders;
+}
+
 std::string report_plotly_version() { return report_detail::plotly_version(); }
 
 }  // namespace imbgen

@@ -108,6 +108,25 @@ struct LoadOptions {
 //    categorical column with more than max_categories categories.
 Table load_table(const std::string& path, const LoadOptions& options);
 
+// The values of one feature column held in memory (e.g. a pandas DataFrame column).
+struct ColumnValues {
+  std::string name;
+  ColumnKind kind = ColumnKind::kNumeric;
+  std::vector<double> numbers;     // numeric: one per row, NaN = missing
+  std::vector<std::string> texts;  // categorical: one per row; "" or a missing marker = missing
+};
+
+// A Table from values in memory, by the rules load_table applies to a file's texts: class order,
+// category order and codes, the missing markers ("?", "NA", ...) and blanks, integer columns
+// (every non-missing value whole), bounds. So a DataFrame and the CSV file written from it give
+// the same Table. `labels` holds each row's class label as text. Throws Error(kInvalidArgument)
+// naming the column or row for: no columns or rows, a nameless or duplicate column, a column
+// with another number of values than labels, an empty label, an infinite number, a single class
+// (unless allow_single_class).
+Table table_from_columns(const std::vector<ColumnValues>& columns,
+                         const std::vector<std::string>& labels, const std::string& target,
+                         const std::string& source, bool allow_single_class = false);
+
 // The bundled default data set, a subset of the credit card fraud data (data/README.md): the
 // path (the source tree's data/creditcard.csv.gz, or the same file under $IMBGEN_DATA_DIR) and
 // the options it is read with (target "Class", "Time" dropped).
@@ -121,6 +140,26 @@ LoadOptions bundled_data_options();
 // schema.columns.size() values. Throws Error(kInvalidArgument) for an infinite number or a
 // categorical value that is not a code 0..categories.size()-1 (names the column).
 std::vector<std::string> format_row(const Table& schema, const double* row);
+
+// Rows of one schema as text, fast (categories escaped once, numbers with std::to_chars into
+// the output): CSV lines as write_rows_csv writes them, or NDJSON objects {"column": value, ...,
+// target: label} (numbers as JSON numbers, categories as strings, missing values as null).
+// The checks and errors of format_row.
+class RowWriter {
+ public:
+  explicit RowWriter(const Table& schema);
+  // The CSV header line (feature columns, then the target), with "\n".
+  const std::string& csv_header() const { return header_; }
+  void append_csv(const double* row, int cls, std::string& out) const;
+  void append_ndjson(const double* row, int cls, std::string& out) const;
+
+ private:
+  void append_number(size_t column, double v, std::string& out) const;
+  Table schema_;  // columns, target and classes only
+  std::string header_;
+  std::vector<std::vector<std::string>> csv_categories_, json_categories_;
+  std::vector<std::string> csv_labels_, json_labels_, json_keys_;
+};
 
 // Writes `x` (table values, as format_row) under the header of `schema` (feature columns, then
 // the target), with each row's class label schema.classes[y[r]] in the target column. What it

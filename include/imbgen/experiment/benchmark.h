@@ -131,6 +131,12 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
 std::vector<std::string> write_benchmark_outputs(const BenchmarkOutcome& outcome,
                                                  const std::string& dir);
 
+// summary.csv as a table of texts, header first: per data set, strategy, classifier and metric
+// the number of folds, mean, std and interval, and per baseline the paired difference, its
+// interval, both p-values, wins and losses (empty when the strategy is the baseline). Numbers as
+// format_number writes them; "nan" for none.
+std::vector<std::vector<std::string>> benchmark_summary_table(const BenchmarkOutcome& outcome);
+
 // Across data sets, per classifier and strategy: in how many data sets the strategy has the best
 // mean PR-AUC, and in how many it is significantly better or worse than "none" (corrected
 // resampled t-test, p < alpha). [{"classifier", "strategy", "datasets", "best",

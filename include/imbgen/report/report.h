@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+
+#include "imbgen/experiment/benchmark.h"
 
 namespace imbgen {
 
@@ -53,6 +56,11 @@ void write_report(const nlohmann::json& results, const std::string& path);
 // written. Throws Error(kNotFound) when DIR/results.json is missing, Error(kInvalidArgument)
 // when it is not valid JSON or has wrong types (message prefixed with the file's path).
 std::string regenerate_report(const std::string& dir);
+
+// write_benchmark_outputs() (include/imbgen/experiment/benchmark.h) and a report.html beside
+// each results.json; returns the folders. What `imbgen benchmark` and imbgen.benchmark() write.
+std::vector<std::string> write_benchmark_outputs_and_reports(const BenchmarkOutcome& outcome,
+                                                             const std::string& dir);
 
 // The version of the inlined plotly.js, e.g. "4.1.2".
 std::string report_plotly_version();
