@@ -17,6 +17,7 @@ Command add_report_command(CLI::App& app);
 Command add_model_commands(CLI::App& app, const std::string& which);
 Command add_evaluate_command(CLI::App& app);
 Command add_benchmark_command(CLI::App& app);
+Command add_serve_command(CLI::App& app);
 
 namespace {
 
@@ -51,6 +52,7 @@ int run_main(int argc, char** argv) {
       {"augment", add_model_commands(app, "augment")},
       {"evaluate", add_evaluate_command(app)},
       {"report", add_report_command(app)},
+      {"serve", add_serve_command(app)},
   };
 
   try {

@@ -1,0 +1,197 @@
+"""Conversions between what Python users hold (pandas DataFrames, numpy arrays, lists) and the
+tables imbgen's library reads, and back, keeping column names, order and dtypes."""
+
+import numbers
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+
+def _is_categorical_dtype(dtype):
+    return isinstance(dtype, pd.CategoricalDtype) or dtype == object or pd.api.types.is_string_dtype(dtype)
+
+
+def _label_texts(y):
+    """Class labels as texts plus the map back to the original label objects."""
+    texts = []
+    back = {}
+    for v in y:
+        t = str(v)
+        prev = back.setdefault(t, v)
+        if prev is not v and prev != v:
+            raise ValueError(f"class labels {prev!r} and {v!r} have the same text {t!r}")
+        texts.append(t)
+    return texts, back
+
+
+class Frame:
+    """X as imbgen columns, with what is needed to rebuild rows of the same kind and dtypes."""
+
+    def __init__(self, X, *, allow_sparse=True):
+        self.kind = "array"
+        self.sparse_format = None
+        if sparse.issparse(X):
+            if not allow_sparse:
+                raise ValueError("sparse matrices are not supported here")
+            self.sparse_format = X.format
+            X = X.toarray()
+        if isinstance(X, pd.DataFrame):
+            self.kind = "frame"
+            self.names = [str(c) for c in X.columns]
+            self.original_columns = list(X.columns)
+            self.dtypes = list(X.dtypes)
+            series = [X.iloc[:, j] for j in range(X.shape[1])]
+        else:
+            if isinstance(X, list):
+                self.kind = "list"
+            arr = np.asarray(X)
+            if arr.ndim != 2:
+                raise ValueError(f"X must be 2-dimensional (rows x columns), got shape {arr.shape}")
+            self.array_dtype = arr.dtype
+            self.names = [f"x{j}" for j in range(arr.shape[1])]
+            self.original_columns = None
+            if arr.dtype == object:
+                self.dtypes = [_column_dtype(arr[:, j]) for j in range(arr.shape[1])]
+            else:
+                self.dtypes = [arr.dtype] * arr.shape[1]
+            series = [pd.Series(arr[:, j]) for j in range(arr.shape[1])]
+        if len(self.names) == 0:
+            raise ValueError("X has no columns")
+        if len(set(self.names)) != len(self.names):
+            raise ValueError(f"X has duplicate column names: {self.names}")
+        self.columns = []
+        self.text_back = {}
+        for name, s, dtype in zip(self.names, series, self.dtypes):
+            if _is_categorical_dtype(dtype) or dtype == object:
+                texts, back = _texts(s)
+                self.text_back[name] = back
+                self.columns.append((name, "categorical", texts))
+            elif pd.api.types.is_bool_dtype(dtype):
+                self.columns.append((name, "numeric", s.astype(np.float64).to_numpy()))
+            elif pd.api.types.is_numeric_dtype(dtype):
+                self.columns.append((name, "numeric", pd.to_numeric(s).astype(np.float64).to_numpy()))
+            else:
+                raise ValueError(f"column {name!r}: dtype {dtype} is neither numeric nor categorical")
+
+    @property
+    def n_rows(self):
+        c = self.columns[0][2]
+        return len(c)
+
+    def rebuild(self, rows):
+        """Rows from the library ({"columns": [(name, kind, values)]}) in X's own form."""
+        data = {}
+        for (name, kind, values), dtype in zip(rows["columns"], self.dtypes):
+            if kind == "categorical":
+                back = self.text_back.get(name, {})
+                vals = [None if t is None else back.get(t, t) for t in values]
+                if isinstance(dtype, pd.CategoricalDtype):
+                    data[name] = pd.Categorical(vals, categories=dtype.categories, ordered=dtype.ordered)
+                else:
+                    data[name] = pd.Series(vals, dtype=object)
+            else:
+                arr = np.asarray(values, dtype=np.float64)
+                data[name] = _cast_numbers(arr, dtype)
+        if self.kind == "frame":
+            df = pd.DataFrame(data)
+            df.columns = self.original_columns
+            return df
+        arr = np.column_stack([np.asarray(data[n], dtype=object if self.array_dtype == object else None) for n in self.names])
+        arr = arr.astype(self.array_dtype, copy=False)
+        if self.sparse_format is not None:
+            return sparse.csr_matrix(arr).asformat(self.sparse_format)
+        return arr.tolist() if self.kind == "list" else arr
+
+    def concat(self, X, added):
+        """X (unchanged) followed by the added rows, in X's form."""
+        if self.kind == "frame":
+            out = pd.concat([X, added], axis=0, ignore_index=True)
+            for col, dtype in zip(X.columns, self.dtypes):
+                if isinstance(dtype, pd.CategoricalDtype):
+                    out[col] = pd.Categorical(out[col], categories=dtype.categories, ordered=dtype.ordered)
+                elif out[col].dtype != dtype:
+                    out[col] = out[col].astype(dtype)
+            return out
+        if self.sparse_format is not None:
+            return sparse.vstack([X, added]).asformat(self.sparse_format)
+        if self.kind == "list":
+            return list(X) + list(added)
+        return np.concatenate([np.asarray(X), np.asarray(added, dtype=np.asarray(X).dtype)], axis=0)
+
+
+def _column_dtype(values):
+    """An object array column: numeric when every non-missing value is a number."""
+    nums = [v for v in values if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    if nums and all(isinstance(v, numbers.Number) and not isinstance(v, bool) for v in nums):
+        return np.dtype(np.float64)
+    return np.dtype(object)
+
+
+def _texts(s):
+    """Category texts of a column ("" for missing) and the map back to the original values."""
+    texts = []
+    back = {}
+    for v in s.tolist():
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+            texts.append("")
+            continue
+        t = str(v)
+        back.setdefault(t, v)
+        texts.append(t)
+    return texts, back
+
+
+def _cast_numbers(arr, dtype):
+    if pd.api.types.is_bool_dtype(dtype):
+        return arr.astype(bool)
+    if pd.api.types.is_integer_dtype(dtype):
+        if np.isnan(arr).any():
+            # A missing value in an integer column: pandas' nullable integer keeps it.
+            return pd.array(np.where(np.isnan(arr), 0, arr).astype(np.int64), dtype="Int64").where(~np.isnan(arr), pd.NA)
+        return arr.astype(dtype)
+    return arr.astype(dtype) if dtype != object else arr
+
+
+class Labels:
+    """y as class-label texts, with what is needed to give labels back in y's own form.
+
+    `values` is y as a 1-d array (imbalanced-learn's check_target_type output); `original` is what
+    the user passed (a Series, a one-column DataFrame, a list or an array).
+    """
+
+    def __init__(self, original, values=None):
+        self.series = isinstance(original, pd.Series)
+        self.frame = isinstance(original, pd.DataFrame)
+        self.is_list = isinstance(original, list)
+        self.name = original.name if self.series else None
+        self.frame_columns = list(original.columns) if self.frame else None
+        arr = np.asarray(original if values is None else values)
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr.ravel()
+        if arr.ndim != 1:
+            raise ValueError(f"y must be 1-dimensional, got shape {arr.shape}")
+        self.dtype = arr.dtype
+        self.values = arr
+        self.texts, self.back = _label_texts(arr.tolist())
+
+    def target_name(self, frame):
+        """The name of the class column: y's own name when it has one (a Series, a one-column
+        DataFrame) and no feature column has it, else "target"."""
+        name = self.name if self.series else (self.frame_columns[0] if self.frame else None)
+        if name is None or str(name) in frame.names:
+            return "target"
+        return str(name)
+
+    def rebuild(self, texts):
+        """Labels from their texts, as a 1-d array of y's dtype."""
+        return np.asarray([self.back[t] for t in texts], dtype=self.dtype)
+
+    def concat(self, added):
+        """The original labels followed by `added` (from rebuild), in y's own form."""
+        arr = np.concatenate([self.values, added])
+        if self.series:
+            return pd.Series(arr, name=self.name)
+        if self.frame:
+            return pd.DataFrame({self.frame_columns[0]: arr})
+        return arr.tolist() if self.is_list else arr

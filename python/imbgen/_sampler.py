@@ -1,0 +1,155 @@
+"""imbgen.Resampler: imbgen's generators as an imbalanced-learn sampler."""
+
+import json
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_sampling_strategy, check_target_type
+from sklearn.preprocessing import label_binarize
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+
+from . import _core
+from ._frames import Frame, Labels
+
+
+def _seed(random_state):
+    """A 64-bit seed from scikit-learn's random_state (None, an int or a RandomState)."""
+    if random_state is None or isinstance(random_state, np.random.RandomState):
+        rs = check_random_state(random_state)
+        return int(rs.randint(0, 2**31 - 1)) * (2**31) + int(rs.randint(0, 2**31 - 1))
+    if isinstance(random_state, (int, np.integer)):
+        if random_state < 0:
+            raise ValueError(f"random_state must be >= 0, got {random_state}")
+        return int(random_state)
+    raise ValueError(f"random_state must be None, an int or a numpy RandomState, got {random_state!r}")
+
+
+def _check_generator(generator):
+    names = _core.generator_names()
+    if generator not in names:
+        raise ValueError(f"unknown generator {generator!r}; the generators are: {', '.join(names)}")
+
+
+class Resampler(BaseOverSampler):
+    """Over-sample with one of imbgen's generators, as an imbalanced-learn sampler.
+
+    Parameters
+    ----------
+    generator : str, default="smote"
+        A generator name: ``imbgen.generators()`` lists them (random, smote, smote_nc,
+        borderline_smote, adasyn, svm_smote, kmeans_smote, gaussian_copula, gan, wgan_gp, ctgan,
+        vae, cvae, tvae, ddpm).
+    sampling_strategy : float, str, dict or callable, default="auto"
+        As imbalanced-learn defines it: a float (minority/majority after resampling, two
+        classes), "auto", "minority", "not majority", "not minority", "all", a dict of final
+        counts per class, or a callable returning such a dict.
+    random_state : None, int or numpy.random.RandomState, default=None
+        The seed. The same data, generator, options and seed give the same rows as
+        ``imbgen augment --seed`` with that seed.
+    verbose : bool, default=False
+        Print training progress to stderr.
+    **params
+        The generator's options (``imbgen.generator_options(generator)`` lists them with their
+        defaults), e.g. ``k_neighbors=3`` for smote or ``steps=2000`` for gan. An unknown option or
+        a bad value raises ValueError naming it and the valid ones.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Rows added per class label.
+    model_ : imbgen.Model or None
+        The generator fitted by the last fit_resample (None when no class needed rows).
+
+    Notes
+    -----
+    X may be a pandas DataFrame (numeric, bool, category and object columns; NaN is a missing
+    value), a numpy array, a list of rows or a scipy sparse matrix; the rows come back in the same
+    form, with the same column names, order and dtypes: the original rows first, unchanged, then
+    the synthetic ones.
+    """
+
+    _sampling_type = "over-sampling"
+
+    def __init__(self, generator="smote", sampling_strategy="auto", random_state=None,
+                 verbose=False, **params):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.generator = generator
+        self.random_state = random_state
+        self.verbose = verbose
+        self._params = dict(params)
+        for k, v in params.items():
+            setattr(self, k, v)
+
+    # get_params/set_params see the generator options too, so clone() and GridSearchCV keep them.
+    def get_params(self, deep=True):
+        out = super().get_params(deep=deep)
+        for k in self._params:
+            out[k] = getattr(self, k)
+        return out
+
+    def set_params(self, **params):
+        own = set(super().get_params(deep=False))
+        for k, v in params.items():
+            if k in own:
+                setattr(self, k, v)
+            else:
+                self._params[k] = v
+                setattr(self, k, v)
+        return self
+
+    def _more_tags(self):
+        return {"X_types": ["2darray", "sparse", "dataframe", "string"], "allow_nan": True}
+
+    def _options(self):
+        return {k: getattr(self, k) for k in self._params}
+
+    def fit(self, X, y):
+        """Check the inputs and compute sampling_strategy_ (use fit_resample)."""
+        self.fit_resample(X, y)
+        return self
+
+    def fit_resample(self, X, y):
+        """Fit the generator on (X, y) and return (X, y) with the synthetic rows appended.
+
+        Parameters
+        ----------
+        X : DataFrame, array-like or sparse matrix of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        X_resampled, y_resampled
+            The original rows, unchanged, then the synthetic rows, in the form of X and y.
+        """
+        self._validate_params()  # imbalanced-learn's checks of sampling_strategy, random_state
+        _check_generator(self.generator)
+        check_classification_targets(y)
+        y_checked, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        frame = Frame(X)
+        labels = Labels(y, y_checked)
+        if frame.n_rows != len(labels.texts):
+            raise ValueError(f"X has {frame.n_rows} rows but y has {len(labels.texts)} labels")
+        self.sampling_strategy_ = check_sampling_strategy(
+            self.sampling_strategy, labels.values, self._sampling_type)
+        counts = {str(k): int(v) for k, v in self.sampling_strategy_.items() if int(v) > 0}
+        options = json.dumps(self._options())
+        _core.check_generator_options(self.generator, options)
+        self.n_features_in_ = len(frame.names)
+        if frame.kind == "frame":
+            self.feature_names_in_ = np.asarray(frame.original_columns, dtype=object)
+        rows, model = _core.resample_rows(
+            frame.columns, labels.texts, labels.target_name(frame), self.generator, options, counts,
+            _seed(self.random_state), bool(self.verbose))
+        from ._api import Model
+        self.model_ = None if model is None else Model(model, frame)
+        X_added = frame.rebuild(rows)
+        y_added = labels.rebuild(rows["labels"])
+        X_res = frame.concat(X, X_added)
+        y_res = labels.concat(y_added)
+        if binarize_y:
+            y_res = label_binarize(np.asarray(y_res), classes=np.unique(labels.values))
+        return X_res, y_res
+
+    def _fit_resample(self, X, y):  # required by the abstract base; fit_resample does the work
+        raise NotImplementedError

@@ -1,0 +1,392 @@
+// imbgen._core: the Python binding of imbgen's public library API (include/imbgen/experiment/
+// model.h, fidelity.h, benchmark.h). It converts tables and JSON at the edge and maps errors to
+// Python exceptions; the Python modules beside it (python/imbgen/) give the API its Python shape.
+//
+// Long calls run on a worker thread while the calling thread, without the GIL, polls for Ctrl-C
+// (Python runs signal handlers in the main thread only) and draws progress when asked: a
+// KeyboardInterrupt stops the work at its next progress report and nothing half-done is kept.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "imbgen/core/error.h"
+#include "imbgen/core/observer.h"
+#include "imbgen/core/threads.h"
+#include "imbgen/core/version.h"
+#include "imbgen/data/table.h"
+#include "imbgen/experiment/benchmark.h"
+#include "imbgen/experiment/fidelity.h"
+#include "imbgen/experiment/model.h"
+#include "imbgen/generators/generator.h"
+#include "imbgen/report/report.h"
+
+namespace py = pybind11;
+using nlohmann::json;
+
+namespace imbgen::python {
+namespace {
+
+// ---- errors ----
+
+// The exception classes live in Python (imbgen/_errors.py) so they can be documented there.
+py::object g_diverged;
+
+void translate(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::kInvalidArgument: PyErr_SetString(PyExc_ValueError, e.what()); return;
+    case ErrorKind::kNotFound: PyErr_SetString(PyExc_FileNotFoundError, e.what()); return;
+    case ErrorKind::kIo: PyErr_SetString(PyExc_OSError, e.what()); return;
+    case ErrorKind::kUnsupported: PyErr_SetString(PyExc_NotImplementedError, e.what()); return;
+    case ErrorKind::kDiverged: PyErr_SetString(g_diverged.ptr(), e.what()); return;
+    case ErrorKind::kCancelled: PyErr_SetString(PyExc_KeyboardInterrupt, e.what()); return;
+    case ErrorKind::kInternal: PyErr_SetString(PyExc_RuntimeError, e.what()); return;
+  }
+  PyErr_SetString(PyExc_RuntimeError, e.what());
+}
+
+// ---- progress and Ctrl-C ----
+
+// Collects progress from the worker thread; stops the work (Error kCancelled at its next report)
+// once `stop` is set by the polling thread.
+class Watch : public Observer {
+ public:
+  std::atomic<bool> stop{false};
+  // Throw at the next report once stopped (a fit, an evaluation); the benchmark instead reads
+  // `stop` itself and keeps its finished cells.
+  bool throw_on_stop = true;
+
+  void on_progress(const Progress& p) override {
+    if (throw_on_stop && stop.load()) throw Error(ErrorKind::kCancelled, "interrupted");
+    std::lock_guard<std::mutex> lock(mu_);
+    latest_ = p;
+    fresh_ = true;
+  }
+  void on_message(const std::string& m) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    messages_.push_back(m);
+  }
+  // What to print since the last call (empty when nothing new).
+  std::vector<std::string> take_lines() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<std::string> out = std::move(messages_);
+    messages_.clear();
+    if (fresh_) {
+      std::string line = latest_.task;
+      if (latest_.total > 0)
+        line += ": " + std::to_string(latest_.step) + "/" + std::to_string(latest_.total);
+      for (const auto& [k, v] : latest_.values) line += " " + k + "=" + std::to_string(v);
+      out.push_back(line);
+      fresh_ = false;
+    }
+    return out;
+  }
+
+ private:
+  std::mutex mu_;
+  Progress latest_;
+  bool fresh_ = false;
+  std::vector<std::string> messages_;
+};
+
+// Runs `work` on a worker thread; the caller's thread polls for Ctrl-C every 50 ms (taking the
+// GIL only then) and, with `verbose`, prints progress to sys.stderr about once a second.
+// Exceptions of the work are rethrown here; with `raise_on_interrupt`, a Ctrl-C becomes
+// KeyboardInterrupt once the work has stopped. Returns whether Ctrl-C was pressed.
+template <typename Work>
+bool run_watched(Work&& work, Watch& watch, bool verbose, bool raise_on_interrupt = true) {
+  std::exception_ptr failure;
+  std::atomic<bool> done{false};
+  std::thread worker([&] {
+    try {
+      work();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    done.store(true);
+  });
+  bool interrupted = false;
+  auto last_print = std::chrono::steady_clock::now();
+  {
+    py::gil_scoped_release release;
+    while (!done.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      py::gil_scoped_acquire acquire;
+      if (!interrupted && PyErr_CheckSignals() != 0) {
+        PyErr_Clear();  // raised again below, once the worker has stopped
+        interrupted = true;
+        watch.stop.store(true);
+      }
+      const auto now = std::chrono::steady_clock::now();
+      if (verbose && now - last_print > std::chrono::seconds(1)) {
+        last_print = now;
+        py::object err = py::module_::import("sys").attr("stderr");
+        for (const auto& line : watch.take_lines()) err.attr("write")("imbgen: " + line + "\n");
+        err.attr("flush")();
+      }
+    }
+  }
+  worker.join();
+  if (interrupted && raise_on_interrupt) {
+    throw Error(ErrorKind::kCancelled, "interrupted; nothing was kept");
+  }
+  if (failure) std::rethrow_exception(failure);
+  return interrupted;
+}
+
+// ---- tables ----
+
+// A table from Python: columns [(name, "numeric", float64 array) or (name, "categorical",
+// list of str)], the class label of each row as text, the target's name.
+Table to_table(const py::list& columns, const std::vector<std::string>& labels,
+               const std::string& target, const std::string& source, bool allow_single_class) {
+  std::vector<ColumnValues> values;
+  for (const py::handle& item : columns) {
+    const auto t = item.cast<py::tuple>();
+    ColumnValues c;
+    c.name = t[0].cast<std::string>();
+    const std::string kind = t[1].cast<std::string>();
+    if (kind == "numeric") {
+      auto a = py::array_t<double, py::array::c_style | py::array::forcecast>::ensure(t[2]);
+      if (!a) throw Error(ErrorKind::kInvalidArgument, "column '" + c.name + "': not numeric");
+      c.numbers.assign(a.data(), a.data() + a.size());
+    } else {
+      c.kind = ColumnKind::kCategorical;
+      c.texts = t[2].cast<std::vector<std::string>>();
+    }
+    values.push_back(std::move(c));
+  }
+  return table_from_columns(values, labels, target, source, allow_single_class);
+}
+
+// Rows for Python: {"columns": [(name, kind, values)], "labels": [text per row]}; numeric values
+// as a float64 array (NaN = missing), categorical as a list of texts (None = missing).
+py::dict from_table(const Table& t) {
+  py::list columns;
+  for (size_t c = 0; c < t.columns.size(); ++c) {
+    const ColumnInfo& col = t.columns[c];
+    if (col.kind == ColumnKind::kCategorical) {
+      py::list texts;
+      for (size_t r = 0; r < t.rows(); ++r) {
+        const std::string& text = col.categories.at(static_cast<size_t>(t.x(r, c)));
+        if (text.empty()) {
+          texts.append(py::none());
+        } else {
+          texts.append(py::str(text));
+        }
+      }
+      columns.append(py::make_tuple(col.name, "categorical", texts));
+    } else {
+      py::array_t<double> a(static_cast<py::ssize_t>(t.rows()));
+      double* p = a.mutable_data();
+      for (size_t r = 0; r < t.rows(); ++r) p[r] = t.x(r, c);
+      columns.append(py::make_tuple(col.name, "numeric", a));
+    }
+  }
+  py::list labels;
+  for (int y : t.y) labels.append(py::str(t.classes.at(static_cast<size_t>(y))));
+  py::dict out;
+  out["columns"] = columns;
+  out["labels"] = labels;
+  return out;
+}
+
+json parse_json(const std::string& text, const char* what) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded())
+    throw Error(ErrorKind::kInvalidArgument, std::string(what) + ": not valid JSON");
+  return j;
+}
+
+// ---- the API ----
+
+Model fit(const py::list& columns, const std::vector<std::string>& labels,
+          const std::string& target, const std::string& generator, const std::string& config,
+          const std::vector<std::string>& classes, uint64_t seed, bool verbose) {
+  const Table table = to_table(columns, labels, target, "DataFrame", false);
+  ModelOptions o;
+  o.generator = generator;
+  o.config = parse_json(config, "generator options");
+  o.classes = classes;
+  o.seed = seed;
+  Watch watch;
+  o.observer = &watch;
+  std::optional<Model> model;
+  run_watched([&] { model = Model::fit(table, o); }, watch, verbose);
+  return std::move(*model);
+}
+
+// The rows resample() adds (counts: class label -> rows to add), and the fitted model.
+py::tuple resample_rows(const py::list& columns, const std::vector<std::string>& labels,
+                        const std::string& target, const std::string& generator,
+                        const std::string& config, const std::map<std::string, size_t>& counts,
+                        uint64_t seed, bool verbose) {
+  const Table table = to_table(columns, labels, target, "DataFrame", false);
+  ResampleOptions o;
+  o.generator = generator;
+  o.config = parse_json(config, "generator options");
+  o.seed = seed;
+  o.sampling.kind = SamplingStrategy::Kind::kTargets;
+  const auto have = table.class_counts();
+  for (const auto& [label, n] : counts) {
+    if (n == 0) continue;
+    const size_t c = static_cast<size_t>(table.class_index(label));
+    o.sampling.targets.emplace_back(label, have[c] + n);
+  }
+  Watch watch;
+  o.observer = &watch;
+  std::optional<Resampled> r;
+  if (!o.sampling.targets.empty()) {
+    run_watched([&] { r = resample(table, o); }, watch, verbose);
+  }
+  Table added = table.subset({});
+  if (r) {
+    std::vector<size_t> idx;
+    for (size_t i = r->original_rows; i < r->table.rows(); ++i) idx.push_back(i);
+    added = r->table.subset(idx);
+  }
+  return py::make_tuple(from_table(added), r ? py::cast(std::move(r->model)) : py::none());
+}
+
+std::string evaluate_py(const py::list& real, const py::list& synthetic,
+                        const std::optional<py::list>& holdout, const std::string& config,
+                        bool verbose) {
+  auto table = [](const py::list& cols, const char* name) {
+    // Every column is compared: one class "" for all rows.
+    size_t rows = 0;
+    if (py::len(cols) > 0) {
+      const auto t = cols[0].cast<py::tuple>();
+      rows = static_cast<size_t>(py::len(t[2]));
+    }
+    return to_table(cols, std::vector<std::string>(rows, "rows"), "", name, true);
+  };
+  const Table r = table(real, "real");
+  const Table s = table(synthetic, "synthetic");
+  std::optional<Table> h;
+  if (holdout) h = table(*holdout, "holdout");
+  const EvaluationConfig c = EvaluationConfig::from_json(parse_json(config, "evaluation options"));
+  Watch watch;
+  json out;
+  run_watched([&] { out = evaluate_tables(r, s, h ? &*h : nullptr, c, &watch); }, watch, verbose);
+  return out.dump();
+}
+
+// datasets: [(name, columns, labels, target)]. Returns (summary table rows, [results.json text],
+// [folders written]); the report of each data set is written beside its results.json.
+py::tuple benchmark_py(const py::list& datasets, const std::string& config, const std::string& dir,
+                       int jobs, int threads, bool resume, bool verbose) {
+  std::vector<BenchmarkData> data;
+  for (const py::handle& item : datasets) {
+    const auto t = item.cast<py::tuple>();
+    BenchmarkData d;
+    d.name = t[0].cast<std::string>();
+    d.table = to_table(t[1].cast<py::list>(), t[2].cast<std::vector<std::string>>(),
+                       t[3].cast<std::string>(), d.name, false);
+    data.push_back(std::move(d));
+  }
+  const BenchmarkConfig c = BenchmarkConfig::from_json(parse_json(config, "benchmark options"));
+  Watch watch;
+  watch.throw_on_stop = false;
+  BenchmarkControl control;
+  control.dir = dir;
+  control.jobs = jobs;
+  control.threads = threads;
+  control.resume = resume;
+  control.observer = &watch;
+  control.stop = &watch.stop;  // a Ctrl-C keeps the finished cells; resume=True goes on
+  BenchmarkOutcome outcome;
+  std::vector<std::string> folders;
+  run_watched(
+      [&] {
+        outcome = run_benchmark(data, c, control);
+        if (outcome.complete) folders = write_benchmark_outputs_and_reports(outcome, dir);
+      },
+      watch, verbose, /*raise_on_interrupt=*/false);
+  if (!outcome.complete) {
+    throw Error(ErrorKind::kCancelled,
+                "benchmark interrupted: " + std::to_string(outcome.cells_resumed + outcome.cells_run) +
+                    " of " + std::to_string(outcome.cells_total) + " cells are stored in " +
+                    outcome.store + "; call again with resume=True to go on");
+  }
+  std::vector<std::string> results;
+  for (const auto& r : outcome.results) results.push_back(r.dump());
+  return py::make_tuple(benchmark_summary_table(outcome), results, folders);
+}
+
+}  // namespace
+}  // namespace imbgen::python
+
+PYBIND11_MODULE(_core, m) {
+  using namespace imbgen;
+  using namespace imbgen::python;
+  m.doc() = "imbgen's C++ library (use the imbgen package, not this module)";
+  set_blas_threads(1);
+  g_diverged = py::module_::import("imbgen._errors").attr("TrainingDiverged");
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      translate(e);
+    } catch (const nlohmann::json::exception& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+
+  m.def("version", [] { return std::string(version()); });
+  m.def("generator_names", &generator_names);
+  m.def("generator_options_schema",
+        [](const std::string& name) { return generator_options_schema(name).dump(); });
+  m.def("generator_description", &generator_description);
+  m.def("check_generator_options", [](const std::string& name, const std::string& config) {
+    make_generator(name, parse_json(config, "generator options"));
+  });
+
+  py::class_<Model>(m, "Model")
+      .def("sample",
+           [](const Model& model, const std::string& label, size_t n, uint64_t seed) {
+             Table t;
+             {
+               py::gil_scoped_release release;
+               t = model.sample(label, n, seed);
+             }
+             return from_table(t);
+           })
+      .def("card", [](const Model& model) { return model.card().dump(); })
+      .def("save",
+           [](const Model& model, const std::string& path) {
+             py::gil_scoped_release release;
+             model.save(path);
+           })
+      .def_static("load",
+                  [](const std::string& path) {
+                    py::gil_scoped_release release;
+                    return Model::load(path);
+                  })
+      .def("fitted_classes", &Model::fitted_classes)
+      .def("generator_name", &Model::generator_name)
+      .def("columns_info", [](const Model& model) {
+        py::list out;
+        for (const auto& c : model.schema().columns) {
+          std::vector<std::string> cats;
+          for (const auto& t : c.categories)
+            if (!t.empty()) cats.push_back(t);
+          out.append(py::make_tuple(c.name,
+                                    c.kind == ColumnKind::kCategorical ? "categorical" : "numeric",
+                                    c.integer, cats));
+        }
+        return out;
+      });
+
+  m.def("fit", &fit);
+  m.def("resample_rows", &resample_rows);
+  m.def("evaluate", &evaluate_py);
+  m.def("benchmark", &benchmark_py);
+}

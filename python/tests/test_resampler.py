@@ -1,0 +1,139 @@
+"""imbgen.Resampler as an imbalanced-learn sampler: imbalanced-learn's own checks, parameters,
+DataFrames, pipelines, and the same rows as `imbgen augment`."""
+
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.pipeline import Pipeline
+from imblearn.utils.estimator_checks import _yield_all_checks
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
+from sklearn.preprocessing import StandardScaler
+
+import imbgen
+from conftest import run_imbgen
+
+SAMPLERS = [imbgen.Resampler("smote", random_state=0),
+            imbgen.Resampler("gan", random_state=0, steps=30, batch_size=32)]
+
+
+def _check_id(check):
+    return getattr(check, "__name__", str(check))
+
+
+@pytest.mark.parametrize("sampler", SAMPLERS, ids=lambda s: s.generator)
+def test_imbalanced_learn_sampler_checks(sampler):
+    # Every check imbalanced-learn 0.10 yields for an over-sampler with our tags (2-d arrays,
+    # sparse matrices, DataFrames, strings, NaN).
+    ran = []
+    for check in _yield_all_checks(sampler):
+        check(type(sampler).__name__, sampler)
+        ran.append(_check_id(check))
+    assert "check_samplers_fit_resample" in ran
+    assert "check_samplers_pandas" in ran
+    assert "check_samplers_nan" in ran
+    assert len(ran) >= 15
+
+
+def test_params_round_trip_through_clone_and_set_params():
+    r = imbgen.Resampler("smote", sampling_strategy=0.5, random_state=3, k_neighbors=3)
+    p = r.get_params()
+    assert p["k_neighbors"] == 3 and p["generator"] == "smote" and p["sampling_strategy"] == 0.5
+    c = clone(r)
+    assert c.get_params() == p
+    c.set_params(k_neighbors=4, generator="borderline_smote")
+    assert c.k_neighbors == 4 and c.generator == "borderline_smote"
+
+
+def test_bad_options_raise_value_error_naming_them(creditcard):
+    X, y = creditcard
+    with pytest.raises(ValueError, match="k_neighbours") as e:
+        imbgen.Resampler("smote", k_neighbours=3).fit_resample(X, y)
+    assert "k_neighbors" in str(e.value)  # the valid option is named
+    with pytest.raises(ValueError, match="unknown generator 'smot'.*smote"):
+        imbgen.Resampler("smot").fit_resample(X, y)
+    with pytest.raises(ValueError):
+        imbgen.Resampler("smote", k_neighbors=0).fit_resample(X, y)
+
+
+def test_dataframe_in_dataframe_out_with_dtypes(adult):
+    X, y = adult
+    Xr, yr = imbgen.Resampler("smote_nc", random_state=1).fit_resample(X, y)
+    assert isinstance(Xr, pd.DataFrame) and isinstance(yr, pd.Series)
+    assert list(Xr.columns) == list(X.columns)
+    assert list(Xr.dtypes) == list(X.dtypes)
+    # The original rows first, unchanged.
+    pd.testing.assert_frame_equal(Xr.iloc[: len(X)].reset_index(drop=True),
+                                  X.reset_index(drop=True))
+    assert (yr.iloc[: len(y)].to_numpy() == y.to_numpy()).all()
+    counts = yr.value_counts()
+    assert counts.min() == counts.max()  # auto: every class up to the majority
+    new = Xr.iloc[len(X):]
+    for col in X.columns:
+        if X[col].dtype == object:
+            seen = set(X[col].dropna())
+            assert set(new[col].dropna()) <= seen, col
+        else:
+            assert new[col].min() >= X[col].min() and new[col].max() <= X[col].max(), col
+
+
+def test_category_dtype_and_numpy_arrays_keep_their_form(adult):
+    X, y = adult
+    Xc = X.copy()
+    Xc["workclass"] = Xc["workclass"].astype("category")
+    Xr, _ = imbgen.Resampler("random", random_state=2).fit_resample(Xc, y.to_numpy())
+    assert isinstance(Xr["workclass"].dtype, pd.CategoricalDtype)
+    assert list(Xr["workclass"].cat.categories) == list(Xc["workclass"].cat.categories)
+    num = X.select_dtypes("number").to_numpy(dtype=np.float32)
+    Xa, ya = imbgen.Resampler("smote", random_state=2).fit_resample(num, y.to_numpy())
+    assert isinstance(Xa, np.ndarray) and Xa.dtype == np.float32
+    assert np.array_equal(Xa[: len(num)], num)
+
+
+def test_pipeline_cross_validate_and_grid_search(creditcard):
+    X, y = creditcard
+    pipe = Pipeline([("resample", imbgen.Resampler("smote", random_state=0)),
+                     ("scale", StandardScaler()),
+                     ("model", LogisticRegression(max_iter=1000))])
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    scores = cross_validate(pipe, X, y, scoring="average_precision", cv=cv, n_jobs=2)
+    assert len(scores["test_score"]) == 3
+    assert np.all(scores["test_score"] > 0.5)
+    grid = GridSearchCV(pipe, {"resample__generator": ["random", "smote"],
+                               "resample__sampling_strategy": [0.1, 0.5]},
+                        scoring="average_precision", cv=cv, n_jobs=2)
+    grid.fit(X, y)
+    assert grid.best_params_["resample__generator"] in ("random", "smote")
+    assert len(grid.cv_results_["mean_test_score"]) == 4
+
+
+@pytest.mark.parametrize("generator,extra", [("smote", []), ("smote_nc", []),
+                                             ("gan", ["--set", "gan.steps=40"])])
+def test_same_rows_as_imbgen_augment(tmp_path, creditcard, adult, generator, extra):
+    X, y = adult if generator == "smote_nc" else creditcard
+    if generator == "smote_nc":
+        X, y = X.iloc[:1500], y.iloc[:1500]
+    params = {"steps": 40} if generator == "gan" else {}
+    Xr, yr = imbgen.Resampler(generator, random_state=11, **params).fit_resample(X, y)
+    data = tmp_path / "train.csv"
+    pd.concat([X, y], axis=1).to_csv(data, index=False)
+    out = tmp_path / "augmented.csv"
+    run_imbgen("augment", "--data", data, "--target", y.name, "-g", generator, "--sampling",
+               "auto", "--seed", 11, "-q", "-o", out, *extra)
+    cli = pd.read_csv(out, float_precision="round_trip", keep_default_na=False,
+                      na_values=[""])
+    assert len(cli) == len(Xr)
+    for col in X.columns:
+        a = Xr[col].to_numpy()
+        b = cli[col].to_numpy()
+        if X[col].dtype == object:
+            a = np.array(["" if v is None or (isinstance(v, float) and np.isnan(v)) else v for v in a], dtype=object)
+            b = np.array(["" if isinstance(v, float) and np.isnan(v) else v for v in b], dtype=object)
+            assert (a == b).all(), col
+        else:
+            # Byte for byte: the same doubles (NaN where both are missing).
+            assert np.array_equal(a.astype(np.float64), b.astype(np.float64), equal_nan=True), col
+    assert (yr.astype(str).to_numpy() == cli[y.name].astype(str).to_numpy()).all()
