@@ -162,6 +162,7 @@ step_done "${#sources[@]} sources"
 step "create a clean Debian 12 root (mmdebstrap --variant=minbase)"
 mkdir -p "$check_dir"
 work="$(mktemp -d "$check_dir/imbgen-freshroot.XXXXXX")"
+chmod 755 "$work"  # apt's download user (_apt) must reach the root's folders
 root="$work/root"
 # force-unsafe-io: dpkg skips its fsync calls in this throwaway root (on a slow disk they take
 # most of the install time); it changes nothing about what gets installed.
@@ -183,7 +184,7 @@ mkdir -p "$root/root/imbgen"
 step_done "$(find "$root/root/imbgen" -type f | wc -l) files"
 
 # ---- the .deb cache ----
-# The first command's apt-get downloads about 1 GB. To make repeated checks faster, .deb files are
+# The first command's apt-get downloads about 530 MB. To make repeated checks faster, .deb files are
 # kept in $cache between runs (outside the checkout and outside the root). Before the first command
 # they are hard-linked into the root's /var/cache/apt/archives; apt uses one only when it is the
 # very version and checksum of the root's freshly fetched package lists, so the root installs
