@@ -118,7 +118,9 @@ if ! command -v mmdebstrap >/dev/null; then
     { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
         --no-install-recommends mmdebstrap </dev/null; }
 fi
-command -v git >/dev/null && command -v unshare >/dev/null && command -v chroot >/dev/null
+for tool in git unshare chroot findmnt; do
+  command -v "$tool" >/dev/null || { echo "fresh_machine_check: $tool not found" >&2; false; }
+done
 git -C "$src" rev-parse --git-dir >/dev/null
 step_done
 

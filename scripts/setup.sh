@@ -71,7 +71,8 @@ fi
 
 # ---- 1: what is missing ----
 step "check" "this script needs Debian 12 (or a system with dpkg and apt-get)"
-command -v dpkg-query >/dev/null && command -v apt-get >/dev/null
+command -v dpkg-query >/dev/null
+command -v apt-get >/dev/null
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 missing=()
 check_group() {  # check_group LABEL PACKAGE...: adds the missing ones to $missing and names them
