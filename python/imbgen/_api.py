@@ -112,7 +112,7 @@ def fit(X, y, generator="smote", classes=None, random_state=None, verbose=False,
     frame = Frame(X, allow_sparse=False)
     labels = Labels(y)
     cls = [] if classes is None else [str(c) for c in classes]
-    core = _core.fit(frame.columns, labels.texts, labels.target_name(frame), generator, json.dumps(params), cls,
+    core = _core.fit(frame.columns, labels.encoded, labels.target_name(frame), generator, json.dumps(params), cls,
                      _seed(random_state), bool(verbose))
     return Model(core, frame)
 
@@ -174,7 +174,7 @@ def benchmark(data, target=None, strategies=("none", "class_weight", "random", "
             raise ValueError(f"data set {name!r}: no column {t!r} (columns: {list(df.columns)})")
         frame = Frame(df.drop(columns=[t]), allow_sparse=False)
         labels = Labels(df[t])
-        datasets.append((str(name), frame.columns, labels.texts, str(t)))
+        datasets.append((str(name), frame.columns, labels.encoded, str(t)))
     config = dict(strategies=list(strategies), classifiers=list(classifiers), folds=int(folds),
                   repeats=int(repeats), seed=int(random_state))
     config.update(options)

@@ -25,6 +25,21 @@ def _label_texts(y):
     return texts, back
 
 
+def _label_codes(arr):
+    """(codes, texts, back): codes index texts (one text per distinct label, in sorted label
+    order); back maps a text to the original label object. Labels of one numeric or string dtype
+    take one vectorised pass; object arrays with labels of several types go label by label."""
+    if arr.dtype != object:
+        uniques, codes = np.unique(arr, return_inverse=True)
+        texts, back = _label_texts(uniques.tolist())
+        return codes.astype(np.int64, copy=False), texts, back
+    texts, back = _label_texts(arr.tolist())
+    index = {}
+    codes = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64,
+                        count=len(texts))
+    return codes, list(index), back
+
+
 class Frame:
     """X as imbgen columns, with what is needed to rebuild rows of the same kind and dtypes."""
 
@@ -68,9 +83,9 @@ class Frame:
                 self.text_back[name] = back
                 self.columns.append((name, "categorical", texts))
             elif pd.api.types.is_bool_dtype(dtype):
-                self.columns.append((name, "numeric", s.astype(np.float64).to_numpy()))
+                self.columns.append((name, "numeric", s.to_numpy(dtype=np.float64)))
             elif pd.api.types.is_numeric_dtype(dtype):
-                self.columns.append((name, "numeric", pd.to_numeric(s).astype(np.float64).to_numpy()))
+                self.columns.append((name, "numeric", pd.to_numeric(s).to_numpy(dtype=np.float64)))
             else:
                 raise ValueError(f"column {name!r}: dtype {dtype} is neither numeric nor categorical")
 
@@ -173,7 +188,10 @@ class Labels:
             raise ValueError(f"y must be 1-dimensional, got shape {arr.shape}")
         self.dtype = arr.dtype
         self.values = arr
-        self.texts, self.back = _label_texts(arr.tolist())
+        codes, self.classes, self.back = _label_codes(arr)
+        # What the library reads: (codes, texts); see imbgen/_core's label_texts.
+        self.encoded = (codes, self.classes)
+        self.n = len(codes)
 
     def target_name(self, frame):
         """The name of the class column: y's own name when it has one (a Series, a one-column
@@ -183,9 +201,12 @@ class Labels:
             return "target"
         return str(name)
 
-    def rebuild(self, texts):
-        """Labels from their texts, as a 1-d array of y's dtype."""
-        return np.asarray([self.back[t] for t in texts], dtype=self.dtype)
+    def rebuild(self, rows):
+        """The labels of rows from the library, as a 1-d array of y's dtype."""
+        table = np.empty(len(rows["classes"]), dtype=self.dtype)
+        for i, t in enumerate(rows["classes"]):
+            table[i] = self.back[t] if t in self.back else t
+        return table[rows["label_codes"]]
 
     def concat(self, added):
         """The original labels followed by `added` (from rebuild), in y's own form."""

@@ -128,8 +128,8 @@ class Resampler(BaseOverSampler):
         y_checked, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         frame = Frame(X)
         labels = Labels(y, y_checked)
-        if frame.n_rows != len(labels.texts):
-            raise ValueError(f"X has {frame.n_rows} rows but y has {len(labels.texts)} labels")
+        if frame.n_rows != labels.n:
+            raise ValueError(f"X has {frame.n_rows} rows but y has {labels.n} labels")
         self.sampling_strategy_ = check_sampling_strategy(
             self.sampling_strategy, labels.values, self._sampling_type)
         counts = {str(k): int(v) for k, v in self.sampling_strategy_.items() if int(v) > 0}
@@ -139,12 +139,12 @@ class Resampler(BaseOverSampler):
         if frame.kind == "frame":
             self.feature_names_in_ = np.asarray(frame.original_columns, dtype=object)
         rows, model = _core.resample_rows(
-            frame.columns, labels.texts, labels.target_name(frame), self.generator, options, counts,
+            frame.columns, labels.encoded, labels.target_name(frame), self.generator, options, counts,
             _seed(self.random_state), bool(self.verbose))
         from ._api import Model
         self.model_ = None if model is None else Model(model, frame)
         X_added = frame.rebuild(rows)
-        y_added = labels.rebuild(rows["labels"])
+        y_added = labels.rebuild(rows)
         X_res = frame.concat(X, X_added)
         y_res = labels.concat(y_added)
         if binarize_y:

@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -104,21 +106,29 @@ class Watch : public Observer {
 template <typename Work>
 bool run_watched(Work&& work, Watch& watch, bool verbose, bool raise_on_interrupt = true) {
   std::exception_ptr failure;
-  std::atomic<bool> done{false};
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  bool done = false;
   std::thread worker([&] {
     try {
       work();
     } catch (...) {
       failure = std::current_exception();
     }
-    done.store(true);
+    std::lock_guard<std::mutex> lock(done_mu);
+    done = true;
+    done_cv.notify_one();
   });
   bool interrupted = false;
   auto last_print = std::chrono::steady_clock::now();
   {
     py::gil_scoped_release release;
-    while (!done.load()) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (true) {
+      {
+        // Wakes as soon as the work is done (a short call costs no polling delay).
+        std::unique_lock<std::mutex> lock(done_mu);
+        if (done_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return done; })) break;
+      }
       py::gil_scoped_acquire acquire;
       if (!interrupted && PyErr_CheckSignals() != 0) {
         PyErr_Clear();  // raised again below, once the worker has stopped
@@ -144,10 +154,32 @@ bool run_watched(Work&& work, Watch& watch, bool verbose, bool raise_on_interrup
 
 // ---- tables ----
 
+// Class labels from Python: (codes, texts), codes an integer array indexing texts (one text per
+// distinct label), or a list with the text of each row.
+LabelCodes label_codes(const py::handle& labels) {
+  LabelCodes out;
+  if (py::isinstance<py::tuple>(labels)) {
+    const auto t = labels.cast<py::tuple>();
+    out.texts = t[1].cast<std::vector<std::string>>();
+    auto codes = py::array_t<int64_t, py::array::c_style | py::array::forcecast>::ensure(t[0]);
+    if (!codes) throw Error(ErrorKind::kInvalidArgument, "labels: the codes are not integers");
+    out.codes.assign(codes.data(), codes.data() + codes.size());
+    return out;
+  }
+  std::map<std::string, int64_t> index;
+  for (const auto& text : labels.cast<std::vector<std::string>>()) {
+    const auto [it, added] = index.emplace(text, static_cast<int64_t>(out.texts.size()));
+    if (added) out.texts.push_back(text);
+    out.codes.push_back(it->second);
+  }
+  return out;
+}
+
 // A table from Python: columns [(name, "numeric", float64 array) or (name, "categorical",
-// list of str)], the class label of each row as text, the target's name.
-Table to_table(const py::list& columns, const std::vector<std::string>& labels,
-               const std::string& target, const std::string& source, bool allow_single_class) {
+// list of str)], the class labels (label_texts), the target's name.
+Table to_table(const py::list& columns, const py::handle& label_values, const std::string& target,
+               const std::string& source, bool allow_single_class) {
+  const LabelCodes labels = label_codes(label_values);
   std::vector<ColumnValues> values;
   for (const py::handle& item : columns) {
     const auto t = item.cast<py::tuple>();
@@ -167,8 +199,9 @@ Table to_table(const py::list& columns, const std::vector<std::string>& labels,
   return table_from_columns(values, labels, target, source, allow_single_class);
 }
 
-// Rows for Python: {"columns": [(name, kind, values)], "labels": [text per row]}; numeric values
-// as a float64 array (NaN = missing), categorical as a list of texts (None = missing).
+// Rows for Python: {"columns": [(name, kind, values)], "label_codes": int64 array indexing
+// "classes" (the label texts)}; numeric values as a float64 array (NaN = missing), categorical
+// as a list of texts (None = missing).
 py::dict from_table(const Table& t) {
   py::list columns;
   for (size_t c = 0; c < t.columns.size(); ++c) {
@@ -191,11 +224,13 @@ py::dict from_table(const Table& t) {
       columns.append(py::make_tuple(col.name, "numeric", a));
     }
   }
-  py::list labels;
-  for (int y : t.y) labels.append(py::str(t.classes.at(static_cast<size_t>(y))));
+  py::array_t<int64_t> codes(static_cast<py::ssize_t>(t.rows()));
+  int64_t* q = codes.mutable_data();
+  for (size_t r = 0; r < t.rows(); ++r) q[r] = t.y[r];
   py::dict out;
   out["columns"] = columns;
-  out["labels"] = labels;
+  out["label_codes"] = codes;
+  out["classes"] = t.classes;
   return out;
 }
 
@@ -208,7 +243,7 @@ json parse_json(const std::string& text, const char* what) {
 
 // ---- the API ----
 
-Model fit(const py::list& columns, const std::vector<std::string>& labels,
+Model fit(const py::list& columns, const py::object& labels,
           const std::string& target, const std::string& generator, const std::string& config,
           const std::vector<std::string>& classes, uint64_t seed, bool verbose) {
   const Table table = to_table(columns, labels, target, "DataFrame", false);
@@ -225,7 +260,7 @@ Model fit(const py::list& columns, const std::vector<std::string>& labels,
 }
 
 // The rows resample() adds (counts: class label -> rows to add), and the fitted model.
-py::tuple resample_rows(const py::list& columns, const std::vector<std::string>& labels,
+py::tuple resample_rows(const py::list& columns, const py::object& labels,
                         const std::string& target, const std::string& generator,
                         const std::string& config, const std::map<std::string, size_t>& counts,
                         uint64_t seed, bool verbose) {
@@ -235,6 +270,7 @@ py::tuple resample_rows(const py::list& columns, const std::vector<std::string>&
   o.config = parse_json(config, "generator options");
   o.seed = seed;
   o.sampling.kind = SamplingStrategy::Kind::kTargets;
+  o.keep_original = false;
   const auto have = table.class_counts();
   for (const auto& [label, n] : counts) {
     if (n == 0) continue;
@@ -247,12 +283,7 @@ py::tuple resample_rows(const py::list& columns, const std::vector<std::string>&
   if (!o.sampling.targets.empty()) {
     run_watched([&] { r = resample(table, o); }, watch, verbose);
   }
-  Table added = table.subset({});
-  if (r) {
-    std::vector<size_t> idx;
-    for (size_t i = r->original_rows; i < r->table.rows(); ++i) idx.push_back(i);
-    added = r->table.subset(idx);
-  }
+  const Table added = r ? std::move(r->table) : table.subset({});
   return py::make_tuple(from_table(added), r ? py::cast(std::move(r->model)) : py::none());
 }
 
@@ -266,7 +297,7 @@ std::string evaluate_py(const py::list& real, const py::list& synthetic,
       const auto t = cols[0].cast<py::tuple>();
       rows = static_cast<size_t>(py::len(t[2]));
     }
-    return to_table(cols, std::vector<std::string>(rows, "rows"), "", name, true);
+    return to_table(cols, py::cast(std::vector<std::string>(rows, "rows")), "", name, true);
   };
   const Table r = table(real, "real");
   const Table s = table(synthetic, "synthetic");
@@ -288,7 +319,7 @@ py::tuple benchmark_py(const py::list& datasets, const std::string& config, cons
     const auto t = item.cast<py::tuple>();
     BenchmarkData d;
     d.name = t[0].cast<std::string>();
-    d.table = to_table(t[1].cast<py::list>(), t[2].cast<std::vector<std::string>>(),
+    d.table = to_table(t[1].cast<py::list>(), t[2],
                        t[3].cast<std::string>(), d.name, false);
     data.push_back(std::move(d));
   }
@@ -329,6 +360,7 @@ PYBIND11_MODULE(_core, m) {
   using namespace imbgen::python;
   m.doc() = "imbgen's C++ library (use the imbgen package, not this module)";
   set_blas_threads(1);
+  keep_freed_memory();
   g_diverged = py::module_::import("imbgen._errors").attr("TrainingDiverged");
   py::register_exception_translator([](std::exception_ptr p) {
     try {

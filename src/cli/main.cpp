@@ -64,6 +64,7 @@ int run_main(int argc, char** argv) {
     return kExitUsage;
   }
   set_blas_threads(1);
+  keep_freed_memory();
   for (const auto& [name, run] : commands) {
     if (app.got_subcommand(name)) return run();
   }

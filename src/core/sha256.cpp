@@ -6,6 +6,11 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 namespace imbgen {
 namespace {
 
@@ -21,13 +26,83 @@ constexpr uint32_t kRound[64] = {
 
 uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// The same compression with the x86 SHA extensions (SHA-NI; Intel since Goldmont and Ice Lake,
+// AMD since Zen), about 5x faster: fingerprints of large tables are hashed at memory speed.
+// sha256rnds2 does two rounds on the state held as (ABEF, CDGH); sha256msg1/msg2 compute the
+// message schedule four words at a time. Used only when the CPU says it has them.
+bool cpu_has_sha() {
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  const bool sha = (b >> 29) & 1u;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+  const bool ssse3 = (c >> 9) & 1u, sse41 = (c >> 19) & 1u;
+  return sha && ssse3 && sse41;
+}
+
+__attribute__((target("sha,ssse3,sse4.1"))) void block_sha_ni(uint32_t state[8],
+                                                              const unsigned char* p) {
+  // Big-endian words: reverse the bytes within each 32-bit lane.
+  const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  // state = A..H; the instructions want (A, B, E, F) and (C, D, G, H), highest lane first.
+  __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));
+  __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));
+  const __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  const __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  const __m128i abef0 = abef, cdgh0 = cdgh;
+
+  __m128i w[4];  // the last 16 message words, four per register
+  for (int i = 0; i < 4; ++i) {
+    w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * i)), swap);
+  }
+  for (int g = 0; g < 16; ++g) {  // 16 groups of 4 rounds
+    __m128i& cur = w[g % 4];
+    if (g >= 4) {
+      // W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16], for t = 4g .. 4g+3.
+      __m128i t = _mm_sha256msg1_epu32(cur, w[(g + 1) % 4]);
+      t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) % 4], w[(g + 2) % 4], 4));
+      cur = _mm_sha256msg2_epu32(t, w[(g + 3) % 4]);
+    }
+    __m128i m = _mm_add_epi32(cur, _mm_loadu_si128(reinterpret_cast<const __m128i*>(kRound + 4 * g)));
+    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m);
+    m = _mm_shuffle_epi32(m, 0x0E);
+    abef = _mm_sha256rnds2_epu32(abef, cdgh, m);
+  }
+  abef = _mm_add_epi32(abef, abef0);
+  cdgh = _mm_add_epi32(cdgh, cdgh0);
+  // Back to A..H.
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  dcba = _mm_blend_epi16(feba, dchg, 0xF0);
+  hgfe = _mm_alignr_epi8(dchg, feba, 8);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), dcba);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), hgfe);
+}
+
+const bool kShaAvailable = cpu_has_sha();
+#else
+const bool kShaAvailable = false;
+#endif
+bool g_use_sha = kShaAvailable;
+
 }  // namespace
+
+bool sha256_cpu_extensions_available() { return kShaAvailable; }
+void sha256_use_cpu_extensions(bool on) { g_use_sha = on && kShaAvailable; }
 
 Sha256::Sha256()
     : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab,
          0x5be0cd19} {}
 
 void Sha256::block(const unsigned char* p) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (g_use_sha) {
+    block_sha_ni(h_, p);
+    return;
+  }
+#endif
   uint32_t w[64];
   for (int t = 0; t < 16; ++t) {
     w[t] = (uint32_t{p[4 * t]} << 24) | (uint32_t{p[4 * t + 1]} << 16) |
@@ -65,6 +140,12 @@ void Sha256::block(const unsigned char* p) {
 void Sha256::update(const void* data, size_t size) {
   const auto* p = static_cast<const unsigned char*>(data);
   length_ += size;
+  // Whole blocks straight from the input when nothing is buffered.
+  while (buffered_ == 0 && size >= sizeof buffer_) {
+    block(p);
+    p += sizeof buffer_;
+    size -= sizeof buffer_;
+  }
   while (size > 0) {
     const size_t take = std::min(size, sizeof buffer_ - buffered_);
     std::memcpy(buffer_ + buffered_, p, take);

@@ -12,6 +12,7 @@
 #include <limits>
 #include <map>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "data/csv_parser.h"
@@ -518,9 +519,23 @@ Table load_table(const std::string& path, const LoadOptions& options) {
 Table table_from_columns(const std::vector<ColumnValues>& columns,
                          const std::vector<std::string>& labels, const std::string& target,
                          const std::string& source, bool allow_single_class) {
+  LabelCodes coded;
+  coded.codes.reserve(labels.size());
+  std::unordered_map<std::string_view, int64_t> index;
+  for (const std::string& label : labels) {
+    const auto [it, added] = index.emplace(label, static_cast<int64_t>(coded.texts.size()));
+    if (added) coded.texts.push_back(label);
+    coded.codes.push_back(it->second);
+  }
+  return table_from_columns(columns, coded, target, source, allow_single_class);
+}
+
+Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCodes& labels,
+                         const std::string& target, const std::string& source,
+                         bool allow_single_class) {
   const std::string where = "'" + source + "': ";
   if (columns.empty()) throw Error(ErrorKind::kInvalidArgument, where + "no feature columns");
-  const size_t n = labels.size();
+  const size_t n = labels.codes.size();
   if (n == 0) throw Error(ErrorKind::kInvalidArgument, where + "no rows");
   Table t;
   t.source = source;
@@ -548,15 +563,25 @@ Table table_from_columns(const std::vector<ColumnValues>& columns,
     }
   }
   // Classes: the same order and the same rules for labels as load_table.
+  const size_t n_texts = labels.texts.size();
+  std::vector<char> used(n_texts, 0);
   for (size_t i = 0; i < n; ++i) {
-    if (trim(labels[i]).empty()) {
+    const int64_t code = labels.codes[i];
+    check_internal(code >= 0 && static_cast<size_t>(code) < n_texts,
+                   "table_from_columns: a label code is out of range");
+    if (trim(labels.texts[static_cast<size_t>(code)]).empty()) {
       throw Error(ErrorKind::kInvalidArgument,
                   where + "row " + std::to_string(i) + ": the class label is empty");
     }
+    used[static_cast<size_t>(code)] = 1;
   }
-  std::vector<std::string> trimmed(n);
-  for (size_t i = 0; i < n; ++i) trimmed[i] = std::string(trim(labels[i]));
-  t.classes = order_labels(trimmed);
+  std::vector<std::string> trimmed(n_texts), present;
+  for (size_t c = 0; c < n_texts; ++c) {
+    if (!used[c]) continue;
+    trimmed[c] = std::string(trim(labels.texts[c]));
+    present.push_back(trimmed[c]);
+  }
+  t.classes = order_labels(present);
   if (t.classes.size() < 2 && !allow_single_class) {
     throw Error(ErrorKind::kInvalidArgument,
                 where + "the target has a single class \"" + t.classes[0] +
@@ -564,8 +589,12 @@ Table table_from_columns(const std::vector<ColumnValues>& columns,
   }
   std::map<std::string, int, std::less<>> class_id;
   for (size_t c = 0; c < t.classes.size(); ++c) class_id[t.classes[c]] = static_cast<int>(c);
+  std::vector<int> class_of_code(n_texts, -1);  // texts that trim to the same label merge
+  for (size_t c = 0; c < n_texts; ++c) {
+    if (!trimmed[c].empty()) class_of_code[c] = class_id.find(trimmed[c])->second;
+  }
   t.y.resize(n);
-  for (size_t i = 0; i < n; ++i) t.y[i] = class_id.find(trimmed[i])->second;
+  for (size_t i = 0; i < n; ++i) t.y[i] = class_of_code[static_cast<size_t>(labels.codes[i])];
 
   const size_t d = columns.size();
   t.x = Matrix(n, d);

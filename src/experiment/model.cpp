@@ -304,10 +304,16 @@ Resampled resample(const Table& table, const ResampleOptions& options) {
   Resampled out;
   out.model = Model::fit(table, mo);
   const SyntheticRows rows = out.model.generate(n_new, options.seed);
-  out.table = table;
-  out.table.x = Matrix::vstack(table.x, rows.x);
-  out.table.y.insert(out.table.y.end(), rows.y.begin(), rows.y.end());
-  out.original_rows = table.rows();
+  out.table = table.subset({});
+  if (options.keep_original) {
+    out.table.x = Matrix::vstack(table.x, rows.x);
+    out.table.y = table.y;
+    out.table.y.insert(out.table.y.end(), rows.y.begin(), rows.y.end());
+    out.original_rows = table.rows();
+  } else {
+    out.table.x = rows.x;
+    out.table.y = rows.y;
+  }
   out.added = n_new;
   return out;
 }

@@ -10,7 +10,19 @@
 namespace imbgen {
 namespace {
 
-TEST(Sha256, MatchesTheStandardsExamples) {
+// Every test runs on the portable code and, where the CPU has them, on the SHA extensions.
+class Sha256Paths : public ::testing::TestWithParam<bool> {
+ protected:
+  void SetUp() override {
+    if (GetParam() && !sha256_cpu_extensions_available()) GTEST_SKIP() << "no SHA extensions";
+    sha256_use_cpu_extensions(GetParam());
+  }
+  void TearDown() override { sha256_use_cpu_extensions(true); }
+};
+INSTANTIATE_TEST_SUITE_P(Sha256, Sha256Paths, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "CpuExtensions" : "Portable"; });
+
+TEST_P(Sha256Paths, MatchesTheStandardsExamples) {
   // FIPS 180-2 appendix B (one block, two blocks, a million 'a').
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
@@ -20,7 +32,7 @@ TEST(Sha256, MatchesTheStandardsExamples) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
-TEST(Sha256, PaddingAtBlockBoundariesAndPiecewiseUpdates) {
+TEST_P(Sha256Paths, PaddingAtBlockBoundariesAndPiecewiseUpdates) {
   // python3 -c "import hashlib; [print(n, hashlib.sha256(bytes(i % 251 for i in
   //   range(n))).hexdigest()) for n in (55, 56, 63, 64, 65, 1000)]"
   const std::pair<size_t, const char*> cases[] = {

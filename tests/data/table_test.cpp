@@ -10,6 +10,7 @@
 
 #include "data/temp_dir.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/sha256.h"
 
 namespace imbgen {
 namespace {
@@ -535,6 +536,69 @@ TEST(BundledData, AdultSmallLoadsMixedTypesAndWritesBackByteForByte) {
   std::ostringstream out;
   write_rows_csv(t, t.x, t.y, out);
   EXPECT_EQ(out.str(), read_all(path));
+}
+
+}  // namespace
+}  // namespace imbgen
+
+namespace imbgen {
+namespace {
+
+TEST(TableFromColumns, LabelCodesGiveTheSameTableAsOneTextPerRow) {
+  std::vector<ColumnValues> columns(2);
+  columns[0].name = "a";
+  columns[0].numbers = {1.0, 2.5, NAN, 4.0, 5.0};
+  columns[1].name = "b";
+  columns[1].kind = ColumnKind::kCategorical;
+  columns[1].texts = {"x", "y", "?", "x", "z"};
+  // "10" sorts after "9" as numbers; " 9" trims to "9" and so is the same class.
+  const std::vector<std::string> texts = {"10", "9", " 9", "10", "2"};
+  const Table by_text = table_from_columns(columns, texts, "t", "df");
+  LabelCodes coded;
+  coded.texts = {"2", " 9", "10", "9", "unused"};
+  coded.codes = {2, 3, 1, 2, 0};
+  const Table by_code = table_from_columns(columns, coded, "t", "df");
+  EXPECT_EQ(by_code.classes, (std::vector<std::string>{"2", "9", "10"}));
+  EXPECT_EQ(by_code.classes, by_text.classes);
+  EXPECT_EQ(by_code.y, by_text.y);
+  EXPECT_EQ(by_code.y, (std::vector<int>{2, 1, 1, 2, 0}));
+  EXPECT_TRUE(same_values(by_code.x, by_text.x));
+  EXPECT_EQ(table_fingerprint(by_code), table_fingerprint(by_text));
+
+  LabelCodes empty_label;
+  empty_label.texts = {"1", " "};
+  empty_label.codes = {0, 0, 1, 0, 0};
+  EXPECT_TRUE(has(error_of([&] { table_from_columns(columns, empty_label, "t", "df"); },
+                           ErrorKind::kInvalidArgument),
+                  "row 2: the class label is empty"));
+}
+
+
+TEST(TableFingerprint, IsTheDocumentedByteLayoutHashedWithSha256) {
+  // Reference (python3): the layout table.h documents, hashed with hashlib:
+  //   import hashlib, struct, math
+  //   h = hashlib.sha256()
+  //   def u64(v): h.update(struct.pack('<Q', v))
+  //   def text(s): b = s.encode(); u64(len(b)); h.update(b)
+  //   def dbl(v): h.update(struct.pack('<d', float('nan') if math.isnan(v) else v + 0.0))
+  //   text('imbgen-table-v1'); u64(2); text('a'); u64(0); u64(0); text('b'); u64(1); u64(2)
+  //   text('x'); text('y'); text('t'); u64(2); text('0'); text('1'); u64(3)
+  //   for a, b, y in [(1.5, 1.0, 0), (-0.0, 0.0, 1), (float('nan'), 1.0, 0)]:
+  //       dbl(a); dbl(b); u64(y)
+  //   print(h.hexdigest())
+  std::vector<ColumnValues> columns(2);
+  columns[0].name = "a";
+  columns[0].numbers = {1.5, -0.0, NAN};
+  columns[1].name = "b";
+  columns[1].kind = ColumnKind::kCategorical;
+  columns[1].texts = {"y", "x", "y"};
+  const Table t = table_from_columns(columns, std::vector<std::string>{"0", "1", "0"}, "t", "df");
+  const std::string want =
+      "sha256:582fa8f2ad88522e9bf771043050a06adc02d30ba8b0f2170fb0dbd8ee7c9649";
+  EXPECT_EQ(table_fingerprint(t), want);
+  sha256_use_cpu_extensions(false);
+  EXPECT_EQ(table_fingerprint(t), want);
+  sha256_use_cpu_extensions(true);
 }
 
 }  // namespace

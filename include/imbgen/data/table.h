@@ -127,6 +127,16 @@ Table table_from_columns(const std::vector<ColumnValues>& columns,
                          const std::vector<std::string>& labels, const std::string& target,
                          const std::string& source, bool allow_single_class = false);
 
+// The class labels of the rows as codes: row i has label texts[codes[i]] (texts: the distinct
+// labels, in any order). The same Table as with one text per row, without a text per row.
+struct LabelCodes {
+  std::vector<int64_t> codes;
+  std::vector<std::string> texts;
+};
+Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCodes& labels,
+                         const std::string& target, const std::string& source,
+                         bool allow_single_class = false);
+
 // The bundled default data set, a subset of the credit card fraud data (data/README.md): the
 // path (the source tree's data/creditcard.csv.gz, or the same file under $IMBGEN_DATA_DIR) and
 // the options it is read with (target "Class", "Time" dropped).

@@ -121,11 +121,14 @@ struct ResampleOptions {
   SamplingStrategy sampling;  // default: auto, every class up to the majority's count
   uint64_t seed = 42;
   Observer* observer = nullptr;
+  // false: Resampled::table holds the synthetic rows only (original_rows 0), for a caller that
+  // keeps the input rows itself and need not copy them (the Python package).
+  bool keep_original = true;
 };
 
 struct Resampled {
   Table table;                 // the input rows first, unchanged, then the synthetic rows
-  size_t original_rows = 0;
+  size_t original_rows = 0;    // how many of table's rows are the input's
   std::map<int, size_t> added;  // class index -> rows added
   Model model;                 // the generator fit on the classes that got rows
 };
