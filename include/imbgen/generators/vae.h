@@ -75,7 +75,7 @@ struct VaeConfig : VaeSettings, ConfigBase<VaeConfig> {
   static constexpr const char* kName = "vae";
 };
 
-// fit() sets LibTorch's intra-op and OpenBLAS's thread counts to options.threads (process-wide).
+// fit() trains on options.threads LibTorch threads (training_loop.h's TorchThreadScope).
 // Each class needs at least 2 training rows. Progress: task "vae: class <c>", values loss (the
 // negative ELBO per row, in nats), recon, kl, and mmd at validation steps. A non-finite loss
 // throws Error(kDiverged) naming the class and the step. With FitOptions::spans, samples have
