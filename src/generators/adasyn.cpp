@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -118,12 +117,6 @@ class Adasyn : public GeneratorBase<AdasynConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<AdasynConfig>;
-
-std::unique_ptr<Generator> make_adasyn(const AdasynConfig& config) {
-  return make_checked<Adasyn>(config);
-}
 
 GeneratorSpec adasyn_generator() {
   return make_spec<Adasyn, AdasynConfig>(

@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -163,12 +162,6 @@ class BorderlineSmote : public GeneratorBase<BorderlineSmoteConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<BorderlineSmoteConfig>;
-
-std::unique_ptr<Generator> make_borderline_smote(const BorderlineSmoteConfig& config) {
-  return make_checked<BorderlineSmote>(config);
-}
 
 GeneratorSpec borderline_smote_generator() {
   return make_spec<BorderlineSmote, BorderlineSmoteConfig>(

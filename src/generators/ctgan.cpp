@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/rng.h"
 #include "mode_normalizer.h"
 #include "registry.h"
@@ -782,12 +781,6 @@ void Ctgan::train(const Matrix& x, const std::vector<int>& y, const FitOptions& 
 }
 
 }  // namespace
-
-template class ConfigBase<CtganConfig>;
-
-std::unique_ptr<Generator> make_ctgan(const CtganConfig& config) {
-  return make_checked<Ctgan>(config);
-}
 
 GeneratorSpec ctgan_generator() {
   return make_spec<Ctgan, CtganConfig>(

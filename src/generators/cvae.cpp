@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
 #include "registry.h"
@@ -100,12 +99,6 @@ class Cvae : public GeneratorBase<CvaeConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<CvaeConfig>;
-
-std::unique_ptr<Generator> make_cvae(const CvaeConfig& config) {
-  return make_checked<Cvae>(config);
-}
 
 GeneratorSpec cvae_generator() {
   return make_spec<Cvae, CvaeConfig>(

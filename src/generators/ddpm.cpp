@@ -11,7 +11,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "ddpm_schedule.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
@@ -616,12 +615,6 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<DdpmConfig>;
-
-std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config) {
-  return make_checked<Ddpm>(config);
-}
 
 GeneratorSpec ddpm_generator() {
   return make_spec<Ddpm, DdpmConfig>(

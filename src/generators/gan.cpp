@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "gan_trainer.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
@@ -95,10 +94,6 @@ class Gan : public GeneratorBase<GanConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<GanConfig>;
-
-std::unique_ptr<Generator> make_gan(const GanConfig& config) { return make_checked<Gan>(config); }
 
 GeneratorSpec gan_generator() {
   return make_spec<Gan, GanConfig>(

@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "oversampling.h"
@@ -284,12 +283,6 @@ class GaussianCopula : public GeneratorBase<GaussianCopulaConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<GaussianCopulaConfig>;
-
-std::unique_ptr<Generator> make_gaussian_copula(const GaussianCopulaConfig& config) {
-  return make_checked<GaussianCopula>(config);
-}
 
 GeneratorSpec gaussian_copula_generator() {
   return make_spec<GaussianCopula, GaussianCopulaConfig>(

@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -341,12 +340,6 @@ class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<KmeansSmoteConfig>;
-
-std::unique_ptr<Generator> make_kmeans_smote(const KmeansSmoteConfig& config) {
-  return make_checked<KmeansSmote>(config);
-}
 
 GeneratorSpec kmeans_smote_generator() {
   return make_spec<KmeansSmote, KmeansSmoteConfig>(

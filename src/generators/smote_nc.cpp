@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -178,12 +177,6 @@ class SmoteNc : public GeneratorBase<SmoteNcConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<SmoteNcConfig>;
-
-std::unique_ptr<Generator> make_smote_nc(const SmoteNcConfig& config) {
-  return make_checked<SmoteNc>(config);
-}
 
 GeneratorSpec smote_nc_generator() {
   return make_spec<SmoteNc, SmoteNcConfig>(

@@ -14,7 +14,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -287,12 +286,6 @@ class SvmSmote : public GeneratorBase<SvmSmoteConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<SvmSmoteConfig>;
-
-std::unique_ptr<Generator> make_svm_smote(const SvmSmoteConfig& config) {
-  return make_checked<SvmSmote>(config);
-}
 
 GeneratorSpec svm_smote_generator() {
   return make_spec<SvmSmote, SvmSmoteConfig>(

@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
 #include "mode_normalizer.h"
@@ -158,12 +157,6 @@ class Tvae : public GeneratorBase<TvaeConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<TvaeConfig>;
-
-std::unique_ptr<Generator> make_tvae(const TvaeConfig& config) {
-  return make_checked<Tvae>(config);
-}
 
 GeneratorSpec tvae_generator() {
   return make_spec<Tvae, TvaeConfig>(

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
 #include "registry.h"
@@ -103,10 +102,6 @@ class Vae : public GeneratorBase<VaeConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<VaeConfig>;
-
-std::unique_ptr<Generator> make_vae(const VaeConfig& config) { return make_checked<Vae>(config); }
 
 GeneratorSpec vae_generator() {
   return make_spec<Vae, VaeConfig>(

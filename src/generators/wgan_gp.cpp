@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
 #include "registry.h"
@@ -212,12 +211,6 @@ class WganGp : public GeneratorBase<WganGpConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<WganGpConfig>;
-
-std::unique_ptr<Generator> make_wgan_gp(const WganGpConfig& config) {
-  return make_checked<WganGp>(config);
-}
 
 GeneratorSpec wgan_gp_generator() {
   return make_spec<WganGp, WganGpConfig>(

@@ -126,6 +126,8 @@ struct CtganConfig : ConfigBase<CtganConfig> {
 // "mmd": [...], "best_step", "best_mmd", "stopped_early"}]} (training_loop.h). A failed fit
 // leaves the model unfit. Reproducible as WGAN-GP: same data, config and seed -> same bytes on
 // the same build and LibTorch thread count.
-std::unique_ptr<Generator> make_ctgan(const CtganConfig& config = {});
+inline std::unique_ptr<Generator> make_ctgan(const CtganConfig& config = {}) {
+  return make_generator(CtganConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

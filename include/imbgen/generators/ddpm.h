@@ -120,6 +120,8 @@ struct DdpmConfig : ConfigBase<DdpmConfig> {
 // non-finite value throws Error(kDiverged) naming the step. history(): {"every", "classes",
 // "rows", "validation_rows", "batch_size", "steps", "step", "loss", "gauss", "multi"[,
 // "validation": {"step", "mmd", "best_step", "best_mmd", "stopped_early"}]}.
-std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config = {});
+inline std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config = {}) {
+  return make_generator(DdpmConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -57,6 +57,8 @@ struct GanConfig : ConfigBase<GanConfig> {
 // needs at least 2 training rows. history() returns
 // {"every": N, "classes": {"<c>": {"step": [...], "d_loss": [...], "g_loss": [...],
 //  "d_real": [...], "d_fake": [...]}}} where each value is the mean over the block ending at step.
-std::unique_ptr<Generator> make_gan(const GanConfig& config = {});
+inline std::unique_ptr<Generator> make_gan(const GanConfig& config = {}) {
+  return make_generator(GanConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

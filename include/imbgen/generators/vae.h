@@ -86,6 +86,8 @@ struct VaeConfig : VaeSettings, ConfigBase<VaeConfig> {
 // Reproducible: the same seed gives the same bytes on the same build and LibTorch thread count
 // (a different thread count splits the float sums of the matrix products differently, so the
 // bytes, not the distribution, may change).
-std::unique_ptr<Generator> make_vae(const VaeConfig& config = {});
+inline std::unique_ptr<Generator> make_vae(const VaeConfig& config = {}) {
+  return make_generator(VaeConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

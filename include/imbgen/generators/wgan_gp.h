@@ -83,6 +83,8 @@ struct WganGpConfig : ConfigBase<WganGpConfig> {
 //  "mmd": [...], "best_step", "best_mmd", "stopped_early"}]}}}.
 // Reproducible: the same data, config and seed give the same bytes on the same build and
 // LibTorch thread count (more threads may change the order of floating-point sums).
-std::unique_ptr<Generator> make_wgan_gp(const WganGpConfig& config = {});
+inline std::unique_ptr<Generator> make_wgan_gp(const WganGpConfig& config = {}) {
+  return make_generator(WganGpConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen
