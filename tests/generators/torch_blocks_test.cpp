@@ -1,14 +1,18 @@
 // The shared LibTorch blocks: the WGAN-GP gradient penalty against finite differences (plain and
-// packed critics, and its derivative in the critic's weights, which the critic update needs).
+// packed critics, and its derivative in the critic's weights, which the critic update needs),
+// and the thread scope of the deep generators' fits.
 #include "generators/torch_blocks.h"
 
+#include <ATen/Parallel.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "generators/training_loop.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 
@@ -179,6 +183,20 @@ TEST(GradientPenalty, MatchesFiniteDifferencesWithPackedRows) {
     check_penalty(2, seed);
     check_penalty(3, seed);
   }
+}
+
+TEST(TorchThreadScope, SetsTheCallingThreadsCountForItsLifetimeOnly) {
+  const int before = at::get_num_threads();
+  const int wanted = before == 1 ? 2 : 1;
+  {
+    const TorchThreadScope scope(wanted);
+    EXPECT_EQ(at::get_num_threads(), wanted);
+    int other = 0;  // a thread started meanwhile keeps the process default
+    std::thread t([&] { other = at::get_num_threads(); });
+    t.join();
+    EXPECT_EQ(other, before);
+  }
+  EXPECT_EQ(at::get_num_threads(), before);
 }
 
 }  // namespace
