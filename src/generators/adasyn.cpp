@@ -103,13 +103,10 @@ class Adasyn : public GeneratorBase<AdasynConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {
-          {"rows", m.rows.rows}, {"rows_with_other_class_neighbors", rows_with_other_classes(m)}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows.rows},
+              {"rows_with_other_class_neighbors", rows_with_other_classes(m)}};
+    });
   }
 
  private:

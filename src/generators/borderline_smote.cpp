@@ -136,13 +136,9 @@ class BorderlineSmote : public GeneratorBase<BorderlineSmoteConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {
-          {"rows", m.rows}, {"danger", m.danger}, {"safe", m.safe}, {"noise", m.noise}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows}, {"danger", m.danger}, {"safe", m.safe}, {"noise", m.noise}};
+    });
   }
 
  private:

@@ -100,6 +100,16 @@ const M& model_of(const std::map<int, M>& models, const std::string& generator, 
   return it->second;
 }
 
+// history() of a family with one model per class: {} before a fit, else
+// {"classes": {"<c>": entry(model of c)}}.
+template <class M, class Entry>
+nlohmann::json per_class_history(const std::map<int, M>& models, Entry entry) {
+  if (models.empty()) return nlohmann::json::object();
+  nlohmann::json classes = nlohmann::json::object();
+  for (const auto& [c, m] : models) classes[std::to_string(c)] = entry(m);
+  return {{"classes", classes}};
+}
+
 // Model file framing: u64 class count, then per class i64 class + save(w, model).
 template <class M, class Save>
 void write_per_class(BinaryWriter& w, const std::map<int, M>& models, Save save) {

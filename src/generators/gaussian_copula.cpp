@@ -194,12 +194,9 @@ class GaussianCopula : public GeneratorBase<GaussianCopulaConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {{"rows", m.rows}, {"variables", vars_.size()}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows}, {"variables", vars_.size()}};
+    });
   }
 
  private:

@@ -297,9 +297,7 @@ class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
       nlohmann::json clusters = nlohmann::json::array();
       for (const Cluster& cl : m.clusters) {
         clusters.push_back({{"cluster", cl.id},
@@ -307,9 +305,8 @@ class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
                             {"class_rows", cl.rows.rows},
                             {"weight", cl.weight}});
       }
-      classes[std::to_string(c)] = {{"threshold", m.threshold}, {"clusters", clusters}};
-    }
-    return {{"classes", classes}};
+      return {{"threshold", m.threshold}, {"clusters", clusters}};
+    });
   }
 
  private:

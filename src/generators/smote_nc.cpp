@@ -135,12 +135,9 @@ class SmoteNc : public GeneratorBase<SmoteNcConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {{"rows", m.rows.rows}, {"median_std", m.median_std}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows.rows}, {"median_std", m.median_std}};
+    });
   }
 
  private:

@@ -241,15 +241,12 @@ class SvmSmote : public GeneratorBase<SvmSmoteConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {{"rows", m.rows.rows},
-                                    {"danger", m.danger.size()},
-                                    {"safe", m.safe.size()},
-                                    {"noise", m.noise}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows.rows},
+              {"danger", m.danger.size()},
+              {"safe", m.safe.size()},
+              {"noise", m.noise}};
+    });
   }
 
  private:
