@@ -566,16 +566,9 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
 
     // Validation: each class's held-back rows in model space, weighted by their count; the rows
     // scored are drawn by the averaged model from the same noise at every evaluation.
-    std::vector<MmdTarget> targets;
-    for (size_t c = 0; c < classes_.size(); ++c) {
-      if (split.validation[c].empty()) continue;
-      MmdTarget t;
-      t.condition = static_cast<int>(c);
-      t.rows = to_tensor(data.select_rows(split.validation[c]));
-      t.bandwidth = median_distance(t.rows);
-      t.weight = static_cast<double>(split.validation[c].size());
-      targets.push_back(std::move(t));
-    }
+    const std::vector<MmdTarget> targets = held_back_targets(
+        split.validation,
+        [&](const std::vector<size_t>& rows) { return to_tensor(data.select_rows(rows)); });
     const Sched sampling = make_sched(respace(cosine_schedule(config_.timesteps), sample_steps()));
     std::function<double()> score;
     if (!targets.empty()) {

@@ -325,6 +325,22 @@ double weighted_mmd(const std::vector<MmdTarget>& targets,
   return total / weight;
 }
 
+std::vector<MmdTarget> held_back_targets(
+    const std::vector<std::vector<size_t>>& validation,
+    const std::function<torch::Tensor(const std::vector<size_t>&)>& rows) {
+  std::vector<MmdTarget> targets;
+  for (size_t c = 0; c < validation.size(); ++c) {
+    if (validation[c].empty()) continue;
+    MmdTarget t;
+    t.condition = static_cast<int>(c);
+    t.rows = rows(validation[c]);
+    t.bandwidth = median_distance(t.rows);
+    t.weight = static_cast<double>(validation[c].size());
+    targets.push_back(std::move(t));
+  }
+  return targets;
+}
+
 double median_distance(const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
   if (x.size(0) < 2) return 1.0;

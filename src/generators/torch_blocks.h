@@ -157,5 +157,11 @@ struct MmdTarget {
 // sum_t weight_t * mmd2_rbf(fake(t), t.rows, t.bandwidth) / sum_t weight_t: the validation score.
 double weighted_mmd(const std::vector<MmdTarget>& targets,
                     const std::function<torch::Tensor(const MmdTarget&)>& fake);
+// The targets of held-back rows split by condition (split_by_condition's `validation`): one per
+// condition that has rows, with rows(its rows of x) [m, width] in the scoring space, the median
+// distance between them as the bandwidth and their count as the weight.
+std::vector<MmdTarget> held_back_targets(
+    const std::vector<std::vector<size_t>>& validation,
+    const std::function<torch::Tensor(const std::vector<size_t>&)>& rows);
 
 }  // namespace imbgen

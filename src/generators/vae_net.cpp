@@ -216,6 +216,28 @@ struct VaeNet::Impl {
     return rows;
   }
 
+  // One Adam step on the rows xb [b, d] with their conditions cb [b, cond_dim] (or undefined),
+  // reparameterisation noise from gen; returns the loss, reconstruction and KL terms.
+  std::vector<double> step(const torch::Tensor& xb, const torch::Tensor& cb, at::Generator& gen,
+                           torch::optim::Optimizer& opt) {
+    const auto latent = static_cast<int64_t>(options.latent_dim);
+    const torch::Tensor h = net->encoder->forward(with_condition(xb, cb));  // [b, 2 latent]
+    const torch::Tensor mu = h.narrow(1, 0, latent);
+    const torch::Tensor logvar = h.narrow(1, latent, latent).clamp(kLogvarMin, kLogvarMax);
+    const torch::Tensor eps = torch::randn({h.size(0), latent}, gen);
+    const torch::Tensor z = mu + eps * torch::exp(0.5 * logvar);             // [b, latent]
+    const torch::Tensor out = net->decoder->forward(with_condition(z, cb));  // [b, d]
+    const LossTensors t = compute_loss(options, layout, xb, out, net->sigma, mu, logvar);
+    opt.zero_grad();
+    t.loss.backward();
+    opt.step();
+    {
+      torch::NoGradGuard no_grad;
+      net->sigma.clamp_(options.sigma_min, options.sigma_max);
+    }
+    return {t.loss.item<double>(), t.recon.item<double>(), t.kl.item<double>()};
+  }
+
   // n net-space rows decoded from prior draws (see VaeNet::sample).
   Matrix sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
     at::Generator g = seeded_generator(seed);
@@ -264,18 +286,10 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
   for (size_t i = 0; i < n; ++i) train_cond[i] = condition[split.train[i]];
   const torch::Tensor cond_all = s.one_hot(train_cond);  // [n, cond_dim] or undefined
 
-  // Scoring space rows and kernel bandwidth of each condition's validation rows, weighted by
-  // their count.
-  std::vector<MmdTarget> targets;
-  for (size_t c = 0; c < n_cond; ++c) {
-    if (split.validation[c].empty()) continue;
-    MmdTarget t;
-    t.condition = static_cast<int>(c);
-    t.rows = to_tensor(to_score(x.select_rows(split.validation[c])));
-    t.bandwidth = median_distance(t.rows);
-    t.weight = static_cast<double>(split.validation[c].size());
-    targets.push_back(std::move(t));
-  }
+  // Each condition's validation rows in the scoring space, weighted by their count.
+  const std::vector<MmdTarget> targets = held_back_targets(
+      split.validation,
+      [&](const std::vector<size_t>& rows) { return to_tensor(to_score(x.select_rows(rows))); });
   std::function<double()> score;
   if (!targets.empty()) {
     score = [&] {
@@ -295,26 +309,10 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
   RowSampler sampler(n, mix_seed(seed, 2));
   const auto opt = make_adam(s.net->parameters(), o.lr, 0.9, 0.999, o.weight_decay);
   s.net->train();
-  const auto latent = static_cast<int64_t>(o.latent_dim);
-  auto step = [&]() -> std::vector<double> {
+  auto step = [&] {
     const torch::Tensor idx = torch::tensor(sampler.next(batch), torch::kInt64);
-    const torch::Tensor xb = data.index_select(0, idx);  // [b, d]
     const torch::Tensor cb = cond_all.defined() ? cond_all.index_select(0, idx) : torch::Tensor();
-    const torch::Tensor h = s.net->encoder->forward(s.with_condition(xb, cb));  // [b, 2 latent]
-    const torch::Tensor mu = h.narrow(1, 0, latent);
-    const torch::Tensor logvar = h.narrow(1, latent, latent).clamp(kLogvarMin, kLogvarMax);
-    const torch::Tensor eps = torch::randn({h.size(0), latent}, gen);
-    const torch::Tensor z = mu + eps * torch::exp(0.5 * logvar);                 // [b, latent]
-    const torch::Tensor out = s.net->decoder->forward(s.with_condition(z, cb));  // [b, d]
-    const LossTensors t = compute_loss(o, s.layout, xb, out, s.net->sigma, mu, logvar);
-    opt->zero_grad();
-    t.loss.backward();
-    opt->step();
-    {
-      torch::NoGradGuard no_grad;
-      s.net->sigma.clamp_(o.sigma_min, o.sigma_max);
-    }
-    return {t.loss.item<double>(), t.recon.item<double>(), t.kl.item<double>()};
+    return s.step(data.index_select(0, idx), cb, gen, *opt);
   };
   std::vector<torch::Tensor> best;
   const LoopResult result = run_training(
