@@ -9,6 +9,7 @@
 
 #include "generators/gan_trainer.h"
 #include "generators/knn.h"
+#include "generators/training_loop.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/core/threads.h"
 #include "imbgen/generators/generator.h"
@@ -37,7 +38,7 @@ void require_finite(const Matrix& m) {
 }
 
 void BM_GanTrainStep(benchmark::State& state) {
-  set_torch_threads(1);
+  const TorchThreadScope threads(1);
   set_blas_threads(1);
   Matrix z(kClassRows, kFeatures);
   Rng rng(3);

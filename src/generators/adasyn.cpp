@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -104,13 +103,10 @@ class Adasyn : public GeneratorBase<AdasynConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {
-          {"rows", m.rows.rows}, {"rows_with_other_class_neighbors", rows_with_other_classes(m)}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows.rows},
+              {"rows_with_other_class_neighbors", rows_with_other_classes(m)}};
+    });
   }
 
  private:
@@ -118,12 +114,6 @@ class Adasyn : public GeneratorBase<AdasynConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<AdasynConfig>;
-
-std::unique_ptr<Generator> make_adasyn(const AdasynConfig& config) {
-  return make_checked<Adasyn>(config);
-}
 
 GeneratorSpec adasyn_generator() {
   return make_spec<Adasyn, AdasynConfig>(

@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -137,13 +136,9 @@ class BorderlineSmote : public GeneratorBase<BorderlineSmoteConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {
-          {"rows", m.rows}, {"danger", m.danger}, {"safe", m.safe}, {"noise", m.noise}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows}, {"danger", m.danger}, {"safe", m.safe}, {"noise", m.noise}};
+    });
   }
 
  private:
@@ -163,12 +158,6 @@ class BorderlineSmote : public GeneratorBase<BorderlineSmoteConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<BorderlineSmoteConfig>;
-
-std::unique_ptr<Generator> make_borderline_smote(const BorderlineSmoteConfig& config) {
-  return make_checked<BorderlineSmote>(config);
-}
 
 GeneratorSpec borderline_smote_generator() {
   return make_spec<BorderlineSmote, BorderlineSmoteConfig>(

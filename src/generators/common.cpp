@@ -218,10 +218,12 @@ uint64_t read_column_count(BinaryReader& r) {
 }
 
 void write_scaler(BinaryWriter& w, const StandardScaler& scaler) {
+  w.u64(scaler.mean().size());
   write_json(w, scaler.to_json());
 }
 
-StandardScaler read_scaler(BinaryReader& r, size_t cols) {
+StandardScaler read_scaler(BinaryReader& r) {
+  const uint64_t cols = read_column_count(r);
   const nlohmann::json j = read_json(r, "the scaler");
   StandardScaler scaler;
   try {
@@ -236,6 +238,24 @@ StandardScaler read_scaler(BinaryReader& r, size_t cols) {
                                                  " columns, expected " + std::to_string(cols));
   }
   return scaler;
+}
+
+void round_spans(Matrix& x, const std::vector<EncodedSpan>& spans) {
+  for (const EncodedSpan& s : spans) {
+    if (s.kind == SpanKind::kNumeric) continue;
+    for (size_t i = 0; i < x.rows; ++i) {
+      double* v = x.row(i) + s.start;
+      if (s.kind == SpanKind::kMissingIndicator) {
+        v[0] = v[0] > 0.5 ? 1.0 : 0.0;
+        continue;
+      }
+      size_t best = 0;
+      for (size_t k = 1; k < s.width; ++k) {
+        if (v[k] > v[best]) best = k;
+      }
+      for (size_t k = 0; k < s.width; ++k) v[k] = k == best ? 1.0 : 0.0;
+    }
+  }
 }
 
 }  // namespace imbgen

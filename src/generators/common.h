@@ -59,6 +59,11 @@ std::vector<size_t> rows_of_class(const std::vector<int>& y, int cls);
 // blocks at least 1 wide, the last ends at cols). Empty spans are valid (all numeric).
 void check_spans(const std::string& generator, const std::vector<EncodedSpan>& spans, size_t cols);
 
+// Rounds the model columns of categorical spans to their exact form in place: each one-hot block
+// becomes the one-hot of its largest value (ties: the first), each missing indicator 1 when it is
+// above 0.5, else 0. Numeric columns are left alone. Empty spans: nothing to do.
+void round_spans(Matrix& x, const std::vector<EncodedSpan>& spans);
+
 // ---- the generator base ----
 
 // name() and config() of a generator whose config type C names it (C::kName).
@@ -93,6 +98,16 @@ const M& model_of(const std::map<int, M>& models, const std::string& generator, 
   auto it = models.find(cls);
   if (it == models.end()) throw unfit_class_error(generator, cls, classes_of(models));
   return it->second;
+}
+
+// history() of a family with one model per class: {} before a fit, else
+// {"classes": {"<c>": entry(model of c)}}.
+template <class M, class Entry>
+nlohmann::json per_class_history(const std::map<int, M>& models, Entry entry) {
+  if (models.empty()) return nlohmann::json::object();
+  nlohmann::json classes = nlohmann::json::object();
+  for (const auto& [c, m] : models) classes[std::to_string(c)] = entry(m);
+  return {{"classes", classes}};
 }
 
 // Model file framing: u64 class count, then per class i64 class + save(w, model).
@@ -143,9 +158,9 @@ nlohmann::json read_json(BinaryReader& r, const std::string& what);
 // 4 bytes of what is left.
 uint64_t read_column_count(BinaryReader& r);
 
-// A StandardScaler as JSON; reading checks it has `cols` columns.
+// A StandardScaler: u64 column count, then the scaler as JSON (read_column_count's bounds).
 void write_scaler(BinaryWriter& w, const StandardScaler& scaler);
-StandardScaler read_scaler(BinaryReader& r, size_t cols);
+StandardScaler read_scaler(BinaryReader& r);
 
 // Spans in a model file (kind, column, start, width); read_spans checks they tile `cols` columns.
 void write_spans(BinaryWriter& w, const std::vector<EncodedSpan>& spans);

@@ -1,11 +1,13 @@
-// The per-type halves of the config visitors (config_reflect.h): checks with messages that name
-// the key, what is valid and what was found; JSON values and reading; JSON Schema entries.
+// The per-type halves of the config visitors (imbgen/generators/config.h): checks with messages
+// that name the key, what is valid and what was found; JSON values and reading; JSON Schema
+// entries.
+#include "imbgen/generators/config.h"
+
 #include <algorithm>
 #include <climits>
 #include <cmath>
 #include <sstream>
 
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 
 namespace imbgen {

@@ -3,75 +3,39 @@
 // rows of every fit class, standardised together; sample(c, n) decodes prior draws with class c.
 #include "imbgen/generators/cvae.h"
 
-#include <algorithm>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
-#include "config_reflect.h"
-#include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
-#include "oversampling.h"
 #include "registry.h"
-#include "vae_family.h"
+#include "training_loop.h"
 #include "vae_net.h"
 
 namespace imbgen {
 namespace {
 
-constexpr const char* kName = "cvae";
 constexpr size_t kMinRows = 2;
 
-VaeNetOptions net_options(const CvaeConfig& c, size_t d, size_t n_classes) {
-  VaeNetOptions o;
-  o.data_dim = d;
-  o.cond_dim = n_classes;
-  o.latent_dim = static_cast<size_t>(c.latent_dim);
-  o.encoder_hidden = c.encoder_hidden;
-  o.decoder_hidden = c.decoder_hidden;
-  o.lr = c.lr;
-  o.weight_decay = c.weight_decay;
-  o.row_sigma = true;
-  for (size_t j = 0; j < d; ++j) o.blocks.push_back({OutputKind::kGaussian, j, 1});
-  return o;
-}
-
-class Cvae : public Generator {
+class Cvae : public GeneratorBase<CvaeConfig> {
  public:
-  explicit Cvae(const CvaeConfig& config) : config_(config) {}
-
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  using GeneratorBase::GeneratorBase;
   bool conditional() const override { return true; }
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
-    check_spans(kName, options.spans, x.cols);
-    set_vae_threads(options.threads);
-    NullObserver null_observer;
-    Observer& observer = options.observer ? *options.observer : null_observer;
-    for (int c : options.classes) class_rows(kName, x, y, c, kMinRows);
-
+    begin_fit(name(), x, y, options, kMinRows, "", /*check_spans=*/true);
+    const TorchThreadScope threads(options.threads);
     // The rows of the fit classes, in their order in x; condition = position in options.classes.
-    std::vector<size_t> rows;
-    std::vector<int> condition;
-    for (size_t i = 0; i < y.size(); ++i) {
-      auto it = std::find(options.classes.begin(), options.classes.end(), y[i]);
-      if (it == options.classes.end()) continue;
-      rows.push_back(i);
-      condition.push_back(static_cast<int>(it - options.classes.begin()));
-    }
-    Matrix z = x.select_rows(rows);
+    const ClassPositions fit_rows = rows_of_classes(y, options.classes);
+    Matrix z = x.select_rows(fit_rows.rows);
     StandardScaler scaler;
     scaler.fit(z);
     scaler.transform_inplace(z);
-    auto net = std::make_unique<VaeNet>(net_options(config_, x.cols, options.classes.size()),
-                                        mix_seed(options.seed, 0));
+    auto net = std::make_unique<VaeNet>(
+        gaussian_vae_options(config_, x.cols, options.classes.size()), mix_seed(options.seed, 0));
     nlohmann::json curves = net->train(
-        z, condition, vae_plan(config_), [](const Matrix& m) { return m; },
-        mix_seed(options.seed, 1), observer, kName);
-    curves["every"] = config_.history_every;
+        z, fit_rows.position, config_, [](const Matrix& m) { return m; }, mix_seed(options.seed, 1),
+        observer_of(options), name());
     curves["classes"] = options.classes;
     net_ = std::move(net);
     scaler_ = std::move(scaler);
@@ -81,40 +45,26 @@ class Cvae : public Generator {
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = std::find(classes_.begin(), classes_.end(), cls);
-    if (it == classes_.end()) throw unfit_class_error(kName, cls, classes_);
-    const int condition = static_cast<int>(it - classes_.begin());
-    const Matrix z = net_->sample(n, condition, config_.sample_noise,
-                                  mix_seed(seed, static_cast<uint64_t>(cls)));
-    Matrix out = scaler_.inverse_transform(z);
+    const auto condition = static_cast<int>(class_position(classes_, name(), cls));
+    Matrix out = scaler_.inverse_transform(net_->sample(
+        n, condition, config_.sample_noise, mix_seed(seed, static_cast<uint64_t>(cls))));
     round_spans(out, spans_);
     return out;
   }
 
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
-    w.u64(classes_.size());
-    for (int c : classes_) w.i64(c);
+    write_class_list(w, classes_);
     if (classes_.empty()) return;
-    w.u64(net_->options().data_dim);
-    w.string(scaler_.to_json().dump());
+    write_scaler(w, scaler_);
     net_->save(w);
     write_spans(w, spans_);
-    w.string(history_.dump());
+    write_json(w, history_);
   }
 
   void load_state(std::istream& in) override {
     BinaryReader r(in);
-    const uint64_t n = r.length("the class count", 8);
-    std::vector<int> classes;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("a class"));
-      if (std::find(classes.begin(), classes.end(), c) != classes.end()) {
-        throw Error(ErrorKind::kInvalidArgument,
-                    "corrupt: class " + std::to_string(c) + " is listed twice");
-      }
-      classes.push_back(c);
-    }
+    std::vector<int> classes = read_class_list(r);
     if (classes.empty()) {
       r.expect_end("the cvae state");
       net_.reset();
@@ -124,34 +74,12 @@ class Cvae : public Generator {
       history_ = nlohmann::json::object();
       return;
     }
-    const uint64_t d = r.u64("the feature count");
-    if (d == 0 || d > r.remaining() / 4) {
-      throw Error(ErrorKind::kInvalidArgument, "corrupt: feature count " + std::to_string(d));
-    }
-    StandardScaler scaler;
-    try {
-      scaler = StandardScaler::from_json(nlohmann::json::parse(r.string("the scaler")));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  std::string("corrupt: the scaler is not valid JSON (") + e.what() + ")");
-    }
-    if (scaler.mean().size() != d) {
-      throw Error(ErrorKind::kInvalidArgument, "corrupt: the scaler has " +
-                                                   std::to_string(scaler.mean().size()) +
-                                                   " columns, expected " + std::to_string(d));
-    }
-    auto net =
-        std::make_unique<VaeNet>(net_options(config_, static_cast<size_t>(d), classes.size()), 0);
+    StandardScaler scaler = read_scaler(r);
+    const size_t d = scaler.mean().size();
+    auto net = std::make_unique<VaeNet>(gaussian_vae_options(config_, d, classes.size()), 0);
     net->load(r);
-    std::vector<EncodedSpan> spans = read_spans(r, static_cast<size_t>(d));
-    nlohmann::json history;
-    try {
-      history = nlohmann::json::parse(r.string("the training history"));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(
-          ErrorKind::kInvalidArgument,
-          std::string("corrupt: the training history is not valid JSON (") + e.what() + ")");
-    }
+    std::vector<EncodedSpan> spans = read_spans(r, d);
+    nlohmann::json history = read_json(r, "the training history");
     r.expect_end("the cvae state");
     net_ = std::move(net);
     scaler_ = std::move(scaler);
@@ -163,7 +91,6 @@ class Cvae : public Generator {
   nlohmann::json history() const override { return history_; }
 
  private:
-  CvaeConfig config_;
   std::unique_ptr<VaeNet> net_;
   StandardScaler scaler_;
   std::vector<int> classes_;
@@ -172,12 +99,6 @@ class Cvae : public Generator {
 };
 
 }  // namespace
-
-template class ConfigBase<CvaeConfig>;
-
-std::unique_ptr<Generator> make_cvae(const CvaeConfig& config) {
-  return make_checked<Cvae>(config);
-}
 
 GeneratorSpec cvae_generator() {
   return make_spec<Cvae, CvaeConfig>(

@@ -10,25 +10,22 @@
 #include <sstream>
 #include <utility>
 
-#include "binary_io.h"
 #include "common.h"
-#include "config_reflect.h"
 #include "ddpm_schedule.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
-#include "oversampling.h"
 #include "quantile.h"
 #include "registry.h"
 #include "torch_blocks.h"
+#include "training_loop.h"
 
 namespace imbgen {
 namespace {
 
-constexpr const char* kName = "ddpm";
 constexpr size_t kMinRows = 2;
 constexpr int64_t kMaxDefaultSteps = 20000;
 // Rows run through the reverse chain together in sample(), to bound memory.
-constexpr int64_t kSampleChunk = 32768;
+constexpr int64_t kChainChunk = 32768;
 // log(0) stand-in of the log one-hot vectors (Hoogeboom et al.'s implementation uses 1e-30).
 constexpr double kLogEps = 1e-30;
 
@@ -261,40 +258,189 @@ class Multinomial {
   torch::Tensor log_k_;
 };
 
-struct StepLoss {
-  double loss = 0.0, gauss = 0.0, multi = 0.0;
-};
-
-struct Curve {
-  std::vector<int> step;
-  std::vector<double> loss, gauss, multi;
-};
-
-class Ddpm : public Generator {
+// One training run of the denoiser (TabDDPM's loop): the training rows, the schedule, AdamW
+// with the learning rate annealed linearly to 0, and the exponential moving average of the
+// weights, which is what samples and is saved.
+class Trainer {
  public:
-  explicit Ddpm(const DdpmConfig& config) : config_(config) {}
+  Trainer(const DdpmConfig& c, const Layout& l, Denoiser net, Denoiser average,
+          const torch::Tensor& rows, const std::vector<int64_t>& label, size_t batch, int steps,
+          uint64_t seed)
+      : c_(c),
+        multi_(l),
+        dn_(l.dn()),
+        cw_(l.cat_width),
+        batch_(static_cast<int64_t>(batch)),
+        steps_(steps),
+        full_(make_sched(cosine_schedule(c.timesteps))),
+        net_(std::move(net)),
+        average_(std::move(average)),
+        x_num_(rows.narrow(1, 0, dn_)),                                 // [n, dn]
+        log_x_cat_(rows.narrow(1, dn_, cw_).clamp_min(kLogEps).log()),  // [n, cw]
+        labels_(torch::tensor(label, torch::kInt64)),
+        gen_(seeded_generator(mix_seed(seed, 1))),
+        rows_(label.size(), mix_seed(seed, 2)),
+        params_(net_->parameters()),
+        average_params_(average_->parameters()),
+        opt_(params_, torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay)),
+        n_vars_(static_cast<double>(std::max<size_t>(multi_.variables(), 1))) {
+    restore_state(*average_, copy_state(*net_));
+    net_->train();
+    average_->eval();
+  }
 
-  std::string name() const override { return kName; }
-  nlohmann::json config() const override { return config_.to_json(); }
+  // {loss, gauss, multi}
+  std::vector<double> step() {
+    ++step_;
+    // TabDDPM anneals the learning rate linearly to 0.
+    const double lr = c_.lr * (1.0 - static_cast<double>(step_ - 1) / steps_);
+    for (auto& group : opt_.param_groups()) {
+      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+    }
+    const torch::Tensor idx = torch::tensor(rows_.next(static_cast<size_t>(batch_)), torch::kInt64);
+    const auto T = static_cast<int64_t>(c_.timesteps);
+    const torch::Tensor t = torch::randint(0, T, {batch_}, gen_);  // [b]
+    const torch::Tensor y = labels_.index_select(0, idx);
+    torch::Tensor input_num = torch::zeros({batch_, 0}), noise;
+    torch::Tensor input_cat = torch::zeros({batch_, 0}), log_x0, log_xt;
+    if (dn_ > 0) {
+      const torch::Tensor x0 = x_num_.index_select(0, idx);  // [b, dn]
+      noise = torch::randn({batch_, dn_}, gen_);
+      input_num = at_steps(full_.sqrt_ac, t) * x0 + at_steps(full_.sqrt_1m_ac, t) * noise;
+    }
+    if (cw_ > 0) {
+      log_x0 = log_x_cat_.index_select(0, idx);  // [b, cw]
+      log_xt = multi_.sample(multi_.q_pred(full_, log_x0, t), gen_);
+      input_cat = log_xt.exp();
+    }
+    const torch::Tensor out = net_->forward(torch::cat({input_num, input_cat}, 1), t, y);
+    torch::Tensor gauss = torch::zeros({});
+    torch::Tensor mult = torch::zeros({});
+    if (dn_ > 0) gauss = (out.narrow(1, 0, dn_) - noise).pow(2).mean();
+    if (cw_ > 0) {
+      const torch::Tensor log_true = multi_.q_posterior(full_, log_x0, log_xt, t);
+      const torch::Tensor log_model =
+          multi_.q_posterior(full_, multi_.log_softmax(out.narrow(1, dn_, cw_)), log_xt, t);
+      const torch::Tensor kl = (log_true.exp() * (log_true - log_model)).sum(1);  // [b]
+      const torch::Tensor nll = -(log_x0.exp() * log_model).sum(1);               // [b]
+      // The variational bound estimate with t uniform (divided by p(t) = 1 / T).
+      mult = (torch::where(t == 0, nll, kl) * static_cast<double>(T) / n_vars_).mean();
+    }
+    const torch::Tensor loss = gauss + mult;
+    opt_.zero_grad();
+    loss.backward();
+    opt_.step();
+    {
+      // The average warms up (decay (1 + step) / (10 + step) while that is smaller), so a
+      // short run is not dominated by the initial weights: 0.999^2000 = 0.14 of them would
+      // remain after 2000 steps (TabDDPM runs 30000 steps without warm-up).
+      torch::NoGradGuard no_grad;
+      const double decay = std::min(c_.ema_decay, (1.0 + step_) / (10.0 + step_));
+      for (size_t i = 0; i < params_.size(); ++i) {
+        average_params_[i].mul_(decay).add_(params_[i].detach(), 1.0 - decay);
+      }
+    }
+    return {loss.item<double>(), gauss.item<double>(), mult.item<double>()};
+  }
+
+  Denoiser& average() { return average_; }
+
+ private:
+  const DdpmConfig& c_;
+  const Multinomial multi_;
+  int64_t dn_, cw_;
+  int64_t batch_;
+  int steps_;
+  int step_ = 0;
+  Sched full_;
+  Denoiser net_;
+  Denoiser average_;
+  torch::Tensor x_num_, log_x_cat_, labels_;
+  at::Generator gen_;  // timesteps, noise, categories
+  RowSampler rows_;
+  std::vector<torch::Tensor> params_, average_params_;
+  torch::optim::AdamW opt_;
+  double n_vars_;
+};
+
+class Ddpm : public GeneratorBase<DdpmConfig> {
+ public:
+  using GeneratorBase::GeneratorBase;
   bool conditional() const override { return true; }
 
+  // A failed fit leaves the model unfit.
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    check_fit_inputs(kName, x, y, options);
-    check_spans(kName, options.spans, x.cols);
-    set_torch_and_blas_threads(options.threads);
-    NullObserver null_observer;
-    Observer& observer = options.observer ? *options.observer : null_observer;
-    for (int c : options.classes) class_rows(kName, x, y, c, kMinRows);
-
-    std::vector<size_t> rows;
-    std::vector<int64_t> label;
-    for (size_t i = 0; i < y.size(); ++i) {
-      auto it = std::find(options.classes.begin(), options.classes.end(), y[i]);
-      if (it == options.classes.end()) continue;
-      rows.push_back(i);
-      label.push_back(static_cast<int64_t>(it - options.classes.begin()));
+    try {
+      begin_fit(name(), x, y, options, kMinRows, "", /*check_spans=*/true);
+      const TorchThreadScope threads(options.threads);
+      fit_all(x, y, options);
+    } catch (...) {
+      classes_.clear();
+      net_ = Denoiser(nullptr);
+      throw;
     }
-    const Matrix xc = x.select_rows(rows);
+  }
+
+  Matrix sample(int cls, size_t n, uint64_t seed) const override {
+    const size_t position = class_position(net_ ? classes_ : std::vector<int>{}, name(), cls);
+    const Sched sched = make_sched(respace(cosine_schedule(config_.timesteps), sample_steps()));
+    at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
+    return from_model_space(to_matrix(
+        reverse_chain(net_, sched, static_cast<int64_t>(n), static_cast<int64_t>(position), gen)));
+  }
+
+  void save_state(std::ostream& out) const override {
+    BinaryWriter w(out);
+    write_class_list(w, classes_);
+    if (classes_.empty()) return;
+    w.u64(layout_.cols);
+    write_spans(w, spans_);
+    quantile_.save(w);
+    save_tensors(w, *net_);
+    write_json(w, history_);
+  }
+
+  void load_state(std::istream& in) override {
+    BinaryReader r(in);
+    std::vector<int> classes = read_class_list(r);
+    if (classes.empty()) {
+      r.expect_end("the ddpm state");
+      classes_.clear();
+      net_ = Denoiser(nullptr);
+      history_ = nlohmann::json::object();
+      return;
+    }
+    const size_t cols = read_column_count(r);
+    std::vector<EncodedSpan> spans = read_spans(r, cols);
+    Layout layout = make_layout(spans, cols);
+    QuantileNormalTransformer quantile = QuantileNormalTransformer::load(r);
+    if (quantile.cols() != layout.numeric.size()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "corrupt: the quantile transformer has " + std::to_string(quantile.cols()) +
+                      " columns, the spans describe " + std::to_string(layout.numeric.size()) +
+                      " numeric columns");
+    }
+    Denoiser net = make_denoiser(config_, layout, classes.size(), 0);
+    load_tensors(r, *net);
+    net->eval();
+    nlohmann::json history = read_json(r, "the training history");
+    r.expect_end("the ddpm state");
+    layout_ = std::move(layout);
+    quantile_ = std::move(quantile);
+    classes_ = std::move(classes);
+    spans_ = std::move(spans);
+    net_ = net;
+    history_ = std::move(history);
+  }
+
+  nlohmann::json history() const override { return history_; }
+
+ private:
+  // The model space (quantile transform of the numeric columns, one-hot categories) of the rows
+  // of the fit classes, and the denoiser trained on it.
+  void fit_all(const Matrix& x, const std::vector<int>& y, const FitOptions& options) {
+    const ClassPositions fit_rows = rows_of_classes(y, options.classes);
+    const Matrix xc = x.select_rows(fit_rows.rows);
     Layout layout = make_layout(options.spans, x.cols);
     QuantileNormalTransformer quantile;
     if (layout.dn() > 0) {
@@ -308,88 +454,11 @@ class Ddpm : public Generator {
     classes_ = options.classes;
     spans_ = options.spans;
     net_ = make_denoiser(config_, layout_, classes_.size(), mix_seed(options.seed, 0));
-    history_ = train(data, label, mix_seed(options.seed, 1), observer);
+    history_ = train(data, fit_rows.position, mix_seed(options.seed, 1), observer_of(options));
     history_["every"] = config_.history_every;
     history_["classes"] = classes_;
   }
 
-  Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    auto it = std::find(classes_.begin(), classes_.end(), cls);
-    if (it == classes_.end() || !net_) throw unfit_class_error(kName, cls, classes_);
-    const Sched sched = make_sched(respace(cosine_schedule(config_.timesteps), sample_steps()));
-    at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
-    const Matrix z =
-        to_matrix(reverse_chain(net_, sched, static_cast<int64_t>(n), it - classes_.begin(), gen));
-    return from_model_space(z);
-  }
-
-  void save_state(std::ostream& out) const override {
-    BinaryWriter w(out);
-    w.u64(classes_.size());
-    for (int c : classes_) w.i64(c);
-    if (classes_.empty()) return;
-    w.u64(layout_.cols);
-    write_spans(w, spans_);
-    quantile_.save(w);
-    save_tensors(w, *net_);
-    w.string(history_.dump());
-  }
-
-  void load_state(std::istream& in) override {
-    BinaryReader r(in);
-    const uint64_t n = r.length("the class count", 8);
-    std::vector<int> classes;
-    for (uint64_t i = 0; i < n; ++i) {
-      const int c = static_cast<int>(r.i64("a class"));
-      if (std::find(classes.begin(), classes.end(), c) != classes.end()) {
-        throw Error(ErrorKind::kInvalidArgument,
-                    "corrupt: class " + std::to_string(c) + " is listed twice");
-      }
-      classes.push_back(c);
-    }
-    if (classes.empty()) {
-      r.expect_end("the ddpm state");
-      classes_.clear();
-      net_ = Denoiser(nullptr);
-      history_ = nlohmann::json::object();
-      return;
-    }
-    const uint64_t cols = r.u64("the feature count");
-    if (cols == 0 || cols > r.remaining() / 4) {
-      throw Error(ErrorKind::kInvalidArgument, "corrupt: feature count " + std::to_string(cols));
-    }
-    std::vector<EncodedSpan> spans = read_spans(r, static_cast<size_t>(cols));
-    Layout layout = make_layout(spans, static_cast<size_t>(cols));
-    QuantileNormalTransformer quantile = QuantileNormalTransformer::load(r);
-    if (quantile.cols() != layout.numeric.size()) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  "corrupt: the quantile transformer has " + std::to_string(quantile.cols()) +
-                      " columns, the spans describe " + std::to_string(layout.numeric.size()) +
-                      " numeric columns");
-    }
-    Denoiser net = make_denoiser(config_, layout, classes.size(), 0);
-    load_tensors(r, *net);
-    net->eval();
-    nlohmann::json history;
-    try {
-      history = nlohmann::json::parse(r.string("the training history"));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(
-          ErrorKind::kInvalidArgument,
-          std::string("corrupt: the training history is not valid JSON (") + e.what() + ")");
-    }
-    r.expect_end("the ddpm state");
-    layout_ = std::move(layout);
-    quantile_ = std::move(quantile);
-    classes_ = std::move(classes);
-    spans_ = std::move(spans);
-    net_ = net;
-    history_ = std::move(history);
-  }
-
-  nlohmann::json history() const override { return history_; }
-
- private:
   int sample_steps() const {
     return config_.sample_steps > 0 ? config_.sample_steps : config_.timesteps;
   }
@@ -439,8 +508,8 @@ class Ddpm : public Generator {
     const int64_t cw = layout_.cat_width;
     const Multinomial multi(layout_);
     std::vector<torch::Tensor> parts;
-    for (int64_t start = 0; start < n; start += kSampleChunk) {
-      const int64_t m = std::min(kSampleChunk, n - start);
+    for (int64_t start = 0; start < n; start += kChainChunk) {
+      const int64_t m = std::min(kChainChunk, n - start);
       torch::Tensor z = torch::randn({m, dn}, gen);  // [m, dn]
       torch::Tensor log_z = cw > 0 ? multi.sample(torch::zeros({m, cw}), gen)
                                    : torch::zeros({m, 0});  // [m, cw], uniform categories
@@ -476,236 +545,60 @@ class Ddpm : public Generator {
     return torch::cat(parts, 0);
   }
 
-  // Trains net_ (the EMA copy ends up in net_) on model-space rows with class positions `label`.
-  nlohmann::json train(const Matrix& data, const std::vector<int64_t>& label, uint64_t seed,
+  // Trains net_ on model-space rows with class positions `label`; net_ ends up holding the
+  // moving average of the weights (the best one with model selection). Returns the history.
+  nlohmann::json train(const Matrix& data, const std::vector<int>& label, uint64_t seed,
                        Observer& observer) {
-    const int64_t dn = layout_.dn();
-    const int64_t cw = layout_.cat_width;
-    const Multinomial multi(layout_);
-
-    // Validation rows per class.
-    std::vector<size_t> train_rows;
-    std::vector<std::vector<size_t>> validation_of(classes_.size());
-    for (size_t c = 0; c < classes_.size(); ++c) {
-      std::vector<size_t> mine;
-      for (size_t i = 0; i < label.size(); ++i) {
-        if (label[i] == static_cast<int64_t>(c)) mine.push_back(i);
-      }
-      if (config_.validation_fraction > 0.0) {
-        const HoldoutSplit split =
-            holdout_split(mine.size(), config_.validation_fraction, 2, 2, mix_seed(seed, 100 + c));
-        for (size_t i : split.train) train_rows.push_back(mine[i]);
-        for (size_t i : split.validation) validation_of[c].push_back(mine[i]);
-      } else {
-        train_rows.insert(train_rows.end(), mine.begin(), mine.end());
-      }
+    const ConditionSplit split =
+        split_by_condition(label, classes_.size(), config_.validation_fraction, 2, 2, seed);
+    if (config_.validation_fraction > 0.0 && split.validation_rows() == 0) {
+      note_no_validation(observer, name(), "needs 2 held-back and 2 training rows per class");
     }
-    std::sort(train_rows.begin(), train_rows.end());
-    size_t validation_rows = 0;
-    for (const auto& v : validation_of) validation_rows += v.size();
-    const bool validate = validation_rows > 0;
-    if (config_.validation_fraction > 0.0 && !validate) {
-      observer.on_message(std::string(kName) +
-                          ": too few rows to hold back validation_fraction; trained without "
-                          "model selection (needs 2 held-back and 2 training rows per class)");
-    }
-
-    const size_t n = train_rows.size();
+    const size_t n = split.train.size();
     const size_t batch = std::min(static_cast<size_t>(config_.batch_size), n);
     // The epoch rule is meant for a few hundred rows; the default is capped at kMaxDefaultSteps
     // (TabDDPM's own budget is 30000 steps); an explicit `steps` is taken as given.
-    const int steps = config_.steps > 0
-                          ? config_.steps
-                          : static_cast<int>(std::clamp<int64_t>(
-                                static_cast<int64_t>(std::ceil(static_cast<double>(config_.epochs) *
-                                                               static_cast<double>(n) /
-                                                               static_cast<double>(batch))),
-                                1, kMaxDefaultSteps));
-
-    const torch::Tensor all = to_tensor(data.select_rows(train_rows));               // [n, width]
-    const torch::Tensor x_num = all.narrow(1, 0, dn);                                // [n, dn]
-    const torch::Tensor log_x_cat = all.narrow(1, dn, cw).clamp_min(kLogEps).log();  // [n, cw]
+    const int steps = step_budget(config_.steps, config_.epochs, n, batch, 1, kMaxDefaultSteps);
     std::vector<int64_t> train_label(n);
-    for (size_t i = 0; i < n; ++i) train_label[i] = label[train_rows[i]];
-    const torch::Tensor labels = torch::tensor(train_label, torch::kInt64);
+    for (size_t i = 0; i < n; ++i) train_label[i] = label[split.train[i]];
+    Trainer trainer(config_, layout_, net_, make_denoiser(config_, layout_, classes_.size(), 0),
+                    to_tensor(data.select_rows(split.train)), train_label, batch, steps, seed);
 
-    struct Target {
-      int64_t cls;
-      torch::Tensor rows;
-      double bandwidth;
-    };
-    std::vector<Target> targets;
-    for (size_t c = 0; c < classes_.size(); ++c) {
-      if (validation_of[c].empty()) continue;
-      Target t;
-      t.cls = static_cast<int64_t>(c);
-      t.rows = to_tensor(data.select_rows(validation_of[c]));
-      t.bandwidth = median_distance(t.rows);
-      targets.push_back(std::move(t));
+    // Validation: each class's held-back rows in model space, weighted by their count; the rows
+    // scored are drawn by the averaged model from the same noise at every evaluation.
+    const std::vector<MmdTarget> targets = held_back_targets(
+        split.validation,
+        [&](const std::vector<size_t>& rows) { return to_tensor(data.select_rows(rows)); });
+    const Sched sampling = make_sched(respace(cosine_schedule(config_.timesteps), sample_steps()));
+    std::function<double()> score;
+    if (!targets.empty()) {
+      score = [&] {
+        return weighted_mmd(targets, [&](const MmdTarget& t) {
+          at::Generator g =
+              seeded_generator(mix_seed(seed, 3 + static_cast<uint64_t>(t.condition)));
+          return reverse_chain(trainer.average(), sampling, config_.validation_samples, t.condition,
+                               g);
+        });
+      };
     }
-
-    const Sched full = make_sched(cosine_schedule(config_.timesteps));
-    const Sched sampling = make_sched(respace(full.s, sample_steps()));
-    Denoiser ema = make_denoiser(config_, layout_, classes_.size(), 0);
-    {
-      torch::NoGradGuard no_grad;
-      const auto src = named_state(*net_);
-      auto dst = named_state(*ema);
-      for (size_t i = 0; i < src.size(); ++i) dst[i].second.copy_(src[i].second);
-    }
-    std::vector<torch::Tensor> params = net_->parameters();
-    std::vector<torch::Tensor> ema_params = ema->parameters();
-    at::Generator gen = seeded_generator(mix_seed(seed, 1));
-    RowSampler sampler(n, mix_seed(seed, 2));
-    torch::optim::AdamW opt(
-        params, torch::optim::AdamWOptions(config_.lr).weight_decay(config_.weight_decay));
-    net_->train();
-    ema->eval();
-    const auto T = static_cast<int64_t>(config_.timesteps);
-    const double n_vars = static_cast<double>(std::max<size_t>(multi.variables(), 1));
-
-    Curve curve;
-    StepLoss sum;
-    int in_block = 0;
-    std::vector<int> val_step;
-    std::vector<double> val_mmd;
-    double best = std::numeric_limits<double>::infinity();
-    int best_step = 0;
-    int since_best = 0;
-    bool stopped_early = false;
-    std::vector<torch::Tensor> best_state;
-
-    for (int step = 1; step <= steps; ++step) {
-      // TabDDPM anneals the learning rate linearly to 0.
-      const double lr = config_.lr * (1.0 - static_cast<double>(step - 1) / steps);
-      for (auto& group : opt.param_groups()) {
-        static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-      }
-      const torch::Tensor idx = torch::tensor(sampler.next(batch), torch::kInt64);
-      const auto b = static_cast<int64_t>(batch);
-      const torch::Tensor t = torch::randint(0, T, {b}, gen);  // [b]
-      const torch::Tensor y = labels.index_select(0, idx);
-      torch::Tensor input_num, noise, input_cat, log_x0, log_xt;
-      if (dn > 0) {
-        const torch::Tensor x0 = x_num.index_select(0, idx);  // [b, dn]
-        noise = torch::randn({b, dn}, gen);
-        input_num = at_steps(full.sqrt_ac, t) * x0 + at_steps(full.sqrt_1m_ac, t) * noise;
-      } else {
-        input_num = torch::zeros({b, 0});
-      }
-      if (cw > 0) {
-        log_x0 = log_x_cat.index_select(0, idx);  // [b, cw]
-        log_xt = multi.sample(multi.q_pred(full, log_x0, t), gen);
-        input_cat = log_xt.exp();
-      } else {
-        input_cat = torch::zeros({b, 0});
-      }
-      const torch::Tensor out = net_->forward(torch::cat({input_num, input_cat}, 1), t, y);
-      torch::Tensor gauss = torch::zeros({});
-      torch::Tensor mult = torch::zeros({});
-      if (dn > 0) gauss = (out.narrow(1, 0, dn) - noise).pow(2).mean();
-      if (cw > 0) {
-        const torch::Tensor log_true = multi.q_posterior(full, log_x0, log_xt, t);
-        const torch::Tensor log_model =
-            multi.q_posterior(full, multi.log_softmax(out.narrow(1, dn, cw)), log_xt, t);
-        const torch::Tensor kl = (log_true.exp() * (log_true - log_model)).sum(1);  // [b]
-        const torch::Tensor nll = -(log_x0.exp() * log_model).sum(1);               // [b]
-        // The variational bound estimate with t uniform (divided by p(t) = 1 / T).
-        mult = (torch::where(t == 0, nll, kl) * static_cast<double>(T) / n_vars).mean();
-      }
-      const torch::Tensor loss = gauss + mult;
-      opt.zero_grad();
-      loss.backward();
-      opt.step();
-      {
-        // The average warms up (decay (1 + step) / (10 + step) while that is smaller), so a
-        // short run is not dominated by the initial weights: 0.999^2000 = 0.14 of them would
-        // remain after 2000 steps (TabDDPM runs 30000 steps without warm-up).
-        torch::NoGradGuard no_grad;
-        const double decay = std::min(config_.ema_decay, (1.0 + step) / (10.0 + step));
-        for (size_t i = 0; i < params.size(); ++i) {
-          ema_params[i].mul_(decay).add_(params[i].detach(), 1.0 - decay);
-        }
-      }
-      StepLoss s{loss.item<double>(), gauss.item<double>(), mult.item<double>()};
-      if (!std::isfinite(s.loss)) {
-        std::ostringstream msg;
-        msg << kName << ": training diverged at step " << step << " of " << steps
-            << " (loss = " << s.loss << ", gauss = " << s.gauss << ", multi = " << s.multi
-            << "); hint: lower lr, or check the rows for extreme values";
-        throw Error(ErrorKind::kDiverged, msg.str());
-      }
-      Progress progress{
-          kName, step, steps, {{"loss", s.loss}, {"gauss", s.gauss}, {"multi", s.multi}}};
-
-      if (validate && (step % config_.validation_every == 0 || step == steps)) {
-        double total = 0.0;
-        size_t weight = 0;
-        for (const Target& target : targets) {
-          // The same noise at every evaluation, so scores differ by the weights only.
-          at::Generator g = seeded_generator(mix_seed(seed, 3 + static_cast<uint64_t>(target.cls)));
-          const torch::Tensor fake =
-              reverse_chain(ema, sampling, config_.validation_samples, target.cls, g);
-          const auto count = static_cast<size_t>(target.rows.size(0));
-          total += static_cast<double>(count) * mmd2_rbf(fake, target.rows, target.bandwidth);
-          weight += count;
-        }
-        const double mmd = total / static_cast<double>(weight);
-        val_step.push_back(step);
-        val_mmd.push_back(mmd);
-        progress.values.emplace_back("mmd", mmd);
-        if (mmd < best) {
-          best = mmd;
-          best_step = step;
-          since_best = 0;
-          best_state = copy_state(*ema);
-        } else {
-          ++since_best;
-        }
-      }
-      observer.on_progress(progress);
-
-      sum.loss += s.loss;
-      sum.gauss += s.gauss;
-      sum.multi += s.multi;
-      ++in_block;
-      const bool stop = validate && config_.patience > 0 && since_best >= config_.patience;
-      if (in_block == config_.history_every || step == steps || stop) {
-        curve.step.push_back(step);
-        curve.loss.push_back(sum.loss / in_block);
-        curve.gauss.push_back(sum.gauss / in_block);
-        curve.multi.push_back(sum.multi / in_block);
-        sum = StepLoss{};
-        in_block = 0;
-      }
-      if (stop) {
-        stopped_early = step < steps;
-        break;
-      }
-    }
-    if (!best_state.empty()) restore_state(*ema, best_state);
-    net_ = ema;  // the averaged weights sample and are saved
+    std::vector<torch::Tensor> best;
+    const LoopResult result = run_training(
+        {name(), steps, config_.history_every, config_.validation_every, config_.patience,
+         "lower lr, or check the rows for extreme values"},
+        {"loss", "gauss", "multi"}, [&] { return trainer.step(); }, score,
+        [&] { best = copy_state(*trainer.average()); }, observer);
+    if (result.has_best) restore_state(*trainer.average(), best);
+    net_ = trainer.average();  // the averaged weights sample and are saved
     net_->eval();
 
-    nlohmann::json history = {{"rows", n},
-                              {"validation_rows", validation_rows},
-                              {"batch_size", batch},
-                              {"steps", steps},
-                              {"step", curve.step},
-                              {"loss", curve.loss},
-                              {"gauss", curve.gauss},
-                              {"multi", curve.multi}};
-    if (validate) {
-      history["validation"] = {{"step", val_step},
-                               {"mmd", val_mmd},
-                               {"best_step", best_step},
-                               {"best_mmd", best},
-                               {"stopped_early", stopped_early}};
-    }
+    nlohmann::json history = result.history;
+    history["rows"] = n;
+    history["validation_rows"] = split.validation_rows();
+    history["batch_size"] = batch;
+    history["steps"] = steps;
     return history;
   }
 
-  DdpmConfig config_;
   Layout layout_;
   QuantileNormalTransformer quantile_;
   std::vector<int> classes_;
@@ -715,12 +608,6 @@ class Ddpm : public Generator {
 };
 
 }  // namespace
-
-template class ConfigBase<DdpmConfig>;
-
-std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config) {
-  return make_checked<Ddpm>(config);
-}
 
 GeneratorSpec ddpm_generator() {
   return make_spec<Ddpm, DdpmConfig>(

@@ -47,15 +47,14 @@ class GanTrainer {
   // The generator's parameters and buffers (BatchNorm running statistics), by name and shape.
   void save(BinaryWriter& w) const;
   // Loads what save() wrote into networks built with the same config; a name or shape that does
-  // not match throws Error(kInvalidArgument). Leaves the generator in evaluation mode.
+  // not match throws Error(kInvalidArgument). Files written before the generator was a
+  // torch_blocks Mlp name its tensors by position ("3.weight" for "linear1.weight"); they load
+  // too. Leaves the generator in evaluation mode.
   void load(BinaryReader& r);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Sets LibTorch's intra-op threads (process-wide).
-void set_torch_threads(int n);
 
 }  // namespace imbgen

@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "oversampling.h"
@@ -195,12 +194,9 @@ class GaussianCopula : public GeneratorBase<GaussianCopulaConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {{"rows", m.rows}, {"variables", vars_.size()}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows}, {"variables", vars_.size()}};
+    });
   }
 
  private:
@@ -284,12 +280,6 @@ class GaussianCopula : public GeneratorBase<GaussianCopulaConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<GaussianCopulaConfig>;
-
-std::unique_ptr<Generator> make_gaussian_copula(const GaussianCopulaConfig& config) {
-  return make_checked<GaussianCopula>(config);
-}
 
 GeneratorSpec gaussian_copula_generator() {
   return make_spec<GaussianCopula, GaussianCopulaConfig>(

@@ -12,7 +12,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -298,9 +297,7 @@ class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
       nlohmann::json clusters = nlohmann::json::array();
       for (const Cluster& cl : m.clusters) {
         clusters.push_back({{"cluster", cl.id},
@@ -308,9 +305,8 @@ class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
                             {"class_rows", cl.rows.rows},
                             {"weight", cl.weight}});
       }
-      classes[std::to_string(c)] = {{"threshold", m.threshold}, {"clusters", clusters}};
-    }
-    return {{"classes", classes}};
+      return {{"threshold", m.threshold}, {"clusters", clusters}};
+    });
   }
 
  private:
@@ -341,12 +337,6 @@ class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<KmeansSmoteConfig>;
-
-std::unique_ptr<Generator> make_kmeans_smote(const KmeansSmoteConfig& config) {
-  return make_checked<KmeansSmote>(config);
-}
 
 GeneratorSpec kmeans_smote_generator() {
   return make_spec<KmeansSmote, KmeansSmoteConfig>(

@@ -6,7 +6,6 @@
 #include <map>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/rng.h"
 #include "registry.h"
 
@@ -58,12 +57,6 @@ class RandomOversampler : public GeneratorBase<RandomConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<RandomConfig>;
-
-std::unique_ptr<Generator> make_random(const RandomConfig& config) {
-  return make_checked<RandomOversampler>(config);
-}
 
 GeneratorSpec random_generator() {
   return make_spec<RandomOversampler, RandomConfig>(

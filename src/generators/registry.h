@@ -38,13 +38,6 @@ GeneratorSpec make_spec(std::string description,
   return s;
 }
 
-// The public make_NAME(config): validates the typed config, then builds G.
-template <class G, class C>
-std::unique_ptr<Generator> make_checked(const C& config) {
-  config.validate();
-  return std::make_unique<G>(config);
-}
-
 // Every registered generator, in the order generator_names() lists them.
 const std::vector<GeneratorSpec>& generator_specs();
 // Throws Error(kNotFound) listing the valid names.

@@ -7,7 +7,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
 #include "oversampling.h"
@@ -77,12 +76,6 @@ class Smote : public GeneratorBase<SmoteConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<SmoteConfig>;
-
-std::unique_ptr<Generator> make_smote(const SmoteConfig& config) {
-  return make_checked<Smote>(config);
-}
 
 GeneratorSpec smote_generator() {
   return make_spec<Smote, SmoteConfig>(

@@ -10,7 +10,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -136,12 +135,9 @@ class SmoteNc : public GeneratorBase<SmoteNcConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {{"rows", m.rows.rows}, {"median_std", m.median_std}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows.rows}, {"median_std", m.median_std}};
+    });
   }
 
  private:
@@ -178,12 +174,6 @@ class SmoteNc : public GeneratorBase<SmoteNcConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<SmoteNcConfig>;
-
-std::unique_ptr<Generator> make_smote_nc(const SmoteNcConfig& config) {
-  return make_checked<SmoteNc>(config);
-}
 
 GeneratorSpec smote_nc_generator() {
   return make_spec<SmoteNc, SmoteNcConfig>(

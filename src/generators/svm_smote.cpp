@@ -14,7 +14,6 @@
 #include <utility>
 
 #include "common.h"
-#include "config_reflect.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "knn.h"
@@ -242,15 +241,12 @@ class SvmSmote : public GeneratorBase<SvmSmoteConfig> {
   }
 
   nlohmann::json history() const override {
-    if (models_.empty()) return nlohmann::json::object();
-    nlohmann::json classes = nlohmann::json::object();
-    for (const auto& [c, m] : models_) {
-      classes[std::to_string(c)] = {{"rows", m.rows.rows},
-                                    {"danger", m.danger.size()},
-                                    {"safe", m.safe.size()},
-                                    {"noise", m.noise}};
-    }
-    return {{"classes", classes}};
+    return per_class_history(models_, [&](const ClassModel& m) -> nlohmann::json {
+      return {{"rows", m.rows.rows},
+              {"danger", m.danger.size()},
+              {"safe", m.safe.size()},
+              {"noise", m.noise}};
+    });
   }
 
  private:
@@ -287,12 +283,6 @@ class SvmSmote : public GeneratorBase<SvmSmoteConfig> {
 };
 
 }  // namespace
-
-template class ConfigBase<SvmSmoteConfig>;
-
-std::unique_ptr<Generator> make_svm_smote(const SvmSmoteConfig& config) {
-  return make_checked<SvmSmote>(config);
-}
 
 GeneratorSpec svm_smote_generator() {
   return make_spec<SvmSmote, SvmSmoteConfig>(

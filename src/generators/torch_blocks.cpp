@@ -1,7 +1,10 @@
 // Shared LibTorch building blocks of the deep generators: seeded initialisation and noise, the
-// MLP, tensor save/load, the WGAN-GP gradient penalty (Gulrajani et al. 2017), Gumbel-softmax
-// (Jang et al. 2017), an RBF-kernel MMD (Gretton et al. 2012) and the row sampler.
+// MLP, chunked generation, tensor save/load, the WGAN-GP gradient penalty and updates (Gulrajani
+// et al. 2017), an RBF-kernel MMD (Gretton et al. 2012) and validation scores.
 #include "torch_blocks.h"
+
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +12,7 @@
 #include <sstream>
 
 #include "imbgen/core/error.h"
-#include "imbgen/core/threads.h"
+#include "training_loop.h"
 
 namespace imbgen {
 namespace {
@@ -24,9 +27,33 @@ at::Generator seeded_generator(uint64_t seed) {
   return at::make_generator<at::CPUGeneratorImpl>(seed);
 }
 
-void set_torch_and_blas_threads(int n) {
-  torch::set_num_threads(n);
-  set_blas_threads(n);
+namespace {
+
+// Sets the calling thread's OpenMP team size through the OpenMP runtime LibTorch loaded
+// (omp_set_num_threads is per thread; LibTorch's own setter also changes the default every new
+// thread takes). Looked up at run time: imbgen does not link the OpenMP runtime itself.
+void set_thread_team(int n) {
+#if AT_PARALLEL_OPENMP
+  using SetThreads = void (*)(int);
+  static const auto set =
+      reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (set) set(n);
+#else
+  (void)n;
+#endif
+}
+
+}  // namespace
+
+TorchThreadScope::TorchThreadScope(int n) {
+  // A thread's first parallel region would otherwise reset its team size to the process default.
+  at::internal::lazy_init_num_threads();
+  previous_ = at::get_num_threads();
+  if (n != previous_) set_thread_team(n);
+}
+
+TorchThreadScope::~TorchThreadScope() {
+  if (at::get_num_threads() != previous_) set_thread_team(previous_);
 }
 
 MlpImpl::MlpImpl(int64_t in, const std::vector<int>& hidden, int64_t out, MlpOptions options)
@@ -90,6 +117,17 @@ torch::Tensor to_tensor(const Matrix& m) {
       .clone();
 }
 
+Matrix generate_rows(size_t n, size_t cols, size_t chunk,
+                     const std::function<Matrix(size_t)>& rows) {
+  torch::NoGradGuard no_grad;
+  Matrix out(n, cols);
+  for (size_t start = 0; start < n; start += chunk) {
+    const Matrix part = rows(std::min(chunk, n - start));
+    std::copy(part.data.begin(), part.data.end(), out.row(start));
+  }
+  return out;
+}
+
 Matrix to_matrix(const torch::Tensor& t) {
   check_internal(t.dim() == 2, "to_matrix: expected a 2-D tensor");
   const torch::Tensor d = t.detach().to(torch::kFloat64).contiguous();
@@ -139,7 +177,8 @@ void save_tensors(BinaryWriter& w, const torch::nn::Module& net) {
   }
 }
 
-void load_tensors(BinaryReader& r, torch::nn::Module& net) {
+void load_tensors(BinaryReader& r, torch::nn::Module& net,
+                  const std::function<std::string(const std::string&)>& old_name) {
   auto state = named_state(net);
   const uint64_t count = r.u64("the tensor count");
   if (count != state.size()) {
@@ -150,7 +189,7 @@ void load_tensors(BinaryReader& r, torch::nn::Module& net) {
   torch::NoGradGuard no_grad;
   for (auto& [name, tensor] : state) {
     const std::string stored = r.string("a tensor name");
-    if (stored != name) {
+    if (stored != name && !(old_name && stored == old_name(name))) {
       throw Error(ErrorKind::kInvalidArgument,
                   "expected the tensor '" + name + "', found '" + stored + "'");
     }
@@ -203,10 +242,49 @@ torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Te
   return (norms - 1.0).pow(2).mean();
 }
 
-torch::Tensor gumbel_softmax(const torch::Tensor& logits, double tau, at::Generator& gen) {
-  // g = -log(E), E ~ Exp(1), is Gumbel(0, 1); E is kept away from 0 so g stays finite.
-  const torch::Tensor e = torch::empty_like(logits).exponential_(1.0, gen).clamp_min(1e-20);
-  return torch::softmax((logits - e.log()) / tau, -1);
+std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params, double lr,
+                                              double beta1, double beta2, double weight_decay) {
+  return std::make_unique<torch::optim::Adam>(
+      std::move(params),
+      torch::optim::AdamOptions(lr).betas({beta1, beta2}).weight_decay(weight_decay));
+}
+
+CriticStats critic_updates(int updates, double gp_lambda, int64_t pac,
+                           const std::function<CriticBatch()>& draw,
+                           const std::function<torch::Tensor(const torch::Tensor&)>& critic,
+                           at::Generator& gen, torch::optim::Optimizer& opt) {
+  CriticStats s;
+  for (int k = 0; k < updates; ++k) {
+    const CriticBatch b = draw();
+    const torch::Tensor y_real = critic(b.real).mean();
+    const torch::Tensor y_fake = critic(b.fake).mean();
+    const int64_t groups = b.real.size(0) / pac;
+    const torch::Tensor eps =
+        torch::rand({groups, 1}, gen).repeat_interleave(pac, 0);  // [batch, 1]
+    const torch::Tensor gp = gradient_penalty(critic, b.real, b.fake, eps, pac);
+    const torch::Tensor loss = y_fake - y_real + gp_lambda * gp;
+    opt.zero_grad();
+    loss.backward();
+    opt.step();
+    s.loss += loss.item<double>();
+    s.wasserstein += (y_real - y_fake).item<double>();
+    s.gp += gp.item<double>();
+  }
+  s.loss /= updates;
+  s.wasserstein /= updates;
+  s.gp /= updates;
+  return s;
+}
+
+double generator_update(std::vector<torch::Tensor>& critic_params, torch::optim::Optimizer& opt,
+                        const std::function<torch::Tensor()>& loss) {
+  for (auto& p : critic_params) p.requires_grad_(false);
+  const torch::Tensor l = loss();
+  opt.zero_grad();
+  l.backward();
+  opt.step();
+  for (auto& p : critic_params) p.requires_grad_(true);
+  return l.item<double>();
 }
 
 namespace {
@@ -237,105 +315,38 @@ double mmd2_rbf(const torch::Tensor& x, const torch::Tensor& y, double bandwidth
   return total;
 }
 
+double weighted_mmd(const std::vector<MmdTarget>& targets,
+                    const std::function<torch::Tensor(const MmdTarget&)>& fake) {
+  double total = 0.0, weight = 0.0;
+  for (const MmdTarget& t : targets) {
+    total += t.weight * mmd2_rbf(fake(t), t.rows, t.bandwidth);
+    weight += t.weight;
+  }
+  return total / weight;
+}
+
+std::vector<MmdTarget> held_back_targets(
+    const std::vector<std::vector<size_t>>& validation,
+    const std::function<torch::Tensor(const std::vector<size_t>&)>& rows) {
+  std::vector<MmdTarget> targets;
+  for (size_t c = 0; c < validation.size(); ++c) {
+    if (validation[c].empty()) continue;
+    MmdTarget t;
+    t.condition = static_cast<int>(c);
+    t.rows = rows(validation[c]);
+    t.bandwidth = median_distance(t.rows);
+    t.weight = static_cast<double>(validation[c].size());
+    targets.push_back(std::move(t));
+  }
+  return targets;
+}
+
 double median_distance(const torch::Tensor& x) {
   torch::NoGradGuard no_grad;
   if (x.size(0) < 2) return 1.0;
   const torch::Tensor d = torch::pdist(x.detach().to(torch::kFloat64));
   const double m = d.median().item<double>();
   return m > 0.0 && std::isfinite(m) ? m : 1.0;
-}
-
-HoldoutSplit holdout_split(size_t n, double fraction, size_t min_validation, size_t min_train,
-                           uint64_t seed) {
-  HoldoutSplit out;
-  const auto m = static_cast<size_t>(std::llround(fraction * static_cast<double>(n)));
-  if (fraction <= 0.0 || m < min_validation || m > n || n - m < min_train) {
-    out.train.resize(n);
-    std::iota(out.train.begin(), out.train.end(), size_t{0});
-    return out;
-  }
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), size_t{0});
-  Rng rng(seed);
-  rng.shuffle(order);
-  out.validation.assign(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(m));
-  out.train.assign(order.begin() + static_cast<std::ptrdiff_t>(m), order.end());
-  std::sort(out.validation.begin(), out.validation.end());
-  std::sort(out.train.begin(), out.train.end());
-  return out;
-}
-
-RowSampler::RowSampler(size_t n, uint64_t seed) : rng_(seed), order_(n), cursor_(n) {
-  std::iota(order_.begin(), order_.end(), 0);
-}
-
-std::vector<int64_t> RowSampler::next(size_t batch) {
-  check_internal(!order_.empty(), "RowSampler: no rows");
-  std::vector<int64_t> idx(batch);
-  for (auto& i : idx) {
-    if (cursor_ == order_.size()) {
-      rng_.shuffle(order_);
-      cursor_ = 0;
-    }
-    i = order_[cursor_++];
-  }
-  return idx;
-}
-
-}  // namespace imbgen
-
-namespace imbgen {
-namespace {
-
-torch::Tensor float64_tensor(const Matrix& m) {
-  return torch::from_blob(const_cast<double*>(m.data.data()),
-                          {static_cast<int64_t>(m.rows), static_cast<int64_t>(m.cols)},
-                          torch::kFloat64)
-      .clone();
-}
-
-}  // namespace
-
-PenaltyAndGradient critic_gradient_penalty(const MlpWeights& critic, const Matrix& real,
-                                           const Matrix& fake, const std::vector<double>& eps,
-                                           int pac) {
-  const size_t layers = critic.weight.size();
-  check_internal(layers >= 1 && critic.bias.size() == layers && critic.weight.back().rows == 1,
-                 "critic_gradient_penalty: expected matching weights and biases, 1 output");
-  std::vector<int> hidden;
-  for (size_t l = 0; l + 1 < layers; ++l) hidden.push_back(static_cast<int>(critic.weight[l].rows));
-  Mlp net(static_cast<int64_t>(critic.weight[0].cols), hidden, 1,
-          MlpOptions{Activation::kLeakyReLU, false, 0.0});
-  net->to(torch::kFloat64);
-  auto params = net->named_parameters();
-  {
-    torch::NoGradGuard no_grad;
-    for (size_t l = 0; l < layers; ++l) {
-      const std::string name = "linear" + std::to_string(l);
-      params[name + ".weight"].copy_(float64_tensor(critic.weight[l]));
-      params[name + ".bias"].copy_(torch::tensor(critic.bias[l], torch::kFloat64));
-    }
-  }
-  const int64_t width = static_cast<int64_t>(critic.weight[0].cols);
-  auto fn = [&](const torch::Tensor& v) { return net->forward(v.reshape({-1, width})); };
-  const torch::Tensor e =
-      torch::tensor(eps, torch::kFloat64).reshape({static_cast<int64_t>(eps.size()), 1});
-  const torch::Tensor gp = gradient_penalty(fn, float64_tensor(real), float64_tensor(fake), e, pac);
-  gp.backward();
-  PenaltyAndGradient out;
-  out.penalty = gp.item<double>();
-  // A parameter the penalty does not depend on (the last bias) has no gradient: zero.
-  auto grad = [&](const std::string& key) {
-    const torch::Tensor g = params[key].grad();
-    return g.defined() ? g.contiguous() : torch::zeros_like(params[key]);
-  };
-  for (size_t l = 0; l < layers; ++l) {
-    const std::string name = "linear" + std::to_string(l);
-    out.gradient.weight.push_back(to_matrix(grad(name + ".weight")));
-    const torch::Tensor b = grad(name + ".bias");
-    out.gradient.bias.emplace_back(b.data_ptr<double>(), b.data_ptr<double>() + b.numel());
-  }
-  return out;
 }
 
 }  // namespace imbgen

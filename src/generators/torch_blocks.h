@@ -1,7 +1,8 @@
 // Shared LibTorch building blocks of the deep generators (private to the generators module):
 // seeded generators and weight initialisation, an MLP with seeded dropout, Matrix <-> tensor,
-// named-tensor save/load, the WGAN-GP gradient penalty, Gumbel-softmax, an RBF-kernel MMD; and
-// (torch_blocks_common.h) the torch-free parts. Including this header pulls in <torch/torch.h>.
+// chunked generation, named-tensor save/load, the WGAN-GP gradient penalty and its critic and
+// generator updates (wgan_gp, ctgan; gan's generator update), an RBF-kernel MMD and validation
+// scores. Including this header pulls in <torch/torch.h>.
 #pragma once
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -10,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,16 +19,24 @@
 #include "binary_io.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/matrix.h"
-#include "torch_blocks_common.h"
 
 namespace imbgen {
+
+// Rows generated per forward pass when sampling, to bound the memory of large requests.
+constexpr size_t kSampleChunk = 65536;
+
+// Settings of the adversarial families wgan_gp and ctgan: the bounds of the step budget when it
+// comes from the row count, and model selection (the fewest held-back rows of a class that are
+// used, the rows generated per class for a score, the real rows a score and a bandwidth use).
+constexpr int64_t kAdversarialMinSteps = 1000;
+constexpr int64_t kAdversarialMaxSteps = 5000;
+constexpr size_t kAdversarialMinValidationRows = 5;
+constexpr size_t kAdversarialValidationSample = 500;
+constexpr size_t kAdversarialMaxScoreRows = 1000;
 
 // A CPU generator seeded explicitly; every random tensor of a model is drawn from one of these,
 // never from LibTorch's global generator.
 at::Generator seeded_generator(uint64_t seed);
-
-// Sets LibTorch's intra-op threads (process-wide) and OpenBLAS's, to `n`.
-void set_torch_and_blas_threads(int n);
 
 // ---- networks ----
 
@@ -68,6 +78,11 @@ torch::Tensor seeded_dropout(const torch::Tensor& x, double p, at::Generator& ge
 torch::Tensor to_tensor(const Matrix& m);  // float32 [rows, cols]
 Matrix to_matrix(const torch::Tensor& t);  // any 2-D float tensor -> [rows, cols] doubles
 
+// n rows produced `chunk` rows at a time (bounding the memory of large requests) without
+// gradients: rows(m) returns the next m rows [m, cols].
+Matrix generate_rows(size_t n, size_t cols, size_t chunk,
+                     const std::function<Matrix(size_t)>& rows);
+
 // Parameters then buffers, in registration order, with their full names.
 std::vector<std::pair<std::string, torch::Tensor>> named_state(const torch::nn::Module& net);
 // Deep copies of named_state's tensors (e.g. the best weights during model selection).
@@ -79,7 +94,10 @@ void restore_state(torch::nn::Module& net, const std::vector<torch::Tensor>& val
 void save_tensors(BinaryWriter& w, const torch::nn::Module& net);
 // Reads what save_tensors wrote into a network built with the same configuration. A count,
 // name, shape or type that does not match throws Error(kInvalidArgument) naming the tensor.
-void load_tensors(BinaryReader& r, torch::nn::Module& net);
+// `old_name`, when given, maps a tensor's name to the name an older build saved it under; either
+// is accepted.
+void load_tensors(BinaryReader& r, torch::nn::Module& net,
+                  const std::function<std::string(const std::string&)>& old_name = nullptr);
 
 // ---- losses and scores ----
 
@@ -93,9 +111,33 @@ torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Te
                                const torch::Tensor& real, const torch::Tensor& fake,
                                const torch::Tensor& eps, int64_t pac = 1);
 
-// Gumbel-softmax (Jang et al. 2017) over the last dimension: softmax((logits + g) / tau) with
-// Gumbel(0, 1) noise g = -log(E), E ~ Exp(1) drawn from `gen`.
-torch::Tensor gumbel_softmax(const torch::Tensor& logits, double tau, at::Generator& gen);
+// Adam over `params` (beta1, beta2; weight_decay as Adam's L2 term, 0 = none).
+std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params, double lr,
+                                              double beta1, double beta2,
+                                              double weight_decay = 0.0);
+
+// The critic updates of WGAN-GP (Gulrajani et al. 2017, Algorithm 1, lines 2-9), as wgan_gp and
+// ctgan run them: `updates` times, a batch from draw() (real and fake rows [batch, width], fake
+// without gradient), L = mean critic(fake) - mean critic(real) + gp_lambda * gradient_penalty
+// with eps ~ U[0, 1) drawn from `gen` per group of pac rows, and one step of `opt`.
+struct CriticBatch {
+  torch::Tensor real;
+  torch::Tensor fake;
+};
+struct CriticStats {  // means over the updates
+  double loss = 0.0;
+  double wasserstein = 0.0;  // mean critic(real) - mean critic(fake)
+  double gp = 0.0;
+};
+CriticStats critic_updates(int updates, double gp_lambda, int64_t pac,
+                           const std::function<CriticBatch()>& draw,
+                           const std::function<torch::Tensor(const torch::Tensor&)>& critic,
+                           at::Generator& gen, torch::optim::Optimizer& opt);
+
+// One generator update against a frozen critic: the critic's parameters stop collecting
+// gradients while loss() is built and back-propagated, then one step of `opt`. Returns loss().
+double generator_update(std::vector<torch::Tensor>& critic_params, torch::optim::Optimizer& opt,
+                        const std::function<torch::Tensor()>& loss);
 
 // Biased estimate of MMD^2 (Gretton et al. 2012) between the rows of x [n, d] and y [m, d] with
 // a sum of RBF kernels exp(-|a - b|^2 / (2 (s * bandwidth)^2)) for s in {0.5, 1, 2}. A cheap
@@ -103,5 +145,23 @@ torch::Tensor gumbel_softmax(const torch::Tensor& logits, double tau, at::Genera
 double mmd2_rbf(const torch::Tensor& x, const torch::Tensor& y, double bandwidth);
 // The median Euclidean distance between distinct rows of x (1 when it is 0 or x has < 2 rows).
 double median_distance(const torch::Tensor& x);
+
+// The held-back rows of one condition (class) for model selection, in the space scores are
+// computed in, with the kernel bandwidth and the weight of the condition's score.
+struct MmdTarget {
+  int condition = 0;
+  torch::Tensor rows;  // [m, width]
+  double bandwidth = 1.0;
+  double weight = 1.0;
+};
+// sum_t weight_t * mmd2_rbf(fake(t), t.rows, t.bandwidth) / sum_t weight_t: the validation score.
+double weighted_mmd(const std::vector<MmdTarget>& targets,
+                    const std::function<torch::Tensor(const MmdTarget&)>& fake);
+// The targets of held-back rows split by condition (split_by_condition's `validation`): one per
+// condition that has rows, with rows(its rows of x) [m, width] in the scoring space, the median
+// distance between them as the bandwidth and their count as the weight.
+std::vector<MmdTarget> held_back_targets(
+    const std::vector<std::vector<size_t>>& validation,
+    const std::function<torch::Tensor(const std::vector<size_t>&)>& rows);
 
 }  // namespace imbgen

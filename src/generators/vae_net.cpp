@@ -12,12 +12,11 @@
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "torch_blocks.h"
+#include "training_loop.h"
 
 namespace imbgen {
 namespace {
 
-// Rows decoded per forward pass in sample(), to bound the memory of large requests.
-constexpr size_t kSampleChunk = 65536;
 // Default step budget cap (steps = 0): see the epoch rule in train().
 constexpr int64_t kVaeMaxDefaultSteps = 20000;
 // The encoder's log-variance is clamped to this range: exp() of a larger value overflows float
@@ -133,12 +132,26 @@ LossTensors compute_loss(const VaeNetOptions& o, const Layout& layout, const tor
   return t;
 }
 
-struct Curve {
-  std::vector<int> step;
-  std::vector<double> loss, recon, kl;
-};
-
 }  // namespace
+
+VaeNetOptions vae_net_options(const VaeSettings& s, size_t data_dim, size_t cond_dim) {
+  VaeNetOptions o;
+  o.data_dim = data_dim;
+  o.cond_dim = cond_dim;
+  o.latent_dim = static_cast<size_t>(s.latent_dim);
+  o.encoder_hidden = s.encoder_hidden;
+  o.decoder_hidden = s.decoder_hidden;
+  o.lr = s.lr;
+  o.weight_decay = s.weight_decay;
+  return o;
+}
+
+VaeNetOptions gaussian_vae_options(const VaeSettings& s, size_t data_dim, size_t cond_dim) {
+  VaeNetOptions o = vae_net_options(s, data_dim, cond_dim);
+  o.row_sigma = true;
+  for (size_t j = 0; j < data_dim; ++j) o.blocks.push_back({OutputKind::kGaussian, j, 1});
+  return o;
+}
 
 VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const Matrix& out,
                             const std::vector<double>& sigma, const Matrix& mu,
@@ -203,20 +216,39 @@ struct VaeNet::Impl {
     return rows;
   }
 
-  torch::Tensor sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
-    torch::NoGradGuard no_grad;
+  // One Adam step on the rows xb [b, d] with their conditions cb [b, cond_dim] (or undefined),
+  // reparameterisation noise from gen; returns the loss, reconstruction and KL terms.
+  std::vector<double> step(const torch::Tensor& xb, const torch::Tensor& cb, at::Generator& gen,
+                           torch::optim::Optimizer& opt) {
+    const auto latent = static_cast<int64_t>(options.latent_dim);
+    const torch::Tensor h = net->encoder->forward(with_condition(xb, cb));  // [b, 2 latent]
+    const torch::Tensor mu = h.narrow(1, 0, latent);
+    const torch::Tensor logvar = h.narrow(1, latent, latent).clamp(kLogvarMin, kLogvarMax);
+    const torch::Tensor eps = torch::randn({h.size(0), latent}, gen);
+    const torch::Tensor z = mu + eps * torch::exp(0.5 * logvar);             // [b, latent]
+    const torch::Tensor out = net->decoder->forward(with_condition(z, cb));  // [b, d]
+    const LossTensors t = compute_loss(options, layout, xb, out, net->sigma, mu, logvar);
+    opt.zero_grad();
+    t.loss.backward();
+    opt.step();
+    {
+      torch::NoGradGuard no_grad;
+      net->sigma.clamp_(options.sigma_min, options.sigma_max);
+    }
+    return {t.loss.item<double>(), t.recon.item<double>(), t.kl.item<double>()};
+  }
+
+  // n net-space rows decoded from prior draws (see VaeNet::sample).
+  Matrix sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
     at::Generator g = seeded_generator(seed);
     VaeModule module = net;  // a holder copy: forward() is not const, but changes nothing here
-    std::vector<torch::Tensor> parts;
-    for (size_t start = 0; start < n; start += kSampleChunk) {
-      const auto m = static_cast<int64_t>(std::min(kSampleChunk, n - start));
+    return generate_rows(n, options.data_dim, kSampleChunk, [&](size_t rows) {
+      const auto m = static_cast<int64_t>(rows);
       const torch::Tensor z = torch::randn({m, static_cast<int64_t>(options.latent_dim)}, g);
-      const torch::Tensor cond = one_hot(std::vector<int64_t>(static_cast<size_t>(m), condition));
+      const torch::Tensor cond = one_hot(std::vector<int64_t>(rows, condition));
       const torch::Tensor out = module->decoder->forward(with_condition(z, cond));  // [m, d]
-      parts.push_back(finish_rows(out, noise_scale, g));
-    }
-    if (parts.empty()) return torch::zeros({0, static_cast<int64_t>(options.data_dim)});
-    return torch::cat(parts, 0);
+      return to_matrix(finish_rows(out, noise_scale, g));
+    });
   }
 };
 
@@ -229,7 +261,7 @@ VaeNet& VaeNet::operator=(VaeNet&&) noexcept = default;
 const VaeNetOptions& VaeNet::options() const { return impl_->options; }
 
 nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
-                             const VaeTrainPlan& plan, const ScoreMap& to_score, uint64_t seed,
+                             const VaeSettings& plan, const ScoreMap& to_score, uint64_t seed,
                              Observer& observer, const std::string& task) {
   Impl& s = *impl_;
   const VaeNetOptions& o = s.options;
@@ -238,192 +270,73 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
 
   // Hold back validation rows per condition (seeded), so every class is scored.
   const size_t n_cond = std::max<size_t>(o.cond_dim, 1);
-  std::vector<std::vector<size_t>> rows_of(n_cond);
-  for (size_t i = 0; i < x.rows; ++i) rows_of[static_cast<size_t>(condition[i])].push_back(i);
-  std::vector<size_t> train_rows;
-  std::vector<std::vector<size_t>> validation_of(n_cond);
-  for (size_t c = 0; c < n_cond; ++c) {
-    if (rows_of[c].empty()) continue;
-    if (plan.validation_fraction > 0.0) {
-      const HoldoutSplit split =
-          holdout_split(rows_of[c].size(), plan.validation_fraction, 2, 2, mix_seed(seed, 100 + c));
-      for (size_t i : split.train) train_rows.push_back(rows_of[c][i]);
-      for (size_t i : split.validation) validation_of[c].push_back(rows_of[c][i]);
-    } else {
-      train_rows.insert(train_rows.end(), rows_of[c].begin(), rows_of[c].end());
-    }
+  const ConditionSplit split =
+      split_by_condition(condition, n_cond, plan.validation_fraction, 2, 2, seed);
+  if (plan.validation_fraction > 0.0 && split.validation_rows() == 0) {
+    note_no_validation(observer, task, "needs 2 held-back and 2 training rows per class");
   }
-  std::sort(train_rows.begin(), train_rows.end());
-  size_t validation_rows = 0;
-  for (const auto& v : validation_of) validation_rows += v.size();
-  const bool validate = validation_rows > 0 && plan.validation_every > 0;
-  if (plan.validation_fraction > 0.0 && validation_rows == 0) {
-    std::ostringstream msg;
-    msg << task << ": too few rows to hold back validation_fraction " << plan.validation_fraction
-        << " (needs 2 held-back and 2 training rows); trained without model selection";
-    observer.on_message(msg.str());
-  }
-
-  const size_t n = train_rows.size();
+  const size_t n = split.train.size();
   const size_t batch = std::min(static_cast<size_t>(plan.batch_size), n);
   // The epoch rule is meant for a few hundred rows; on thousands it would run for minutes, so the
   // default is capped at kVaeMaxDefaultSteps (an explicit `steps` is taken as given).
-  const int steps = plan.steps > 0 ? plan.steps
-                                   : static_cast<int>(std::clamp<int64_t>(
-                                         static_cast<int64_t>(std::ceil(
-                                             static_cast<double>(plan.epochs) *
-                                             static_cast<double>(n) / static_cast<double>(batch))),
-                                         1, kVaeMaxDefaultSteps));
+  const int steps = step_budget(plan.steps, plan.epochs, n, batch, 1, kVaeMaxDefaultSteps);
 
-  const torch::Tensor data = to_tensor(x.select_rows(train_rows));  // [n, d]
+  const torch::Tensor data = to_tensor(x.select_rows(split.train));  // [n, d]
   std::vector<int64_t> train_cond(n);
-  for (size_t i = 0; i < n; ++i) train_cond[i] = condition[train_rows[i]];
+  for (size_t i = 0; i < n; ++i) train_cond[i] = condition[split.train[i]];
   const torch::Tensor cond_all = s.one_hot(train_cond);  // [n, cond_dim] or undefined
 
-  // Scoring space rows and kernel bandwidth of each condition's validation rows.
-  struct Target {
-    int condition;
-    Matrix rows;
-    double bandwidth;
-    torch::Tensor tensor;
-  };
-  std::vector<Target> targets;
-  for (size_t c = 0; c < n_cond && validate; ++c) {
-    if (validation_of[c].empty()) continue;
-    Target t;
-    t.condition = static_cast<int>(c);
-    t.rows = to_score(x.select_rows(validation_of[c]));
-    t.tensor = to_tensor(t.rows);
-    t.bandwidth = median_distance(t.tensor);
-    targets.push_back(std::move(t));
+  // Each condition's validation rows in the scoring space, weighted by their count.
+  const std::vector<MmdTarget> targets = held_back_targets(
+      split.validation,
+      [&](const std::vector<size_t>& rows) { return to_tensor(to_score(x.select_rows(rows))); });
+  std::function<double()> score;
+  if (!targets.empty()) {
+    score = [&] {
+      s.net->eval();
+      // The same noise at every evaluation, so scores differ by the weights only.
+      const double v = weighted_mmd(targets, [&](const MmdTarget& t) {
+        return to_tensor(to_score(
+            s.sample(static_cast<size_t>(plan.validation_samples), t.condition, plan.sample_noise,
+                     mix_seed(seed, 3 + static_cast<uint64_t>(t.condition)))));
+      });
+      s.net->train();
+      return v;
+    };
   }
 
   at::Generator gen = seeded_generator(mix_seed(seed, 1));  // reparameterisation noise
   RowSampler sampler(n, mix_seed(seed, 2));
-  torch::optim::Adam opt(s.net->parameters(),
-                         torch::optim::AdamOptions(o.lr).weight_decay(o.weight_decay));
+  const auto opt = make_adam(s.net->parameters(), o.lr, 0.9, 0.999, o.weight_decay);
   s.net->train();
-
-  Curve curve;
-  double sum_loss = 0.0, sum_recon = 0.0, sum_kl = 0.0;
-  int in_block = 0;
-  std::vector<int> val_step;
-  std::vector<double> val_mmd;
-  double best = std::numeric_limits<double>::infinity();
-  int best_step = 0;
-  int since_best = 0;
-  bool stopped_early = false;
-  std::vector<torch::Tensor> best_state;
-  const auto latent = static_cast<int64_t>(o.latent_dim);
-
-  for (int step = 1; step <= steps; ++step) {
+  auto step = [&] {
     const torch::Tensor idx = torch::tensor(sampler.next(batch), torch::kInt64);
-    const torch::Tensor xb = data.index_select(0, idx);  // [b, d]
     const torch::Tensor cb = cond_all.defined() ? cond_all.index_select(0, idx) : torch::Tensor();
-    const torch::Tensor h = s.net->encoder->forward(s.with_condition(xb, cb));  // [b, 2 latent]
-    const torch::Tensor mu = h.narrow(1, 0, latent);
-    const torch::Tensor logvar = h.narrow(1, latent, latent).clamp(kLogvarMin, kLogvarMax);
-    const torch::Tensor eps = torch::randn({h.size(0), latent}, gen);
-    const torch::Tensor z = mu + eps * torch::exp(0.5 * logvar);                 // [b, latent]
-    const torch::Tensor out = s.net->decoder->forward(s.with_condition(z, cb));  // [b, d]
-    const LossTensors t = compute_loss(o, s.layout, xb, out, s.net->sigma, mu, logvar);
-    opt.zero_grad();
-    t.loss.backward();
-    opt.step();
-    {
-      torch::NoGradGuard no_grad;
-      s.net->sigma.clamp_(o.sigma_min, o.sigma_max);
-    }
-    const double loss = t.loss.item<double>();
-    const double recon = t.recon.item<double>();
-    const double kl = t.kl.item<double>();
-    if (!std::isfinite(loss)) {
-      std::ostringstream msg;
-      msg << task << ": training diverged at step " << step << " of " << steps
-          << " (loss = " << loss << ", recon = " << recon << ", kl = " << kl
-          << "); hint: lower lr, or check the rows for extreme values";
-      throw Error(ErrorKind::kDiverged, msg.str());
-    }
-    Progress progress{task, step, steps, {{"loss", loss}, {"recon", recon}, {"kl", kl}}};
-
-    if (validate && (step % plan.validation_every == 0 || step == steps)) {
-      s.net->eval();
-      double total = 0.0;
-      size_t weight = 0;
-      for (const Target& target : targets) {
-        // The same noise at every evaluation, so scores differ by the weights only.
-        const torch::Tensor fake = s.sample(
-            static_cast<size_t>(plan.validation_samples), target.condition, plan.sample_noise,
-            mix_seed(seed, 3 + static_cast<uint64_t>(target.condition)));
-        const Matrix scored = to_score(to_matrix(fake));
-        total += static_cast<double>(target.rows.rows) *
-                 mmd2_rbf(to_tensor(scored), target.tensor, target.bandwidth);
-        weight += target.rows.rows;
-      }
-      s.net->train();
-      const double mmd = total / static_cast<double>(weight);
-      val_step.push_back(step);
-      val_mmd.push_back(mmd);
-      progress.values.emplace_back("mmd", mmd);
-      if (mmd < best) {
-        best = mmd;
-        best_step = step;
-        since_best = 0;
-        best_state = copy_state(*s.net);
-      } else {
-        ++since_best;
-      }
-    }
-    observer.on_progress(progress);
-
-    sum_loss += loss;
-    sum_recon += recon;
-    sum_kl += kl;
-    ++in_block;
-    const bool stop = validate && plan.patience > 0 && since_best >= plan.patience;
-    if (in_block == plan.history_every || step == steps || stop) {
-      curve.step.push_back(step);
-      curve.loss.push_back(sum_loss / in_block);
-      curve.recon.push_back(sum_recon / in_block);
-      curve.kl.push_back(sum_kl / in_block);
-      sum_loss = sum_recon = sum_kl = 0.0;
-      in_block = 0;
-    }
-    if (stop) {
-      stopped_early = step < steps;
-      break;
-    }
-  }
-  if (!best_state.empty()) restore_state(*s.net, best_state);
+    return s.step(data.index_select(0, idx), cb, gen, *opt);
+  };
+  std::vector<torch::Tensor> best;
+  const LoopResult result = run_training(
+      {task, steps, plan.history_every, plan.validation_every, plan.patience,
+       "lower lr, or check the rows for extreme values"},
+      {"loss", "recon", "kl"}, step, score, [&] { best = copy_state(*s.net); }, observer);
+  if (result.has_best) restore_state(*s.net, best);
   s.net->eval();
 
-  nlohmann::json history = {{"rows", n},
-                            {"validation_rows", validation_rows},
-                            {"batch_size", batch},
-                            {"steps", steps},
-                            {"every", plan.history_every},
-                            {"step", curve.step},
-                            {"loss", curve.loss},
-                            {"recon", curve.recon},
-                            {"kl", curve.kl}};
-  if (validate) {
-    history["validation"] = {{"step", val_step},
-                             {"mmd", val_mmd},
-                             {"best_step", best_step},
-                             {"best_mmd", best},
-                             {"stopped_early", stopped_early}};
-  }
+  nlohmann::json history = result.history;
+  history["rows"] = n;
+  history["validation_rows"] = split.validation_rows();
+  history["batch_size"] = batch;
+  history["steps"] = steps;
+  history["every"] = plan.history_every;
   return history;
 }
 
 Matrix VaeNet::sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
   check_internal(!impl_->net->is_training(), "VaeNet::sample: the network is still training");
-  return to_matrix(impl_->sample(n, condition, noise_scale, seed));
+  return impl_->sample(n, condition, noise_scale, seed);
 }
 
 int64_t VaeNet::parameter_count() const { return count_parameters(*impl_->net); }
-
-void set_vae_threads(int n) { set_torch_and_blas_threads(n); }
 
 void VaeNet::save(BinaryWriter& w) const { save_tensors(w, *impl_->net); }
 

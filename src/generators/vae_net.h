@@ -14,6 +14,7 @@
 #include "binary_io.h"
 #include "imbgen/core/observer.h"
 #include "imbgen/data/matrix.h"
+#include "imbgen/generators/vae.h"
 
 namespace imbgen {
 
@@ -57,6 +58,13 @@ struct VaeNetOptions {
   std::vector<OutputBlock> blocks;  // cover the columns 0..data_dim-1 in order, without gaps
 };
 
+// The options a family's settings give: data and condition sizes, latent size, hidden layers
+// and Adam's; row_sigma, the sigma range, recon_weight and the blocks are left for the family.
+VaeNetOptions vae_net_options(const VaeSettings& s, size_t data_dim, size_t cond_dim = 0);
+// vae's and cvae's: every column Gaussian with a sigma per row and column (the Gaussian MLP
+// decoder of Kingma & Welling, Appendix C.2).
+VaeNetOptions gaussian_vae_options(const VaeSettings& s, size_t data_dim, size_t cond_dim = 0);
+
 // Per-row means over a batch: recon = -log p(x | z) summed over the blocks, kl = KL(q(z|x) ||
 // N(0, I)), loss = recon_weight * recon + kl (= the negative ELBO when recon_weight is 1).
 struct VaeLossTerms {
@@ -73,25 +81,6 @@ VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const
                             const std::vector<double>& sigma, const Matrix& mu,
                             const Matrix& logvar);
 
-// How long and how to train; the family copies these from its config.
-struct VaeTrainPlan {
-  int batch_size = 128;  // rows per step: min(batch_size, training rows)
-  int epochs = 300;      // with steps == 0: ceil(epochs * training rows / batch) steps
-  int steps = 0;
-  int history_every = 10;  // the curves keep the mean of every block of this many steps
-  // Model selection (off when validation_fraction is 0): round(validation_fraction * n_c) rows of
-  // each condition c are held back (seeded); every validation_every steps the model draws
-  // validation_samples rows per condition and scores them against the held-back rows by the
-  // MMD^2 of torch_blocks (both mapped by to_score; lower is better). The weights with the best
-  // score are kept at the end; with patience > 0, training stops after that many evaluations in a
-  // row without improvement.
-  double validation_fraction = 0.0;
-  int validation_every = 100;
-  int validation_samples = 500;
-  int patience = 0;
-  double sample_noise = 1.0;  // noise_scale of the samples that are scored (see sample())
-};
-
 // Net-space rows [n, data_dim] -> the space validation scores are computed in.
 using ScoreMap = std::function<Matrix(const Matrix&)>;
 
@@ -106,15 +95,19 @@ class VaeNet {
 
   const VaeNetOptions& options() const;
 
-  // Trains on x [n, data_dim]; condition[i] is row i's condition index in [0, cond_dim) (all 0
-  // when cond_dim is 0). Reports every step to `observer` as `task` with the values loss, recon,
-  // kl (and mmd at validation steps). When validation would leave a condition with fewer than
-  // 2 held-back or 2 training rows, that condition trains on all its rows (without any held-back
-  // rows at all, the observer is told and there is no model selection). Throws
-  // Error(kDiverged) naming the task and step for a non-finite loss. Returns {"rows", "validation_rows", "batch_size", "steps",
-  // "every", "step", "loss", "recon", "kl"} and, with validation, "validation": {"step", "mmd",
-  // "best_step", "best_mmd", "stopped_early"}.
-  nlohmann::json train(const Matrix& x, const std::vector<int>& condition, const VaeTrainPlan& plan,
+  // Trains on x [n, data_dim] with the training settings of `plan` (batch_size, epochs, steps,
+  // history_every, model selection and sample_noise for the scored rows); condition[i] is row
+  // i's condition index in [0, cond_dim) (all 0 when cond_dim is 0). Model selection
+  // (validation_fraction > 0): round(validation_fraction * n_c) rows of each condition c are
+  // held back (seeded); every validation_every steps the model draws validation_samples rows per
+  // condition and scores them against the held-back rows by the MMD^2 of torch_blocks (both
+  // mapped by to_score; lower is better), weighted by the held-back rows; the best weights are
+  // kept, and with patience > 0 training stops after that many scores without improvement. A
+  // condition that would keep fewer than 2 held-back or 2 training rows trains on all its rows
+  // (without any held-back rows at all, the observer is told). Runs training_loop.h's
+  // run_training with the values loss, recon, kl. Returns its history plus {"rows",
+  // "validation_rows", "batch_size", "steps", "every"}.
+  nlohmann::json train(const Matrix& x, const std::vector<int>& condition, const VaeSettings& plan,
                        const ScoreMap& to_score, uint64_t seed, Observer& observer,
                        const std::string& task);
 
@@ -135,8 +128,5 @@ class VaeNet {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Sets LibTorch's intra-op threads and OpenBLAS's to n (process-wide).
-void set_vae_threads(int n);
 
 }  // namespace imbgen

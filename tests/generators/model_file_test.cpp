@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -242,12 +243,89 @@ TEST(ModelFile, GanStateMustMatchItsConfig) {
       build_file(1, "gan", R"({"steps":3,"batch_size":4,"generator_hidden":[32,64,100]})", state);
   EXPECT_EQ(load_error("gan_mismatch", other),
             "'" + temp_path("gan_mismatch") +
-                "': generator 'gan': class 0: tensor '6.weight' has size 128 in dimension 0, "
+                "': generator 'gan': class 0: tensor 'linear2.weight' has size 128 in dimension 0, "
                 "expected 100 (the file does not match its config)");
   // Cuts through the network weights are clear errors too.
   for (size_t n = kMagic.size() + 4; n < bytes.size(); n += 997) {
     const std::string m = load_error("gan_cut", bytes.substr(0, n));
     ASSERT_NE(m.find("truncated"), std::string::npos) << "cut at " << n << ": " << m;
+  }
+}
+
+// The state of a gan file with the generator's tensors renamed by `rename` (the layout of
+// gan.cpp: classes, each with its scaler and tensors, then the history).
+std::string rename_gan_tensors(const std::string& state,
+                               const std::function<std::string(const std::string&)>& rename) {
+  std::istringstream in(state);
+  BinaryReader r(in);
+  std::ostringstream out;
+  BinaryWriter w(out);
+  const uint64_t classes = r.u64("classes");
+  w.u64(classes);
+  for (uint64_t c = 0; c < classes; ++c) {
+    w.i64(r.i64("class"));
+    w.u64(r.u64("columns"));
+    w.string(r.string("scaler"));
+    const uint64_t tensors = r.u64("tensors");
+    w.u64(tensors);
+    for (uint64_t t = 0; t < tensors; ++t) {
+      w.string(rename(r.string("name")));
+      const uint64_t rank = r.u64("rank");
+      w.u64(rank);
+      uint64_t numel = 1;
+      for (uint64_t k = 0; k < rank; ++k) {
+        const uint64_t size = r.u64("size");
+        w.u64(size);
+        numel *= size;
+      }
+      const uint8_t type = r.u8("type");
+      w.u8(type);
+      std::vector<char> values(numel * (type == 0 ? 4 : 8));
+      r.bytes(values.data(), values.size(), "values");
+      w.bytes(values.data(), values.size());
+    }
+  }
+  w.string(r.string("history"));
+  return out.str();
+}
+
+TEST(ModelFile, GanFilesOfEarlierBuildsStillLoad) {
+  // Before its generator was a torch_blocks Mlp, gan saved it as a torch::nn::Sequential: hidden
+  // layer i's Linear was module 3i and its BatchNorm1d module 3i + 2, the output Linear 3H.
+  const nlohmann::json config = {{"steps", 3}, {"batch_size", 4}};
+  const auto g = fitted("gan", config);
+  std::ostringstream state;
+  g->save_state(state);
+  const std::string old_state = rename_gan_tensors(state.str(), [](const std::string& name) {
+    const bool norm = name.rfind("norm", 0) == 0;
+    const size_t dot = name.find('.');
+    const int layer = std::stoi(name.substr(norm ? 4 : 6, dot - (norm ? 4 : 6)));
+    return std::to_string(3 * layer + (norm ? 2 : 0)) + name.substr(dot);
+  });
+  ASSERT_NE(old_state.find("8.running_var"), std::string::npos);  // BatchNorm of layer 2
+  ASSERT_NE(old_state.find("9.weight"), std::string::npos);       // the output layer
+  const std::string path = temp_path("gan_sequential");
+  write_bytes(path, build_file(1, "gan", g->config().dump(), old_state));
+  const auto loaded = load_generator(path);
+  std::filesystem::remove(path);
+  const Matrix a = g->sample(1, 50, 3), b = loaded->sample(1, 50, 3);
+  EXPECT_EQ(a.data, b.data);
+}
+
+TEST(ModelFile, OldConfigKeysOfWganGpAndCtganStillLoad) {
+  for (const char* name : {"wgan_gp", "ctgan"}) {
+    const auto g = fitted(name, {{"steps", 3}, {"validation_fraction", 0.0}});
+    std::ostringstream state;
+    g->save_state(state);
+    nlohmann::json old_config = g->config();
+    old_config["validate_every"] = old_config.at("validation_every");  // the name before
+    old_config.erase("validation_every");
+    const std::string path = temp_path(std::string(name) + "_old_key");
+    write_bytes(path, build_file(1, name, old_config.dump(), state.str()));
+    const auto loaded = load_generator(path);
+    std::filesystem::remove(path);
+    EXPECT_EQ(loaded->config(), g->config()) << name;
+    EXPECT_EQ(loaded->sample(1, 20, 4).data, g->sample(1, 20, 4).data) << name;
   }
 }
 

@@ -204,8 +204,8 @@ TEST(Vae, TooFewRowsToHoldBackTrainsWithoutSelectionAndSaysSo) {
   g->fit(x, std::vector<int>(5, 0), options);
   ASSERT_EQ(observer.messages.size(), 1u);
   EXPECT_EQ(observer.messages[0],
-            "vae: class 0: too few rows to hold back validation_fraction 0.2 (needs 2 "
-            "held-back and 2 training rows); trained without model selection");
+            "vae: class 0: too few rows to hold some back for validation (needs 2 held-back and "
+            "2 training rows per class); training on all of them and keeping the last weights");
   EXPECT_FALSE(g->history().at("classes").at("0").contains("validation"));
 }
 

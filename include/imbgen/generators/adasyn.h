@@ -37,6 +37,8 @@ struct AdasynConfig : ConfigBase<AdasynConfig> {
 // imbalanced-learn's np.rint may miss n), in class row order: the first g_0 rows come from class
 // row 0, the next g_1 from class row 1, ... history(): per class, its rows and how many have a
 // neighbour of another class.
-std::unique_ptr<Generator> make_adasyn(const AdasynConfig& config = {});
+inline std::unique_ptr<Generator> make_adasyn(const AdasynConfig& config = {}) {
+  return make_generator(AdasynConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

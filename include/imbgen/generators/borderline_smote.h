@@ -43,6 +43,8 @@ struct BorderlineSmoteConfig : ConfigBase<BorderlineSmoteConfig> {
 // Error(kInvalidArgument) when a class has no danger row (naming its safe and noise counts):
 // imbalanced-learn would silently add nothing. sample(c, n) spreads n rows uniformly over the
 // (danger row, neighbour) pairs. history(): per class, its rows and danger/safe/noise counts.
-std::unique_ptr<Generator> make_borderline_smote(const BorderlineSmoteConfig& config = {});
+inline std::unique_ptr<Generator> make_borderline_smote(const BorderlineSmoteConfig& config = {}) {
+  return make_generator(BorderlineSmoteConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -11,7 +11,9 @@
 
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace imbgen {
@@ -57,7 +59,6 @@ struct Choices {
 
 // The methods every config struct C gets from its visit() list. C names its generator in
 // `static constexpr const char* kName` (the prefix of its messages: "gan config: ...").
-// Defined in src/generators/config_reflect.h and instantiated with each config.
 template <class C>
 class ConfigBase {
  public:
@@ -78,5 +79,158 @@ class ConfigBase {
   // "additionalProperties": false}. Defaults come from a default-constructed C.
   static nlohmann::json schema();
 };
+
+// ---- how ConfigBase's methods walk the visit() list ----
+// A field's alias (an old key still read, e.g. from older model files) is declared with
+// v.alias("old", "key") before the field; a rule across fields with v.rule(f), f(problems) being
+// called by the checker only. The per-type halves are defined in src/generators/config.cpp.
+
+// Throws Error(kInvalidArgument) "<family> config: <p1>; <p2>..." when `problems` is not empty.
+void throw_config_problems(const std::string& family, const std::vector<std::string>& problems);
+
+namespace config_detail {
+
+// Per field type: the check (appends a line to p when the value is invalid), the JSON value, the
+// reading (false when the JSON value has the wrong type), what a reading expects, and the schema.
+void check(const char* key, int v, const Bounds& b, std::vector<std::string>& p);
+void check(const char* key, int v, const Choices& c, std::vector<std::string>& p);
+void check(const char* key, double v, const Bounds& b, std::vector<std::string>& p);
+void check(const char* key, const std::vector<int>& v, const ListBounds& b,
+           std::vector<std::string>& p);
+void check(const char* key, const std::optional<double>& v, const Bounds& b,
+           std::vector<std::string>& p);
+
+nlohmann::json value(int v);
+nlohmann::json value(double v);
+nlohmann::json value(const std::vector<int>& v);
+nlohmann::json value(const std::optional<double>& v);  // a number or "auto"
+
+bool read(const nlohmann::json& j, int& v);
+bool read(const nlohmann::json& j, double& v);
+bool read(const nlohmann::json& j, std::vector<int>& v);
+bool read(const nlohmann::json& j, std::optional<double>& v);
+
+const char* expected(const int&);
+const char* expected(const double&);
+const char* expected(const std::vector<int>&);
+const char* expected(const std::optional<double>&);
+
+nlohmann::json schema(int v, const Bounds& b, const char* description);
+nlohmann::json schema(int v, const Choices& c, const char* description);
+nlohmann::json schema(double v, const Bounds& b, const char* description);
+nlohmann::json schema(const std::vector<int>& v, const ListBounds& b, const char* description);
+nlohmann::json schema(const std::optional<double>& v, const Bounds& b, const char* description);
+
+struct Checker {
+  std::vector<std::string> problems;
+  template <class T, class B>
+  void operator()(const char* key, T& v, const B& b, const char*) {
+    check(key, v, b, problems);
+  }
+  template <class F>
+  void rule(F&& f) {
+    f(problems);
+  }
+  void alias(const char*, const char*) {}
+};
+
+struct Writer {
+  nlohmann::json out = nlohmann::json::object();
+  template <class T, class B>
+  void operator()(const char* key, T& v, const B&, const char*) {
+    out[key] = value(v);
+  }
+  template <class F>
+  void rule(F&&) {}
+  void alias(const char*, const char*) {}
+};
+
+struct SchemaWriter {
+  nlohmann::json properties = nlohmann::json::object();
+  template <class T, class B>
+  void operator()(const char* key, T& v, const B& b, const char* description) {
+    properties[key] = schema(v, b, description);
+  }
+  template <class F>
+  void rule(F&&) {}
+  void alias(const char*, const char*) {}
+};
+
+// Reads the keys of a JSON object into the fields; wrong types are collected, and unknown() lists
+// the keys no field (or alias) claimed.
+class Reader {
+ public:
+  explicit Reader(const nlohmann::json& j);
+
+  template <class T, class B>
+  void operator()(const char* key, T& v, const B&, const char*) {
+    const nlohmann::json* found = find(key);
+    if (found && !read(*found, v)) {
+      problems_.push_back(std::string(key) + ": expected " + expected(v) + ", got " +
+                          found->dump());
+    }
+  }
+  template <class F>
+  void rule(F&&) {}
+  void alias(const char* old_key, const char* key);
+
+  // Type problems, then one line per unknown key (naming the valid keys).
+  std::vector<std::string> problems() const;
+
+ private:
+  const nlohmann::json* find(const char* key);
+
+  const nlohmann::json& j_;
+  std::vector<std::string> known_;
+  std::vector<std::pair<std::string, std::string>> aliases_;  // (old key, key)
+  std::vector<std::string> problems_;
+};
+
+template <class C>
+C& mutable_self(const ConfigBase<C>* base) {
+  // The visitors used from const methods only read the fields.
+  return const_cast<C&>(static_cast<const C&>(*base));
+}
+
+}  // namespace config_detail
+
+template <class C>
+std::vector<std::string> ConfigBase<C>::problems() const {
+  config_detail::Checker v;
+  config_detail::mutable_self(this).visit(v);
+  return std::move(v.problems);
+}
+
+template <class C>
+void ConfigBase<C>::validate() const {
+  throw_config_problems(C::kName, problems());
+}
+
+template <class C>
+nlohmann::json ConfigBase<C>::to_json() const {
+  config_detail::Writer v;
+  config_detail::mutable_self(this).visit(v);
+  return std::move(v.out);
+}
+
+template <class C>
+C ConfigBase<C>::from_json(const nlohmann::json& j) {
+  C c;
+  config_detail::Reader reader(j);
+  c.visit(reader);
+  std::vector<std::string> problems = reader.problems();
+  for (std::string& p : c.problems()) problems.push_back(std::move(p));
+  throw_config_problems(C::kName, problems);
+  return c;
+}
+
+template <class C>
+nlohmann::json ConfigBase<C>::schema() {
+  C c;
+  config_detail::SchemaWriter v;
+  c.visit(v);
+  return {
+      {"type", "object"}, {"properties", std::move(v.properties)}, {"additionalProperties", false}};
+}
 
 }  // namespace imbgen

@@ -18,9 +18,10 @@ namespace imbgen {
 // - a numeric column (FitOptions::spans kind kNumeric, or every column when spans is empty) gets
 //   a variational Gaussian mixture (Dirichlet-process prior 1e-3, at most max_modes modes; modes
 //   of weight <= mode_weight_threshold, or explaining less than one row, are dropped, see
-//   src/generators/vgm.h); a value becomes alpha = (x - mu_k) / (4 sd_k)
-//   clipped to [-1, 1] plus the one-hot of mode k, k drawn from the modes' posterior
-//   probabilities. A column with a single value is reproduced as that constant.
+//   src/generators/vgm.h); a value becomes alpha = (x - mu_k) / (4 sd_k) clipped to
+//   [-0.99, 0.99] (as the reference implementation; tanh never reaches +-1, see
+//   src/generators/mode_normalizer.h) plus the one-hot of mode k, k drawn from the modes'
+//   posterior probabilities. A column with a single value is reproduced as that constant.
 // - a one-hot block (kOneHot) stays one-hot; a missing indicator (0/1) becomes a 2-wide one-hot.
 // Generator (Section 4.4): input noise N(0, I) of latent_dim + condition; residual layers
 // h = [ReLU(BN(Linear(h))), h] of generator_hidden widths; outputs tanh for alpha and
@@ -117,13 +118,16 @@ struct CtganConfig : ConfigBase<CtganConfig> {
 // when the spans do not tile x's columns, a one-hot block of a fit row is not exactly one-hot,
 // or an indicator is not 0/1 (the message names the row and columns). Each fit class needs at
 // least 2 rows. Progress: task "ctgan", values critic_loss, g_loss (including cond_loss),
-// wasserstein, gp, cond_loss, and val_mmd2 where scored. A non-finite loss throws
-// Error(kDiverged) naming the step. history() returns {"every": N, "step": [...],
+// wasserstein, gp, cond_loss, and mmd (the validation MMD^2) where scored. A non-finite value
+// throws Error(kDiverged) naming the step. history() returns {"every": N, "step": [...],
 // "critic_loss": [...], "g_loss": [...], "wasserstein": [...], "gp": [...], "cond_loss": [...],
-// "batch_size": b, "steps": s, "train_rows": n, "modes": [modes of each numeric column],
-// "validation": null | {"rows": {"<c>": m}, "step": [...], "mmd2": [...], "best_step": k}}.
-// Reproducible as WGAN-GP: same data, config and seed -> same bytes on the same build and
-// LibTorch thread count.
-std::unique_ptr<Generator> make_ctgan(const CtganConfig& config = {});
+// "batch_size": b, "steps": s, "rows": training rows, "validation_rows": held-back rows,
+// "modes": [modes of each numeric column, 0 for a constant one][, "validation": {"step": [...],
+// "mmd": [...], "best_step", "best_mmd", "stopped_early"}]} (training_loop.h). A failed fit
+// leaves the model unfit. Reproducible as WGAN-GP: same data, config and seed -> same bytes on
+// the same build and LibTorch thread count.
+inline std::unique_ptr<Generator> make_ctgan(const CtganConfig& config = {}) {
+  return make_generator(CtganConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

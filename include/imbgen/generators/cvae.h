@@ -28,6 +28,8 @@ struct CvaeConfig : VaeSettings, ConfigBase<CvaeConfig> {
 // Reproducible: the same seed gives the same bytes on the same build and LibTorch thread count
 // (a different thread count splits the float sums of the matrix products differently, so the
 // bytes, not the distribution, may change).
-std::unique_ptr<Generator> make_cvae(const CvaeConfig& config = {});
+inline std::unique_ptr<Generator> make_cvae(const CvaeConfig& config = {}) {
+  return make_generator(CvaeConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -115,11 +115,13 @@ struct DdpmConfig : ConfigBase<DdpmConfig> {
 // (a different thread count splits the float sums of the matrix products differently, so the
 // bytes, not the distribution, may change).
 // conditional() is true: sample(c, n) runs the reverse chain with class c's embedding. Each class
-// needs at least 2 training rows. fit() sets LibTorch's and OpenBLAS's thread counts to
-// options.threads (process-wide). Progress: task "ddpm", values loss, gauss, multi (and mmd).
-// A non-finite loss throws Error(kDiverged) naming the step. history(): {"every", "classes",
+// needs at least 2 training rows. fit() trains on options.threads LibTorch threads; a failed fit
+// leaves the model unfit. Progress: task "ddpm", values loss, gauss, multi (and mmd). A
+// non-finite value throws Error(kDiverged) naming the step. history(): {"every", "classes",
 // "rows", "validation_rows", "batch_size", "steps", "step", "loss", "gauss", "multi"[,
 // "validation": {"step", "mmd", "best_step", "best_mmd", "stopped_early"}]}.
-std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config = {});
+inline std::unique_ptr<Generator> make_ddpm(const DdpmConfig& config = {}) {
+  return make_generator(DdpmConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -50,13 +50,15 @@ struct GanConfig : ConfigBase<GanConfig> {
   }
 };
 
-// fit() sets the process-wide LibTorch intra-op and OpenBLAS thread counts to options.threads.
-// It reports every step to options.observer with task "gan: class <c>", and values d_loss,
+// fit() trains on options.threads LibTorch threads (training_loop.h's TorchThreadScope). It
+// reports every step to options.observer with task "gan: class <c>", and values d_loss,
 // g_loss, d_real (mean sigmoid of the discriminator on the real batch) and d_fake (on the fake
-// batch). A non-finite loss throws Error(kDiverged) naming the class and the step. Each class
+// batch). A non-finite value throws Error(kDiverged) naming the class and the step. Each class
 // needs at least 2 training rows. history() returns
 // {"every": N, "classes": {"<c>": {"step": [...], "d_loss": [...], "g_loss": [...],
 //  "d_real": [...], "d_fake": [...]}}} where each value is the mean over the block ending at step.
-std::unique_ptr<Generator> make_gan(const GanConfig& config = {});
+inline std::unique_ptr<Generator> make_gan(const GanConfig& config = {}) {
+  return make_generator(GanConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -38,6 +38,8 @@ struct GaussianCopulaConfig : ConfigBase<GaussianCopulaConfig> {
 // the identity only as far as needed for a Cholesky factor. Throws Error(kInvalidArgument) when
 // the spans do not tile x's columns or a class has fewer than 2 rows. history(): per class, its
 // rows and variables.
-std::unique_ptr<Generator> make_gaussian_copula(const GaussianCopulaConfig& config = {});
+inline std::unique_ptr<Generator> make_gaussian_copula(const GaussianCopulaConfig& config = {}) {
+  return make_generator(GaussianCopulaConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

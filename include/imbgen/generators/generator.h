@@ -19,7 +19,11 @@ struct FitOptions {
   // Classes to model. A non-conditional model trains one model per class listed here.
   std::vector<int> classes;
   uint64_t seed = 42;
-  int threads = 1;               // threads for LibTorch intra-op work
+  // Threads this fit may use: the SMOTE family's neighbour searches, and the deep generators'
+  // LibTorch intra-op work on the calling thread (set for the fit and restored after; other
+  // threads, and OpenBLAS's process-wide count that a program sets once at start-up, are left
+  // alone).
+  int threads = 1;
   Observer* observer = nullptr;  // training progress (losses per step); may be null
   // Layout of the columns of x: numeric columns, 0/1 missing indicators and one-hot blocks of
   // categorical columns (see data/encoder.h). Empty: every column is numeric, in original units.

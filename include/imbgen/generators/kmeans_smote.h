@@ -53,6 +53,8 @@ struct KmeansSmoteConfig : ConfigBase<KmeansSmoteConfig> {
 // sparsities with largest remainders (imbalanced-learn's ceil can exceed n), rows grouped by
 // cluster; equal weights if every sparsity is 0 (all rows identical). history(): per class, the
 // kept clusters with their rows, class rows and weight.
-std::unique_ptr<Generator> make_kmeans_smote(const KmeansSmoteConfig& config = {});
+inline std::unique_ptr<Generator> make_kmeans_smote(const KmeansSmoteConfig& config = {}) {
+  return make_generator(KmeansSmoteConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

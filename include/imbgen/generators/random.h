@@ -21,6 +21,8 @@ struct RandomConfig : ConfigBase<RandomConfig> {
   void visit(V&) {}
 };
 
-std::unique_ptr<Generator> make_random(const RandomConfig& config = {});
+inline std::unique_ptr<Generator> make_random(const RandomConfig& config = {}) {
+  return make_generator(RandomConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -26,6 +26,8 @@ struct SmoteConfig : ConfigBase<SmoteConfig> {
   }
 };
 
-std::unique_ptr<Generator> make_smote(const SmoteConfig& config = {});
+inline std::unique_ptr<Generator> make_smote(const SmoteConfig& config = {}) {
+  return make_generator(SmoteConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

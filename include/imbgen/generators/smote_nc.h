@@ -38,6 +38,8 @@ struct SmoteNcConfig : ConfigBase<SmoteNcConfig> {
 // Error(kInvalidArgument) when the spans do not tile x's columns, when every column is
 // categorical (SMOTE-NC needs a numeric column), and for a class with fewer than k_neighbors + 1
 // rows. history(): per class, its rows and Med.
-std::unique_ptr<Generator> make_smote_nc(const SmoteNcConfig& config = {});
+inline std::unique_ptr<Generator> make_smote_nc(const SmoteNcConfig& config = {}) {
+  return make_generator(SmoteNcConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

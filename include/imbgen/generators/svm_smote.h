@@ -60,6 +60,8 @@ struct SvmSmoteConfig : ConfigBase<SvmSmoteConfig> {
 // danger support vectors, the rest from the safe ones (all n from one kind when the other is
 // empty; imbalanced-learn then returns fewer than asked). history(): per class, its rows and
 // support vector counts (danger, safe, noise).
-std::unique_ptr<Generator> make_svm_smote(const SvmSmoteConfig& config = {});
+inline std::unique_ptr<Generator> make_svm_smote(const SvmSmoteConfig& config = {}) {
+  return make_generator(SvmSmoteConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

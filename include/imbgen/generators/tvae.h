@@ -58,6 +58,8 @@ struct TvaeConfig : VaeSettings, ConfigBase<TvaeConfig> {
 // Reproducible: the same seed gives the same bytes on the same build and LibTorch thread count
 // (a different thread count splits the float sums of the matrix products differently, so the
 // bytes, not the distribution, may change).
-std::unique_ptr<Generator> make_tvae(const TvaeConfig& config = {});
+inline std::unique_ptr<Generator> make_tvae(const TvaeConfig& config = {}) {
+  return make_generator(TvaeConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -75,7 +75,7 @@ struct VaeConfig : VaeSettings, ConfigBase<VaeConfig> {
   static constexpr const char* kName = "vae";
 };
 
-// fit() sets LibTorch's intra-op and OpenBLAS's thread counts to options.threads (process-wide).
+// fit() trains on options.threads LibTorch threads (training_loop.h's TorchThreadScope).
 // Each class needs at least 2 training rows. Progress: task "vae: class <c>", values loss (the
 // negative ELBO per row, in nats), recon, kl, and mmd at validation steps. A non-finite loss
 // throws Error(kDiverged) naming the class and the step. With FitOptions::spans, samples have
@@ -86,6 +86,8 @@ struct VaeConfig : VaeSettings, ConfigBase<VaeConfig> {
 // Reproducible: the same seed gives the same bytes on the same build and LibTorch thread count
 // (a different thread count splits the float sums of the matrix products differently, so the
 // bytes, not the distribution, may change).
-std::unique_ptr<Generator> make_vae(const VaeConfig& config = {});
+inline std::unique_ptr<Generator> make_vae(const VaeConfig& config = {}) {
+  return make_generator(VaeConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen

@@ -71,17 +71,20 @@ struct WganGpConfig : ConfigBase<WganGpConfig> {
   }
 };
 
-// fit() sets LibTorch's and OpenBLAS's thread counts to options.threads. It reports every step
-// to options.observer with task "wgan_gp: class <c>" and values critic_loss
+// fit() trains on options.threads LibTorch threads (training_loop.h's TorchThreadScope). It
+// reports every step to options.observer with task "wgan_gp: class <c>" and values critic_loss
 // (E[D(fake)] - E[D(real)] + lambda * gp, mean over the step's critic updates), g_loss
-// (-E[D(fake)]), wasserstein (E[D(real)] - E[D(fake)]) and gp, plus "val_mmd2" at the steps
-// where a validation score is computed. A non-finite loss throws Error(kDiverged) naming the
-// class and step. Each class needs at least 2 training rows. history() returns
-// {"every": N, "classes": {"<c>": {"step": [...], "critic_loss": [...], "g_loss": [...],
-//  "wasserstein": [...], "gp": [...], "batch_size": b, "steps": s, "train_rows": n,
-//  "validation": null | {"rows": m, "step": [...], "mmd2": [...], "best_step": k}}}}.
+// (-E[D(fake)]), wasserstein (E[D(real)] - E[D(fake)]) and gp, plus "mmd" (the validation
+// MMD^2) at the steps where a validation score is computed. A non-finite value throws
+// Error(kDiverged) naming the class and step. Each class needs at least 2 training rows.
+// history() returns {"every": N, "classes": {"<c>": {"step": [...], "critic_loss": [...],
+//  "g_loss": [...], "wasserstein": [...], "gp": [...], "batch_size": b, "steps": s,
+//  "rows": training rows, "validation_rows": held-back rows[, "validation": {"step": [...],
+//  "mmd": [...], "best_step", "best_mmd", "stopped_early"}]}}}.
 // Reproducible: the same data, config and seed give the same bytes on the same build and
 // LibTorch thread count (more threads may change the order of floating-point sums).
-std::unique_ptr<Generator> make_wgan_gp(const WganGpConfig& config = {});
+inline std::unique_ptr<Generator> make_wgan_gp(const WganGpConfig& config = {}) {
+  return make_generator(WganGpConfig::kName, config.to_json());
+}
 
 }  // namespace imbgen
