@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -228,6 +229,25 @@ TEST(ClassifierConfig, DefaultsAndRoundTrip) {
   EXPECT_EQ(LogisticConfig::from_json({}).c, 1.0);
 }
 
+TEST(ClassifierConfig, RandomForestDefaultsAreScikitLearnsForest) {
+  const RandomForestConfig rf;
+  EXPECT_EQ(rf.to_json()["max_depth"], 0);  // unlimited
+  EXPECT_EQ(rf.to_json()["colsample_bynode"], "sqrt");
+  EXPECT_EQ(rf.to_json()["reg_lambda"], 0.0);
+  EXPECT_FALSE(RandomForestConfig::from_json({{"colsample_bynode", "sqrt"}}).colsample_bynode);
+  EXPECT_EQ(RandomForestConfig::from_json({{"colsample_bynode", 0.25}}).colsample_bynode, 0.25);
+  EXPECT_EQ(error_message(
+                [] {
+                  make_classifier(
+                      "random_forest",
+                      {{"colsample_bynode", "log2"}, {"max_depth", -1}, {"min_child_weight", 0}});
+                },
+                ErrorKind::kInvalidArgument),
+            "random_forest config: 'colsample_bynode': expected \"sqrt\" or a number, got "
+            "\"log2\"; 'max_depth' must be >= 0 (0 = unlimited), got -1; 'min_child_weight' and "
+            "'reg_lambda' cannot both be 0 (a leaf without weight would divide by zero)");
+}
+
 // Rows shared with the scikit-learn script below: 24 training rows, 8 test rows.
 Dataset sklearn_rows(int begin, int end) {
   Dataset d{Matrix(static_cast<size_t>(end - begin), 3), {}};
@@ -332,6 +352,97 @@ TEST(Logistic, RejectsNonFiniteFeatures) {
                           ErrorKind::kInvalidArgument),
             "logistic: fit: row 4, column 2: expected a finite value, got nan (impute missing "
             "values first, or use random_forest/xgboost)");
+}
+
+// Reference leaf frequencies from /usr/bin/python3 (scikit-learn 1.2.1), on sklearn_rows(0, 24):
+//
+//   from sklearn.tree import DecisionTreeClassifier
+//   (rows, X, y as in the script above)
+//   for depth in [1, 2, 3]:
+//       t = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X[:24], y[:24])
+//       print(depth, [float(v) for v in t.predict_proba(X[:24])[:, 1]])
+//
+// One tree on every row and every feature is CART: random_forest's split gain is the Gini
+// decrease and its score the class frequency of the leaf (XGBoost's cuts lie elsewhere between
+// the training values than CART's midpoints, so the check is on the training rows).
+TEST(RandomForest, OneFullTreeIsSklearnCart) {
+  const Dataset train = sklearn_rows(0, 24);
+  const double q = 1.0 / 6, r = 0.3;
+  const std::vector<std::vector<double>> want = {
+      {0.25, 0.25, 0.25, 0.25, 0.25, 1,    0.25, 0.25, 1,    0.25, 0.25, 0.25,
+       0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 1,    0.25, 0.25, 1,    0.25, 0.25},
+      {1, q, q, q, q, 1, q, q, 1, q, q, q, q, 1, q, q, q, q, 1, q, q, 1, q, q},
+      {1, 0, r, r, 0, 1, r, r, 1, r, r, 0, 0, 1, r, 0, r, r, 1, 0, r, 1, 0, 0}};
+  for (int depth = 1; depth <= 3; ++depth) {
+    RandomForestConfig config;
+    config.n_estimators = 1;
+    config.subsample = 1.0;
+    config.colsample_bynode = 1.0;
+    config.max_depth = depth;
+    auto clf = make_random_forest(config);
+    clf->fit(train.x, train.y, {});
+    const Matrix p = clf->predict_proba(train.x);
+    for (size_t i = 0; i < train.x.rows; ++i) {
+      EXPECT_NEAR(p(i, 1), want[static_cast<size_t>(depth - 1)][i], 1e-6) << depth << " " << i;
+    }
+  }
+}
+
+// Grown without a depth limit on distinct rows, one tree on all rows separates the training
+// rows: every score is the row's own class exactly (two classes and three, where XGBoost's
+// softmax hessian carries a factor 2 that predict_proba must undo).
+TEST(RandomForest, UnlimitedTreeReproducesTrainingLabels) {
+  for (int classes : {2, 3}) {
+    const Dataset d = make_data(150, 21, classes);
+    auto clf = make_classifier(
+        "random_forest", {{"n_estimators", 1}, {"subsample", 1.0}, {"colsample_bynode", 1.0}});
+    clf->fit(d.x, d.y, {});
+    const Matrix p = clf->predict_proba(d.x);
+    for (size_t i = 0; i < d.x.rows; ++i) {
+      for (size_t c = 0; c < static_cast<size_t>(classes); ++c) {
+        EXPECT_NEAR(p(i, c), c == static_cast<size_t>(d.y[i]) ? 1.0 : 0.0, 1e-6)
+            << classes << " classes, row " << i << ", class " << c;
+      }
+    }
+  }
+}
+
+// "sqrt" draws floor(sqrt(d)) features per split: with 4 features, 2, as the fraction 0.5 does
+// (XGBoost draws max(1, floor(fraction * d))), and not 3 as 0.75 does.
+TEST(RandomForest, SqrtDrawsFloorOfSqrtFeatures) {
+  const Dataset train = make_data(200, 22), test = make_data(60, 23);
+  auto scores = [&](const nlohmann::json& colsample) {
+    auto clf = make_classifier("random_forest",
+                               {{"n_estimators", 10}, {"colsample_bynode", colsample}}, {7, 1});
+    clf->fit(train.x, train.y, {});
+    return clf->predict_proba(test.x).data;
+  };
+  const std::vector<double> sqrt_scores = scores("sqrt");
+  EXPECT_EQ(sqrt_scores, scores(0.5));
+  EXPECT_NE(sqrt_scores, scores(0.75));
+}
+
+// Scores are mean leaf frequencies, not sigmoid(margin): with rare positives XGBoost's own
+// probabilities saturate at 1.0f for most positives. Here every forest score must stay distinct
+// enough to rank: no more than a handful of test rows share the top score.
+TEST(RandomForest, RarePositivesKeepDistinctScores) {
+  Rng rng(23);
+  const size_t n = 4000;
+  Dataset train{Matrix(n, 4), std::vector<int>(n)}, test{Matrix(n, 4), std::vector<int>(n)};
+  for (Dataset* d : {&train, &test}) {
+    for (size_t i = 0; i < n; ++i) {
+      const int y = rng.uniform() < 0.01 ? 1 : 0;
+      d->y[i] = y;
+      for (size_t j = 0; j < 4; ++j) d->x(i, j) = rng.normal() + (j < 2 ? 1.5 * y : 0.0);
+    }
+  }
+  auto clf = make_classifier("random_forest");
+  clf->fit(train.x, train.y, {});
+  const std::vector<double> s = column(clf->predict_proba(test.x), 1);
+  const double top = *std::max_element(s.begin(), s.end());
+  EXPECT_LT(top, 1.0);
+  EXPECT_LE(std::count(s.begin(), s.end(), top), 3);
+  EXPECT_GT(roc_auc(test.y, s), 0.75);
 }
 
 TEST(Xgboost, TreatsNaNAsMissing) {
