@@ -35,12 +35,15 @@ namespace imbgen {
 //                throw Error(kInvalidArgument) listing every problem at once.
 
 // "logistic": liblinear L2-regularised logistic regression (solver L2R_LR) on standardised
-// features. The bias feature is regularised like the weights, as in liblinear and scikit-learn's
-// LogisticRegression(solver="liblinear", intercept_scaling=bias).
+// features: scikit-learn's LogisticRegression(solver="liblinear", intercept_scaling=bias). The
+// bias feature is regularised like the weights, so the intercept's penalty is
+// (intercept / bias)^2 / 2: the default bias of 100 leaves the intercept practically free, as
+// scikit-learn's default LogisticRegression() (lbfgs, unpenalised intercept) does; with bias 1 a
+// rare class's intercept (about logit of its share, e.g. -6) is pulled towards 0.
 struct LogisticConfig {
-  double c = 1.0;     // JSON "C": inverse regularisation strength, > 0
-  double eps = 0.01;  // liblinear stopping tolerance, > 0 (liblinear's default for L2R_LR)
-  double bias = 1.0;  // value of the constant bias feature; a negative value fits no intercept
+  double c = 1.0;       // JSON "C": inverse regularisation strength, > 0
+  double eps = 1e-4;    // liblinear stopping tolerance, > 0 (scikit-learn's tol)
+  double bias = 100.0;  // value of the constant bias feature; a negative value fits no intercept
 
   std::vector<std::string> problems() const;
   void validate() const;
