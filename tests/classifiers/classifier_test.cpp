@@ -360,6 +360,42 @@ TEST(LinearSvm, MatchesSklearnLinearSvcDecisionValues) {
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(d(i, 1), want[i], kSklearnTol) << i;
 }
 
+// Reference values from /usr/bin/python3 (scikit-learn 1.2.1): the rows of sklearn_rows with a
+// fourth, 0/1 column, standardised as a scikit-learn pipeline does it (numbers scaled, the 0/1
+// column, like a one-hot column, left as it is):
+//
+//   rows.append((..., 1.0 if (i * 5) % 7 < 2 else 0.0, y))   # otherwise the script above
+//   sc = StandardScaler().fit(X[:24, :3])
+//   Z = np.hstack([sc.transform(X[:, :3]), X[:, 3:]])
+//   lr = LogisticRegression(C=1.0, solver="liblinear", tol=1e-10, max_iter=10000).fit(Z[:24],
+//                                                                                     y[:24])
+//   print([float(v) for v in lr.predict_proba(Z[24:])[:, 1]])
+//
+// Standardising the 0/1 column as well moves these probabilities by up to 0.035.
+TEST(Logistic, LeavesZeroOneColumnsUnscaledAsSklearnPipelines) {
+  // sklearn_rows(begin, end) with the 0/1 column appended.
+  auto rows = [](int begin, int end) {
+    const Dataset d = sklearn_rows(begin, end);
+    Dataset out{Matrix(d.x.rows, 4), d.y};
+    for (size_t r = 0; r < d.x.rows; ++r) {
+      for (size_t j = 0; j < 3; ++j) out.x(r, j) = d.x(r, j);
+      out.x(r, 3) = ((static_cast<size_t>(begin) + r) * 5) % 7 < 2 ? 1.0 : 0.0;
+    }
+    return out;
+  };
+  const Dataset train = rows(0, 24), test = rows(24, 32);
+  const std::vector<double> want = {0.47468391223637063, 0.2331459684238694, 0.23010245692196948,
+                                    0.34168993448512486, 0.3514685205833553, 0.4415225771098172,
+                                    0.20206573150177232, 0.6123067806600959};
+  LogisticConfig config;
+  config.eps = 1e-10;
+  config.bias = 1.0;
+  auto clf = make_logistic(config);
+  clf->fit(train.x, train.y, {});
+  const Matrix p = clf->predict_proba(test.x);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(p(i, 1), want[i], kSklearnTol) << i;
+}
+
 TEST(Logistic, RejectsWeightsThatVaryWithinAClass) {
   const Dataset d = make_data(30, 12);
   std::vector<double> w(30, 1.0);
