@@ -92,17 +92,19 @@ def file_digest(path):
 
 
 def run_sklearn(name, csv, d, classifiers, reuse):
-    """Writes d/sklearn_scores.csv and d/sklearn_fits.csv (or reuses them when the folds and
-    svm rows are unchanged and reuse is set)."""
+    """Writes d/sklearn_scores.csv and d/sklearn_fits.csv (or, with reuse, keeps them when they
+    were made for the same folds and svm rows and for every classifier asked for)."""
     stamp = {"folds": file_digest(os.path.join(d, "folds.csv")),
              "svm_rows": file_digest(os.path.join(d, "svm_rows.csv")),
              "classifiers": classifiers}
     stamp_path = os.path.join(d, "sklearn_stamp.json")
     if reuse and os.path.exists(stamp_path):
         with open(stamp_path) as f:
-            if json.load(f) == stamp:
-                print(f"{name}: reusing the scikit-learn scores in {d}", file=sys.stderr)
-                return
+            old = json.load(f)
+        if all(old.get(k) == stamp[k] for k in ("folds", "svm_rows")) and \
+                set(classifiers) <= set(old.get("classifiers", [])):
+            print(f"{name}: reusing the scikit-learn scores in {d}", file=sys.stderr)
+            return
     with open(os.path.join(d, "schema.json")) as f:
         schema = json.load(f)
     x, y, num, cat = load(csv, schema)
