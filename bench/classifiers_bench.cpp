@@ -28,9 +28,10 @@ Data make_data(size_t n, uint64_t seed) {
   return d;
 }
 
-void BM_ClassifierFit(benchmark::State& state, const std::string& name) {
+void BM_ClassifierFit(benchmark::State& state, const std::string& name,
+                      const nlohmann::json& config = nlohmann::json::object()) {
   const Data d = make_data(static_cast<size_t>(state.range(0)), 1);
-  auto clf = make_classifier(name, nlohmann::json::object(), {42, 1});
+  auto clf = make_classifier(name, config, {42, 1});
   clf->fit(d.x, d.y, {});  // validate once before timing
   std::vector<double> s(d.x.rows);
   const Matrix p = clf->predict_proba(d.x);
@@ -71,6 +72,12 @@ BENCHMARK_CAPTURE(BM_ClassifierFit, svm_rbf, std::string("svm_rbf"))
     ->Arg(2000)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ClassifierFit, random_forest, std::string("random_forest"))
+    ->Arg(5000)
+    ->Unit(benchmark::kMillisecond);
+// The forest as it was grown before scikit-learn's defaults (depth 8, half the features per
+// split): the price of unlimited depth.
+BENCHMARK_CAPTURE(BM_ClassifierFit, random_forest_depth8, std::string("random_forest"),
+                  nlohmann::json{{"max_depth", 8}, {"colsample_bynode", 0.5}})
     ->Arg(5000)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ClassifierFit, xgboost, std::string("xgboost"))

@@ -201,6 +201,27 @@ std::vector<size_t> stratified_sample(const std::vector<int>& y, int n_classes, 
   return out;
 }
 
+StandardScaler fit_feature_scaler(const Matrix& x) {
+  StandardScaler scaler;
+  scaler.fit(x);
+  std::vector<bool> indicator(x.cols, true);
+  for (size_t i = 0; i < x.rows; ++i) {
+    const double* r = x.row(i);
+    for (size_t j = 0; j < x.cols; ++j) {
+      if (r[j] != 0.0 && r[j] != 1.0) indicator[j] = false;
+    }
+  }
+  if (std::none_of(indicator.begin(), indicator.end(), [](bool b) { return b; })) return scaler;
+  nlohmann::json j = scaler.to_json();
+  for (size_t c = 0; c < x.cols; ++c) {
+    if (indicator[c]) {
+      j["mean"][c] = 0.0;
+      j["scale"][c] = 1.0;
+    }
+  }
+  return StandardScaler::from_json(j);
+}
+
 std::string format_double(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.17g", v);

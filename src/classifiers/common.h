@@ -12,6 +12,7 @@
 
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/data/matrix.h"
+#include "imbgen/data/scaler.h"
 
 namespace imbgen::detail {
 
@@ -40,6 +41,13 @@ std::vector<double> class_constant_weights(const std::string& who, const std::ve
 // each class gets its share by largest remainder, and at least one row.
 std::vector<size_t> stratified_sample(const std::vector<int>& y, int n_classes, size_t m,
                                       uint64_t seed);
+
+// The scaler of the liblinear and libsvm models, fit on x: scikit-learn's StandardScaler on every
+// column except 0/1 columns (every value 0 or 1), which keep their values (mean 0, scale 1). In
+// imbgen's pipeline those are the encoder's one-hot and missing-indicator columns (its numbers
+// arrive standardised already), and a scikit-learn pipeline likewise scales the numbers and
+// leaves one-hot columns as they are.
+StandardScaler fit_feature_scaler(const Matrix& x);
 
 // Shortest decimal text that reads back to the same double (for library parameter strings).
 std::string format_double(double v);

@@ -127,11 +127,17 @@ SvmRbfConfig SvmRbfConfig::from_json(const nlohmann::json& j) {
 std::vector<std::string> RandomForestConfig::problems() const {
   std::vector<std::string> p;
   at_least(p, "n_estimators", n_estimators, 1);
-  at_least(p, "max_depth", max_depth, 1);
+  if (max_depth < 0)
+    p.push_back("'max_depth' must be >= 0 (0 = unlimited), got " + std::to_string(max_depth));
   unit_interval(p, "subsample", subsample);
-  unit_interval(p, "colsample_bynode", colsample_bynode);
+  if (colsample_bynode) unit_interval(p, "colsample_bynode", *colsample_bynode);
   non_negative(p, "min_child_weight", min_child_weight);
   non_negative(p, "reg_lambda", reg_lambda);
+  if (min_child_weight == 0 && reg_lambda == 0) {
+    p.push_back(
+        "'min_child_weight' and 'reg_lambda' cannot both be 0 (a leaf without weight "
+        "would divide by zero)");
+  }
   at_least(p, "max_bin", max_bin, 2);
   return p;
 }
@@ -140,7 +146,8 @@ nlohmann::json RandomForestConfig::to_json() const {
   return {{"n_estimators", n_estimators},
           {"max_depth", max_depth},
           {"subsample", subsample},
-          {"colsample_bynode", colsample_bynode},
+          {"colsample_bynode",
+           colsample_bynode ? nlohmann::json(*colsample_bynode) : nlohmann::json("sqrt")},
           {"min_child_weight", min_child_weight},
           {"reg_lambda", reg_lambda},
           {"max_bin", max_bin}};
@@ -151,7 +158,16 @@ RandomForestConfig RandomForestConfig::from_json(const nlohmann::json& j) {
   r.integer("n_estimators", cfg.n_estimators);
   r.integer("max_depth", cfg.max_depth);
   r.number("subsample", cfg.subsample);
-  r.number("colsample_bynode", cfg.colsample_bynode);
+  r.custom("colsample_bynode", [&](const nlohmann::json& v) -> std::optional<std::string> {
+    if (v.is_string() && v.get<std::string>() == "sqrt") {
+      cfg.colsample_bynode.reset();
+    } else if (v.is_number()) {
+      cfg.colsample_bynode = v.get<double>();
+    } else {
+      return "expected \"sqrt\" or a number, got " + v.dump();
+    }
+    return std::nullopt;
+  });
   r.number("min_child_weight", cfg.min_child_weight);
   r.number("reg_lambda", cfg.reg_lambda);
   r.integer("max_bin", cfg.max_bin);

@@ -60,7 +60,7 @@ class LiblinearClassifier final : public Classifier {
     const std::vector<double> class_w =
         detail::class_constant_weights(name_, y, n_classes_, sample_weight);
 
-    scaler_.fit(x);
+    scaler_ = detail::fit_feature_scaler(x);
     const Matrix z = scaler_.transform(x);  // [n, d]
     const size_t n = x.rows, d = x.cols;
     if (n > INT_MAX || d >= INT_MAX) {

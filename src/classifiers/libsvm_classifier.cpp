@@ -81,7 +81,7 @@ class SvmRbfClassifier final : public Classifier {
     const std::vector<double> class_w = detail::class_constant_weights(name(), *y, n_classes_, *w);
 
     // The scaler sees every row passed to fit(); the SVM the (possibly sampled) rows.
-    scaler_.fit(x_all);
+    scaler_ = detail::fit_feature_scaler(x_all);
     const Matrix z = scaler_.transform(*x);  // [m, d]
     const size_t n = z.rows, d = z.cols;
 

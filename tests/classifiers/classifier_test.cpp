@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
@@ -228,6 +229,25 @@ TEST(ClassifierConfig, DefaultsAndRoundTrip) {
   EXPECT_EQ(LogisticConfig::from_json({}).c, 1.0);
 }
 
+TEST(ClassifierConfig, RandomForestDefaultsAreScikitLearnsForest) {
+  const RandomForestConfig rf;
+  EXPECT_EQ(rf.to_json()["max_depth"], 0);  // unlimited
+  EXPECT_EQ(rf.to_json()["colsample_bynode"], "sqrt");
+  EXPECT_EQ(rf.to_json()["reg_lambda"], 0.0);
+  EXPECT_FALSE(RandomForestConfig::from_json({{"colsample_bynode", "sqrt"}}).colsample_bynode);
+  EXPECT_EQ(RandomForestConfig::from_json({{"colsample_bynode", 0.25}}).colsample_bynode, 0.25);
+  EXPECT_EQ(error_message(
+                [] {
+                  make_classifier(
+                      "random_forest",
+                      {{"colsample_bynode", "log2"}, {"max_depth", -1}, {"min_child_weight", 0}});
+                },
+                ErrorKind::kInvalidArgument),
+            "random_forest config: 'colsample_bynode': expected \"sqrt\" or a number, got "
+            "\"log2\"; 'max_depth' must be >= 0 (0 = unlimited), got -1; 'min_child_weight' and "
+            "'reg_lambda' cannot both be 0 (a leaf without weight would divide by zero)");
+}
+
 // Rows shared with the scikit-learn script below: 24 training rows, 8 test rows.
 Dataset sklearn_rows(int begin, int end) {
   Dataset d{Matrix(static_cast<size_t>(end - begin), 3), {}};
@@ -280,6 +300,7 @@ TEST(Logistic, MatchesSklearnLiblinear) {
       0.4484290179153766, 0.5542475237168285,  0.2971050014922895, 0.674705646419683};
   LogisticConfig config;
   config.eps = 1e-10;
+  config.bias = 1.0;  // intercept_scaling=1
   auto clf = make_logistic(config);
   clf->fit(train.x, train.y, {});
   const Matrix p = clf->predict_proba(test.x);
@@ -289,12 +310,40 @@ TEST(Logistic, MatchesSklearnLiblinear) {
   for (size_t i = 0; i < balanced.size(); ++i) {
     EXPECT_NEAR(pb(i, 1), balanced[i], kSklearnTol) << i;
   }
-  // At liblinear's default tolerance (0.01) the fit stops early but stays close to the optimum
-  // (measured: at most 4.2e-4 from the tight fit).
-  auto loose = make_classifier("logistic");
-  loose->fit(train.x, train.y, {});
-  const Matrix pl = loose->predict_proba(test.x);
-  for (size_t i = 0; i < plain.size(); ++i) EXPECT_NEAR(pl(i, 1), plain[i], 2e-3) << i;
+}
+
+// Reference values from /usr/bin/python3 (scikit-learn 1.2.1), rows and scaling as above:
+//
+//   for cw in [None, "balanced"]:
+//       lr = LogisticRegression(tol=1e-10, max_iter=10000, class_weight=cw).fit(Z[:24], y[:24])
+//       print("lbfgs", cw, [float(v) for v in lr.predict_proba(Z[24:])[:, 1]])
+//
+// scikit-learn's default LogisticRegression() (lbfgs) leaves the intercept unpenalised. The
+// default "logistic" (bias 100: the intercept's penalty is (intercept / 100)^2 / 2, tolerance
+// 1e-4) is the same model up to that tiny penalty and the tolerance: measured at most 1.2e-5 from
+// the lbfgs optimum, so 1e-4 leaves a margin; bias 1 (the default before) is more than 0.01 off.
+TEST(Logistic, DefaultsMatchSklearnDefaultLogisticRegression) {
+  constexpr double kLbfgsTol = 1e-4;
+  const Dataset train = sklearn_rows(0, 24), test = sklearn_rows(24, 32);
+  const std::vector<double> plain = {0.441146262391041,  0.22565503355896313, 0.2136086859237029,
+                                     0.3274373620969768, 0.32121515156082336, 0.43275418610519395,
+                                     0.1871880616385522, 0.5779340377566436};
+  const std::vector<double> balanced = {
+      0.5605766653042819,  0.3452710682287563, 0.32802535069500965, 0.4530647728705527,
+      0.44689766238472234, 0.5527980428289794, 0.2957592890606845,  0.6734690478398645};
+  auto clf = make_classifier("logistic");
+  clf->fit(train.x, train.y, {});
+  const Matrix p = clf->predict_proba(test.x);
+  for (size_t i = 0; i < plain.size(); ++i) EXPECT_NEAR(p(i, 1), plain[i], kLbfgsTol) << i;
+  clf->fit(train.x, train.y, balanced_sample_weights(train.y));
+  const Matrix pb = clf->predict_proba(test.x);
+  for (size_t i = 0; i < balanced.size(); ++i) {
+    EXPECT_NEAR(pb(i, 1), balanced[i], kLbfgsTol) << i;
+  }
+  // With bias 1 the penalised intercept gives a visibly different model on these rows.
+  auto old = make_classifier("logistic", {{"bias", 1.0}});
+  old->fit(train.x, train.y, {});
+  EXPECT_GT(std::fabs(old->predict_proba(test.x)(0, 1) - plain[0]), 0.01);
 }
 
 TEST(LinearSvm, MatchesSklearnLinearSvcDecisionValues) {
@@ -309,6 +358,42 @@ TEST(LinearSvm, MatchesSklearnLinearSvcDecisionValues) {
   clf->fit(train.x, train.y, {});
   const Matrix d = clf->predict_proba(test.x);
   for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(d(i, 1), want[i], kSklearnTol) << i;
+}
+
+// Reference values from /usr/bin/python3 (scikit-learn 1.2.1): the rows of sklearn_rows with a
+// fourth, 0/1 column, standardised as a scikit-learn pipeline does it (numbers scaled, the 0/1
+// column, like a one-hot column, left as it is):
+//
+//   rows.append((..., 1.0 if (i * 5) % 7 < 2 else 0.0, y))   # otherwise the script above
+//   sc = StandardScaler().fit(X[:24, :3])
+//   Z = np.hstack([sc.transform(X[:, :3]), X[:, 3:]])
+//   lr = LogisticRegression(C=1.0, solver="liblinear", tol=1e-10, max_iter=10000).fit(Z[:24],
+//                                                                                     y[:24])
+//   print([float(v) for v in lr.predict_proba(Z[24:])[:, 1]])
+//
+// Standardising the 0/1 column as well moves these probabilities by up to 0.035.
+TEST(Logistic, LeavesZeroOneColumnsUnscaledAsSklearnPipelines) {
+  // sklearn_rows(begin, end) with the 0/1 column appended.
+  auto rows = [](int begin, int end) {
+    const Dataset d = sklearn_rows(begin, end);
+    Dataset out{Matrix(d.x.rows, 4), d.y};
+    for (size_t r = 0; r < d.x.rows; ++r) {
+      for (size_t j = 0; j < 3; ++j) out.x(r, j) = d.x(r, j);
+      out.x(r, 3) = ((static_cast<size_t>(begin) + r) * 5) % 7 < 2 ? 1.0 : 0.0;
+    }
+    return out;
+  };
+  const Dataset train = rows(0, 24), test = rows(24, 32);
+  const std::vector<double> want = {0.47468391223637063, 0.2331459684238694, 0.23010245692196948,
+                                    0.34168993448512486, 0.3514685205833553, 0.4415225771098172,
+                                    0.20206573150177232, 0.6123067806600959};
+  LogisticConfig config;
+  config.eps = 1e-10;
+  config.bias = 1.0;
+  auto clf = make_logistic(config);
+  clf->fit(train.x, train.y, {});
+  const Matrix p = clf->predict_proba(test.x);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(p(i, 1), want[i], kSklearnTol) << i;
 }
 
 TEST(Logistic, RejectsWeightsThatVaryWithinAClass) {
@@ -332,6 +417,97 @@ TEST(Logistic, RejectsNonFiniteFeatures) {
                           ErrorKind::kInvalidArgument),
             "logistic: fit: row 4, column 2: expected a finite value, got nan (impute missing "
             "values first, or use random_forest/xgboost)");
+}
+
+// Reference leaf frequencies from /usr/bin/python3 (scikit-learn 1.2.1), on sklearn_rows(0, 24):
+//
+//   from sklearn.tree import DecisionTreeClassifier
+//   (rows, X, y as in the script above)
+//   for depth in [1, 2, 3]:
+//       t = DecisionTreeClassifier(max_depth=depth, random_state=0).fit(X[:24], y[:24])
+//       print(depth, [float(v) for v in t.predict_proba(X[:24])[:, 1]])
+//
+// One tree on every row and every feature is CART: random_forest's split gain is the Gini
+// decrease and its score the class frequency of the leaf (XGBoost's cuts lie elsewhere between
+// the training values than CART's midpoints, so the check is on the training rows).
+TEST(RandomForest, OneFullTreeIsSklearnCart) {
+  const Dataset train = sklearn_rows(0, 24);
+  const double q = 1.0 / 6, r = 0.3;
+  const std::vector<std::vector<double>> want = {
+      {0.25, 0.25, 0.25, 0.25, 0.25, 1,    0.25, 0.25, 1,    0.25, 0.25, 0.25,
+       0.25, 0.25, 0.25, 0.25, 0.25, 0.25, 1,    0.25, 0.25, 1,    0.25, 0.25},
+      {1, q, q, q, q, 1, q, q, 1, q, q, q, q, 1, q, q, q, q, 1, q, q, 1, q, q},
+      {1, 0, r, r, 0, 1, r, r, 1, r, r, 0, 0, 1, r, 0, r, r, 1, 0, r, 1, 0, 0}};
+  for (int depth = 1; depth <= 3; ++depth) {
+    RandomForestConfig config;
+    config.n_estimators = 1;
+    config.subsample = 1.0;
+    config.colsample_bynode = 1.0;
+    config.max_depth = depth;
+    auto clf = make_random_forest(config);
+    clf->fit(train.x, train.y, {});
+    const Matrix p = clf->predict_proba(train.x);
+    for (size_t i = 0; i < train.x.rows; ++i) {
+      EXPECT_NEAR(p(i, 1), want[static_cast<size_t>(depth - 1)][i], 1e-6) << depth << " " << i;
+    }
+  }
+}
+
+// Grown without a depth limit on distinct rows, one tree on all rows separates the training
+// rows: every score is the row's own class exactly (two classes and three, where XGBoost's
+// softmax hessian carries a factor 2 that predict_proba must undo).
+TEST(RandomForest, UnlimitedTreeReproducesTrainingLabels) {
+  for (int classes : {2, 3}) {
+    const Dataset d = make_data(150, 21, classes);
+    auto clf = make_classifier(
+        "random_forest", {{"n_estimators", 1}, {"subsample", 1.0}, {"colsample_bynode", 1.0}});
+    clf->fit(d.x, d.y, {});
+    const Matrix p = clf->predict_proba(d.x);
+    for (size_t i = 0; i < d.x.rows; ++i) {
+      for (size_t c = 0; c < static_cast<size_t>(classes); ++c) {
+        EXPECT_NEAR(p(i, c), c == static_cast<size_t>(d.y[i]) ? 1.0 : 0.0, 1e-6)
+            << classes << " classes, row " << i << ", class " << c;
+      }
+    }
+  }
+}
+
+// "sqrt" draws floor(sqrt(d)) features per split: with 4 features, 2, as the fraction 0.5 does
+// (XGBoost draws max(1, floor(fraction * d))), and not 3 as 0.75 does.
+TEST(RandomForest, SqrtDrawsFloorOfSqrtFeatures) {
+  const Dataset train = make_data(200, 22), test = make_data(60, 23);
+  auto scores = [&](const nlohmann::json& colsample) {
+    auto clf = make_classifier("random_forest",
+                               {{"n_estimators", 10}, {"colsample_bynode", colsample}}, {7, 1});
+    clf->fit(train.x, train.y, {});
+    return clf->predict_proba(test.x).data;
+  };
+  const std::vector<double> sqrt_scores = scores("sqrt");
+  EXPECT_EQ(sqrt_scores, scores(0.5));
+  EXPECT_NE(sqrt_scores, scores(0.75));
+}
+
+// Scores are mean leaf frequencies, not sigmoid(margin): with rare positives XGBoost's own
+// probabilities saturate at 1.0f for most positives. Here every forest score must stay distinct
+// enough to rank: no more than a handful of test rows share the top score.
+TEST(RandomForest, RarePositivesKeepDistinctScores) {
+  Rng rng(23);
+  const size_t n = 4000;
+  Dataset train{Matrix(n, 4), std::vector<int>(n)}, test{Matrix(n, 4), std::vector<int>(n)};
+  for (Dataset* d : {&train, &test}) {
+    for (size_t i = 0; i < n; ++i) {
+      const int y = rng.uniform() < 0.01 ? 1 : 0;
+      d->y[i] = y;
+      for (size_t j = 0; j < 4; ++j) d->x(i, j) = rng.normal() + (j < 2 ? 1.5 * y : 0.0);
+    }
+  }
+  auto clf = make_classifier("random_forest");
+  clf->fit(train.x, train.y, {});
+  const std::vector<double> s = column(clf->predict_proba(test.x), 1);
+  const double top = *std::max_element(s.begin(), s.end());
+  EXPECT_LT(top, 1.0);
+  EXPECT_LE(std::count(s.begin(), s.end(), top), 3);
+  EXPECT_GT(roc_auc(test.y, s), 0.75);
 }
 
 TEST(Xgboost, TreatsNaNAsMissing) {

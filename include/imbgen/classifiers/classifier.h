@@ -31,7 +31,8 @@ class Classifier {
   virtual ScoreKind score_kind() const = 0;
 
   // x: training rows in original units (models that need standardised features fit their own
-  // scaler on these rows); y: class index per row; sample_weight: empty (all 1) or one per row.
+  // scaler on these rows, leaving 0/1 columns as they are); y: class index per row;
+  // sample_weight: empty (all 1) or one per row.
   virtual void fit(const Matrix& x, const std::vector<int>& y,
                    const std::vector<double>& sample_weight) = 0;
 
