@@ -86,7 +86,8 @@ check_group() {  # check_group LABEL PACKAGE...: adds the missing ones to $missi
   local label="$1" p absent=()
   shift
   for p in "$@"; do
-    installed "$p" || absent+=("$p")
+    # a package two groups need is listed once
+    if ! installed "$p" && [[ " ${missing[*]} " != *" $p "* ]]; then absent+=("$p"); fi
   done
   if [ ${#absent[@]} -gt 0 ]; then
     echo "setup:   to install for $label: ${absent[*]}"
