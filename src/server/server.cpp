@@ -3,6 +3,8 @@
 #include "imbgen/server/server.h"
 
 #include <httplib.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -421,6 +423,10 @@ struct HttpServer::Impl {
     // Note the listening socket here; bind() raises the backlog once httplib has listened.
     server.set_socket_options([this](socket_t sock) {
       httplib::default_socket_options(sock);
+      // No Nagle delay: a small response's last segment would otherwise wait for the client's
+      // delayed ACK (~40 ms on Linux). Accepted connections inherit it from this socket.
+      const int one = 1;
+      setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       listen_socket = sock;
     });
 
