@@ -9,18 +9,10 @@
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "imbgen/core/text.h"
 
 namespace imbgen::detail {
 namespace {
-
-std::string join(const std::vector<std::string>& parts, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += sep;
-    out += parts[i];
-  }
-  return out;
-}
 
 }  // namespace
 

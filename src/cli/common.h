@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/core/text.h"
 #include "imbgen/data/table.h"
 #include "imbgen/experiment/settings.h"
 
@@ -17,7 +18,6 @@ namespace imbgen::cli {
 // the exit code.
 using Command = std::function<int()>;
 
-std::string join(const std::vector<std::string>& v, const std::string& sep = ", ");
 int default_threads();
 
 // Options shared by every command that reads a data file.

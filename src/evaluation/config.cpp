@@ -6,16 +6,11 @@
 
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/text.h"
 #include "imbgen/evaluation/evaluate.h"
 
 namespace imbgen {
 namespace {
-
-std::string join(const std::vector<std::string>& items, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + items[i];
-  return out;
-}
 
 std::string num(double v) {
   nlohmann::json j = v;

@@ -19,6 +19,7 @@
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "imbgen/core/text.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
@@ -36,16 +37,6 @@ using namespace experiment_detail;
 constexpr uint64_t kValidationStream = 0x76616c;  // "val"
 constexpr uint64_t kClassifierStream = 0x636c66;  // "clf"
 constexpr uint64_t kEvaluationStream = 0x6576;    // "ev"
-
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 bool valid_name(const std::string& s) {
   if (s.empty() || s == "." || s == "..") return false;

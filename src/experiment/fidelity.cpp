@@ -7,15 +7,10 @@
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "imbgen/core/text.h"
 
 namespace imbgen {
 namespace {
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 std::string kind_name(ColumnKind k) {
   return k == ColumnKind::kCategorical ? "categorical" : "numeric";

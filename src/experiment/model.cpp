@@ -9,6 +9,7 @@
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "imbgen/core/text.h"
 #include "imbgen/core/version.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/generators/generator.h"
@@ -18,12 +19,6 @@ namespace {
 
 // A stream of mix_seed that no other use of a fit seed takes ("smp").
 constexpr uint64_t kSampleStream = 0x736d70;
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // "2026-12-03T19:44:11Z"; SOURCE_DATE_EPOCH (reproducible builds' convention) fixes the time, so
 // that model files can be byte-identical.

@@ -16,6 +16,7 @@
 #include "imbgen/classifiers/metrics.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/formats.h"
+#include "imbgen/core/text.h"
 #include "imbgen/core/version.h"
 #include "imbgen/core/files.h"
 #include "imbgen/core/rng.h"
@@ -31,17 +32,6 @@ namespace imbgen {
 namespace {
 
 using experiment_detail::class_summary;
-
-
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // Removes every "plot" member (plot data of the evaluation module) from `j`, recursively.
 void strip_plots(nlohmann::json& j) {

@@ -5,21 +5,12 @@
 
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/text.h"
 #include "imbgen/evaluation/evaluate.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 namespace {
-
-bool contains(const std::vector<std::string>& v, const std::string& s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
 
 // The generators among the names in use (strategies also hold "none" and "class_weight").
 std::vector<std::string> generators_among(const std::vector<std::string>& names) {

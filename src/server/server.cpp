@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "imbgen/core/error.h"
+#include "imbgen/core/text.h"
 #include "imbgen/core/version.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/table.h"
@@ -251,12 +252,6 @@ bool same_token(const std::string& given, const std::string& want) {
     diff |= static_cast<unsigned char>(a ^ b);
   }
   return diff == 0;
-}
-
-std::string join(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
-  return out;
 }
 
 // The endpoint name for metrics and the methods its path allows ("" for an unknown path).
