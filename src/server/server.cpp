@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <iostream>
 #include <map>
@@ -377,12 +378,60 @@ SampleRequest parse_sample(const std::string& body, const Model& model, size_t m
   return r;
 }
 
+// A request handed over as bytes instead of read from a socket (HttpServer::handle): reads come
+// from the request text, writes go to the response text.
+class StringStream : public httplib::Stream {
+ public:
+  explicit StringStream(const std::string& request) : request_(request) {}
+  bool is_readable() const override { return true; }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t n = std::min(size, request_.size() - pos_);
+    std::memcpy(ptr, request_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<ssize_t>(n);
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    response_.append(ptr, size);
+    return static_cast<ssize_t>(size);
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 0;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 0;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+  const std::string& response() const { return response_; }
+
+ private:
+  const std::string& request_;
+  size_t pos_ = 0;
+  std::string response_;
+};
+
+// httplib's server with one more door: a request processed in the calling thread, from bytes
+// (httplib's process_request is what each connection thread runs per request).
+class Router : public httplib::Server {
+ public:
+  std::string handle(const std::string& request) {
+    StringStream stream(request);
+    bool connection_closed = false;
+    process_request(stream, /*close_connection=*/true, connection_closed,
+                    [](httplib::Request&) {});
+    return stream.response();
+  }
+};
+
 }  // namespace
 
 struct HttpServer::Impl {
   ServerOptions options;
   std::unique_ptr<ModelRegistry> registry;
-  httplib::Server server;
+  Router server;
+  bool ready = false;  // registry loaded and routes set up
   Slots slots;
   Metrics metrics;
   std::atomic<bool> stopped{false};
@@ -620,10 +669,16 @@ HttpServer::HttpServer(ServerOptions options) : impl_(std::make_unique<Impl>(std
 
 HttpServer::~HttpServer() = default;
 
-int HttpServer::bind() {
+void HttpServer::prepare() {
+  if (impl_->ready) return;
   impl_->registry = std::make_unique<ModelRegistry>(impl_->options.models_dir);
   impl_->registry->list();
   impl_->setup();
+  impl_->ready = true;
+}
+
+int HttpServer::bind() {
+  prepare();
   const auto& o = impl_->options;
   int port = o.port;
   if (port == 0) {
@@ -638,6 +693,11 @@ int HttpServer::bind() {
   // listen() again on a listening socket sets its backlog (Linux).
   if (impl_->listen_socket != INVALID_SOCKET) ::listen(impl_->listen_socket, 1024);
   return port;
+}
+
+std::string HttpServer::handle(const std::string& request) {
+  prepare();
+  return impl_->server.handle(request);
 }
 
 void HttpServer::run() { impl_->server.listen_after_bind(); }

@@ -44,6 +44,12 @@ class HttpServer {
   // Loads the registry and binds the listening socket; returns the port. Throws Error(kNotFound)
   // when the models folder does not exist, Error(kIo) when the address cannot be bound.
   int bind();
+  // Answers one request given as the bytes a client would send (request line, headers, body) in
+  // the calling thread, without a socket, and returns the bytes the client would receive (status
+  // line, headers, body; a streamed body in its chunks). Loads the models folder first, as bind()
+  // does. The same routes, checks, limits and metrics as requests over the network; for tests and
+  // fuzzing (fuzz/server_fuzzer.cpp). Throws as bind() does for the models folder.
+  std::string handle(const std::string& request);
   // Serves until stop(); returns once the requests in flight have finished.
   void run();
   // Stops accepting and lets run() return after the requests in flight. Thread-safe.
@@ -53,6 +59,8 @@ class HttpServer {
   static nlohmann::json openapi();
 
  private:
+  void prepare();  // loads the registry and sets up the routes, once
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
