@@ -5,6 +5,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -47,11 +48,15 @@ std::string read_text(const std::string& path) {
   std::string out;
   const uintmax_t size_on_disk = std::filesystem::file_size(path, ec);
   if (!ec) out.reserve(static_cast<size_t>(size_on_disk));
-  constexpr size_t kChunk = 1 << 20;
+  // Reads of at most 1 MiB; the first is the size on disk (all of a plain file) plus a little, so
+  // that a small file does not pay for zero-filling a 1 MiB buffer.
+  constexpr size_t kMaxChunk = 1 << 20;
+  size_t chunk = ec ? kMaxChunk
+                    : static_cast<size_t>(std::min<uintmax_t>(size_on_disk, kMaxChunk - 4096)) + 4096;
   size_t used = 0;
   for (;;) {
-    if (out.size() < used + kChunk) out.resize(used + kChunk);
-    const int n = gzread(f.get(), out.data() + used, static_cast<unsigned>(kChunk));
+    if (out.size() < used + chunk) out.resize(used + chunk);
+    const int n = gzread(f.get(), out.data() + used, static_cast<unsigned>(chunk));
     if (n < 0) {
       int errnum = 0;
       const char* msg = gzerror(f.get(), &errnum);
@@ -60,6 +65,7 @@ std::string read_text(const std::string& path) {
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
+    chunk = std::min(chunk * 2, kMaxChunk);
   }
   out.resize(used);
   // A gzip stream cut short reads as a clean end of file; zlib reports it only here.
