@@ -5,19 +5,23 @@
 # to do. apt's own output goes to build/setup-apt.log.
 # Last, it installs the Python package into .venv (python3 -m venv --system-site-packages, so that
 # numpy, pandas, scikit-learn and imbalanced-learn come from Debian), reusing the build.
-# Usage: scripts/setup.sh [--deps-only] [--preset release|debug|asan]
+# Usage: scripts/setup.sh [--deps-only] [--dev] [--preset release|debug|asan]
 #   --deps-only  install the dependencies (Debian packages, npm packages) without configuring or
 #                building
+#   --dev        also install what the sanitizer and fuzzing checks need (clang and libFuzzer for
+#                scripts/fuzz.sh; CI uses it)
 set -eEuo pipefail
 cd "$(dirname "$0")/.."
 
 preset=release
 deps_only=0
+dev=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --deps-only) deps_only=1 ;;
+    --dev) dev=1 ;;
     --preset) preset="${2:?--preset needs a name}"; shift ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -43,6 +47,9 @@ test_libraries=(libgtest-dev libbenchmark-dev)
 # Python package's and the server's tests, Chromium for tests/report/browser_test.mjs.
 test_tools=(python3 python3-numpy python3-pandas python3-sklearn python3-imblearn python3-pytest
   chromium)
+# With --dev: clang and its libFuzzer and sanitizer runtimes for the `fuzz` preset
+# (scripts/fuzz.sh, fuzz/CMakeLists.txt); the `asan` preset builds with g++ and needs nothing more.
+dev_tools=(clang libclang-rt-14-dev)
 # Node.js 18+ with npm: npm fetches plotly.js (inlined into the report at build time) and the
 # browser-test tools (scripts/fetch_js.sh). An existing node is left alone; Debian's nodejs (18,
 # which brings ca-certificates for npm's HTTPS) and npm are added only when there is no node at all.
@@ -99,6 +106,7 @@ check_group "the libraries" "${libraries[@]}"
 check_group "the Python package" "${python_package[@]}"
 check_group "the tests and benchmarks" "${test_libraries[@]}"
 check_group "the tools the tests run" "${test_tools[@]}"
+if [ "$dev" -eq 1 ]; then check_group "fuzzing (--dev)" "${dev_tools[@]}"; fi
 if ! command -v node >/dev/null 2>&1; then
   echo "setup:   to install for fetch_js.sh (no node found): nodejs npm"
   missing+=(nodejs npm)

@@ -1,0 +1,82 @@
+// HttpServer::handle: requests answered in-process, from bytes, by the same routes as over the
+// network (tests/server/test_server.py covers the server on loopback).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "data/temp_dir.h"
+#include "imbgen/data/table.h"
+#include "imbgen/experiment/model.h"
+#include "imbgen/server/server.h"
+
+namespace imbgen {
+namespace {
+
+// A folder with model "m": SMOTE on 30 rows ("x" numeric, "color" categorical; class "1" has 10).
+class ServeHandle : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::filesystem::create_directories(dir_.path("models"));
+    ColumnValues x{"x", ColumnKind::kNumeric, {}, {}};
+    ColumnValues color{"color", ColumnKind::kCategorical, {}, {}};
+    std::vector<std::string> labels;
+    for (int i = 0; i < 30; ++i) {
+      x.numbers.push_back(i * 0.5 + (i % 3));
+      color.texts.push_back(i % 2 ? "red" : "blue");
+      labels.push_back(i % 3 == 0 ? "1" : "0");
+    }
+    const Table table = table_from_columns({x, color}, labels, "Class", "test-table");
+    ModelOptions options;
+    options.generator = "smote";
+    options.config = {{"k_neighbors", 3}};
+    Model::fit(table, options).save(dir_.path("models/m.imbgen"));
+  }
+
+  HttpServer make_server() const {
+    ServerOptions o;
+    o.models_dir = dir_.path("models");
+    o.max_rows = 100;
+    o.access_log = false;
+    return HttpServer(o);
+  }
+
+  static std::string post(const std::string& path, const std::string& body) {
+    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+           std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+
+  testing::TempDir dir_;
+};
+
+TEST_F(ServeHandle, AnswersARequestGivenAsBytes) {
+  HttpServer server = make_server();
+  const std::string response = server.handle("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
+  EXPECT_NE(response.find("\"status\": \"ok\""), std::string::npos) << response;
+}
+
+TEST_F(ServeHandle, StreamsSampleRowsAsChunks) {
+  HttpServer server = make_server();
+  const std::string response =
+      server.handle(post("/v1/models/m/sample", R"({"counts": {"1": 4}, "seed": 3})"));
+  EXPECT_EQ(response.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << response;
+  EXPECT_NE(response.find("X-Imbgen-Seed: 3\r\n"), std::string::npos) << response;
+  EXPECT_NE(response.find("x,color,Class\n"), std::string::npos) << response;
+}
+
+TEST_F(ServeHandle, ChecksRequestsAsOverTheNetwork) {
+  HttpServer server = make_server();
+  EXPECT_EQ(server.handle(post("/v1/models/m/sample", R"({"counts": {"1": -5}})")).rfind(
+                "HTTP/1.1 422", 0),
+            0u);
+  EXPECT_EQ(server.handle(post("/v1/models/m/sample", R"({"counts": {"1": 101}})")).rfind(
+                "HTTP/1.1 413", 0),
+            0u);
+  EXPECT_EQ(server.handle("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 404", 0),
+            0u);
+  EXPECT_EQ(server.handle("garbage\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+}
+
+}  // namespace
+}  // namespace imbgen
