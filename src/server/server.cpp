@@ -16,6 +16,7 @@
 #include <cstring>
 #include <deque>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <random>
@@ -417,10 +418,17 @@ class StringStream : public httplib::Stream {
 class Router : public httplib::Server {
  public:
   std::string handle(const std::string& request) {
+    // httplib streams a chunked body only while the server has a listening socket (without one
+    // it is shutting down); a server that never listened gets a placeholder during the call.
+    constexpr socket_t kPlaceholder = std::numeric_limits<socket_t>::max();
+    socket_t none = INVALID_SOCKET;
+    const bool placed = svr_sock_.compare_exchange_strong(none, kPlaceholder);
     StringStream stream(request);
     bool connection_closed = false;
     process_request(stream, /*close_connection=*/true, connection_closed,
                     [](httplib::Request&) {});
+    socket_t placeholder = kPlaceholder;
+    if (placed) svr_sock_.compare_exchange_strong(placeholder, INVALID_SOCKET);
     return stream.response();
   }
 };

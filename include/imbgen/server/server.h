@@ -48,7 +48,8 @@ class HttpServer {
   // the calling thread, without a socket, and returns the bytes the client would receive (status
   // line, headers, body; a streamed body in its chunks). Loads the models folder first, as bind()
   // does. The same routes, checks, limits and metrics as requests over the network; for tests and
-  // fuzzing (fuzz/server_fuzzer.cpp). Throws as bind() does for the models folder.
+  // fuzzing (fuzz/server_fuzzer.cpp), one call at a time and not on a server that listens.
+  // Throws as bind() does for the models folder.
   std::string handle(const std::string& request);
   // Serves until stop(); returns once the requests in flight have finished.
   void run();
