@@ -35,6 +35,20 @@ bool valid_key(const std::string& key) {
   return true;
 }
 
+// A member of a JSON object read from disk, or null when it is absent: unlike json::value(key,
+// default), never throws when the member has another type than the default (a damaged file is
+// described, not an internal error).
+nlohmann::json member(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it == j.end() ? nlohmann::json() : *it;
+}
+
+// The text of a string member, or `otherwise` when it is absent or not a string.
+std::string text_member(const nlohmann::json& j, const char* key, const std::string& otherwise) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : otherwise;
+}
+
 std::string short_json(const nlohmann::json& j) {
   std::string s = j.dump();
   if (s.size() > 60) s = s.substr(0, 57) + "...";
@@ -148,15 +162,15 @@ CellStore::CellStore(fs::path dir, const nlohmann::json& config, bool resume)
       const nlohmann::json manifest =
           nlohmann::json::parse(read_file(manifest_path), nullptr, false);
       if (manifest.is_discarded() || !manifest.is_object() ||
-          manifest.value("format", "") != kManifestFormat || !manifest.contains("config_hash")) {
+          text_member(manifest, "format", "") != kManifestFormat || !manifest.contains("config_hash")) {
         throw Error(ErrorKind::kInvalidArgument,
                     "'" + manifest_path.string() +
                         "' is not an imbgen benchmark manifest; hint: choose another --out");
       }
-      if (manifest.value("version", 0) != kVersion) {
+      if (member(manifest, "version") != kVersion) {
         throw Error(ErrorKind::kUnsupported,
                     "'" + manifest_path.string() + "' has store format version " +
-                        manifest.value("version", nlohmann::json()).dump() +
+                        member(manifest, "version").dump() +
                         "; this imbgen reads " + std::to_string(kVersion) +
                         "; hint: choose another --out");
       }
@@ -164,7 +178,7 @@ CellStore::CellStore(fs::path dir, const nlohmann::json& config, bool resume)
         throw Error(ErrorKind::kInvalidArgument,
                     "cannot resume '" + dir_.string() +
                         "': it holds a benchmark with a different configuration (" +
-                        describe_difference(manifest.value("config", nlohmann::json()), config) +
+                        describe_difference(member(manifest, "config"), config) +
                         "); hint: repeat the options of the stored run, or choose another --out");
       }
     } else if (!keys_.empty()) {
@@ -224,16 +238,16 @@ nlohmann::json CellStore::load(const std::string& key) const {
   std::string problem;
   if (j.is_discarded() || !j.is_object()) {
     problem = "not valid JSON";
-  } else if (j.value("format", "") != kCellFormat) {
+  } else if (text_member(j, "format", "") != kCellFormat) {
     problem = "not an imbgen benchmark cell";
-  } else if (j.value("version", 0) != kVersion) {
-    problem = "cell format version " + j.value("version", nlohmann::json()).dump() + ", expected " +
+  } else if (member(j, "version") != kVersion) {
+    problem = "cell format version " + member(j, "version").dump() + ", expected " +
               std::to_string(kVersion);
-  } else if (j.value("config_hash", "") != hash_) {
-    problem = "written for configuration " + j.value("config_hash", std::string("?")) +
+  } else if (text_member(j, "config_hash", "") != hash_) {
+    problem = "written for configuration " + text_member(j, "config_hash", "?") +
               ", not this store's " + hash_;
-  } else if (j.value("key", "") != key) {
-    problem = "it holds cell '" + j.value("key", std::string("?")) + "'";
+  } else if (text_member(j, "key", "") != key) {
+    problem = "it holds cell '" + text_member(j, "key", "?") + "'";
   } else if (!j.contains("cell") || !j.at("cell").is_object()) {
     problem = "no 'cell' object";
   }

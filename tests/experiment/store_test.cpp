@@ -111,6 +111,39 @@ TEST(CellStore, CorruptOrForeignCellsAreNamedWithAHint) {
   EXPECT_NE(bad_key.find("invalid cell key '../escape'"), std::string::npos) << bad_key;
 }
 
+// A member of another type than expected ("version": "2",
+// "format": 7) escaped as nlohmann's type_error, an internal error, instead of naming the file.
+TEST(CellStore, MembersOfTheWrongTypeNameTheFile) {
+  testing::TempDir tmp;
+  const fs::path dir = tmp.path("cells");
+  {
+    CellStore store(dir, kConfig, false);
+    store.save("d/r0-f0-none", {{"value", 1}});
+  }
+  const std::string hash = config_hash(kConfig);
+  const std::string cells[] = {
+      R"({"format": 7, "version": 2, "config_hash": ")" + hash + R"(", "key": "d/r0-f0-none", "cell": {}})",
+      R"({"format": "imbgen-benchmark-cell", "version": "2", "config_hash": ")" + hash + R"(", "key": "d/r0-f0-none", "cell": {}})",
+      R"({"format": "imbgen-benchmark-cell", "version": 2, "config_hash": 5, "key": "d/r0-f0-none", "cell": {}})",
+      R"({"format": "imbgen-benchmark-cell", "version": 2, "config_hash": ")" + hash + R"(", "key": [1], "cell": {}})"};
+  for (const auto& cell : cells) {
+    std::ofstream(dir / "d" / "r0-f0-none.json") << cell;
+    CellStore store(dir, kConfig, true);
+    const std::string msg = error_of([&] { store.load("d/r0-f0-none"); });
+    EXPECT_NE(msg.find("r0-f0-none.json': "), std::string::npos) << cell << "\n" << msg;
+  }
+  std::ofstream(dir / "manifest.json") << R"({"format": 1, "version": 2, "config_hash": ")" << hash
+                                       << "\"}";
+  const std::string format = error_of([&] { CellStore store(dir, kConfig, true); });
+  EXPECT_NE(format.find("is not an imbgen benchmark manifest"), std::string::npos) << format;
+  std::ofstream(dir / "manifest.json")
+      << R"({"format": "imbgen-benchmark-store", "version": "2", "config_hash": ")" << hash
+      << "\"}";
+  const std::string version =
+      error_of([&] { CellStore store(dir, kConfig, true); }, ErrorKind::kUnsupported);
+  EXPECT_NE(version.find("has store format version \"2\""), std::string::npos) << version;
+}
+
 TEST(CellStore, RemovesLeftoversOfAKilledProcess) {
   testing::TempDir tmp;
   const fs::path dir = tmp.path("cells");
