@@ -227,6 +227,33 @@ void Model::save(const std::string& path) const {
   save_generator(*generator_, path, meta);
 }
 
+namespace {
+
+// What is wrong with a model card read from a file ("" when nothing): each member the card's
+// readers use (the server's model list and card, save(), the CLI) must be there, with its type.
+std::string card_problem(const nlohmann::json& card) {
+  if (!card.is_object()) return std::string("expected an object, got ") + card.type_name();
+  for (const char* key : {"imbgen_version", "generator", "config", "seed", "created",
+                          "fit_seconds", "data", "target", "classes", "fitted_classes",
+                          "fidelity"}) {
+    if (!card.contains(key)) return std::string("no '") + key + "'";
+  }
+  const nlohmann::json& data = card.at("data");
+  if (!data.is_object()) return std::string("'data': expected an object, got ") + data.type_name();
+  for (const char* key : {"source", "fingerprint", "rows", "columns"}) {
+    if (!data.contains(key)) return std::string("no 'data.") + key + "'";
+  }
+  if (!data.at("source").is_string()) return "'data.source': expected a string";
+  if (!card.at("classes").is_null() && !card.at("classes").is_object())
+    return "'classes': expected an object or null";
+  if (!card.at("fitted_classes").is_array()) return "'fitted_classes': expected an array";
+  if (!card.at("fidelity").is_null() && !card.at("fidelity").is_object())
+    return "'fidelity': expected an object or null";
+  return "";
+}
+
+}  // namespace
+
 Model Model::load(const std::string& path) {
   nlohmann::json meta;
   Model m;
@@ -256,7 +283,9 @@ Model Model::load(const std::string& path) {
     if (std::string(e.what()).rfind("'" + path + "'", 0) == 0) throw;
     throw bad(std::string("the schema is damaged: ") + e.what());
   }
-  if (meta.contains("card") && meta.at("card").is_object()) {
+  if (meta.contains("card")) {
+    const std::string problem = card_problem(meta.at("card"));
+    if (!problem.empty()) throw bad("the model card is damaged: " + problem);
     m.card_ = meta.at("card");
   } else {
     // A model file of imbgen 0.1 (before model cards): what the file itself tells.
@@ -267,7 +296,9 @@ Model Model::load(const std::string& path) {
                {"created", nullptr},
                {"fit_seconds", nullptr},
                {"data",
-                {{"source", meta.value("source", "")},
+                {{"source", meta.contains("source") && meta.at("source").is_string()
+                                ? meta.at("source").get<std::string>()
+                                : std::string()},
                  {"fingerprint", nullptr},
                  {"rows", nullptr},
                  {"columns", columns_json(m.schema_.columns)}}},

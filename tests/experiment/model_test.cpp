@@ -175,6 +175,44 @@ TEST(Model, LoadsModelFilesWithoutACard) {
   fs::remove(p);
 }
 
+// A model file whose checksum is right but whose card lacks a
+// member or has one of another type ("data": 3, "source": 5) loaded, and its readers (the
+// server's model card, save()) then failed with nlohmann's out_of_range or type_error, an
+// internal error (500 from the server) instead of naming the damaged file.
+TEST(Model, ADamagedModelCardIsNamedWhenTheFileIsLoaded) {
+  const Table t = adult();
+  const Model m = Model::fit(t, {"random", nlohmann::json::object(), {}, 1, nullptr});
+  const fs::path p = temp_file("card.imbgen");
+  m.save(p.string());
+  const nlohmann::json good_card = Model::load(p.string()).card();
+  const auto meta_with = [&](const nlohmann::json& card) {
+    return nlohmann::json{{"space", m.space().to_json()},
+                          {"target", t.target},
+                          {"classes", t.classes},
+                          {"fitted_classes", m.fitted_classes()},
+                          {"source", 5},
+                          {"card", card}};
+  };
+  nlohmann::json no_data = good_card;
+  no_data.erase("data");
+  nlohmann::json data_not_object = good_card;
+  data_not_object["data"] = 3;
+  nlohmann::json source_not_text = good_card;
+  source_not_text["data"]["source"] = 5;
+  for (const auto& card : {nlohmann::json(7), no_data, data_not_object, source_not_text}) {
+    save_generator(m.generator(), p.string(), meta_with(card));
+    const std::string msg = error_of([&] { Model::load(p.string()); });
+    EXPECT_NE(msg.find("card.imbgen': the model card is damaged: "), std::string::npos)
+        << card.dump() << "\n" << msg;
+  }
+  // Without a card (imbgen 0.1), a "source" that is not text is left out, not an internal error.
+  nlohmann::json old_meta = meta_with(nullptr);
+  old_meta.erase("card");
+  save_generator(m.generator(), p.string(), old_meta);
+  EXPECT_EQ(Model::load(p.string()).card().at("data").at("source"), "");
+  fs::remove(p);
+}
+
 TEST(Model, ErrorsNameTheClassesAndTheFile) {
   const Table t = adult();
   std::string msg = error_of([&] {
