@@ -233,15 +233,21 @@ const char* reason(int status) {
   }
 }
 
+// JSON text of a response. Strings may hold bytes that are not UTF-8 (a damaged model file's
+// error message quotes the file): those become U+FFFD instead of a type_error and a 500.
+std::string response_json(const json& body, int indent) {
+  return body.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 void send_error(httplib::Response& res, int status, const std::string& message) {
   res.status = status;
-  res.set_content(json{{"error", {{"status", status}, {"message", message}}}}.dump() + "\n",
+  res.set_content(response_json(json{{"error", {{"status", status}, {"message", message}}}}, -1),
                   "application/json");
 }
 
 void send_json(httplib::Response& res, const json& body) {
   res.status = 200;
-  res.set_content(body.dump(2) + "\n", "application/json");
+  res.set_content(response_json(body, 2), "application/json");
 }
 
 // Same length or not, the time depends on the longer input only.

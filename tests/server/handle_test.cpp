@@ -2,7 +2,10 @@
 // network (tests/server/test_server.py covers the server on loopback).
 #include <gtest/gtest.h>
 
+#include <zlib.h>
+
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "data/temp_dir.h"
@@ -76,6 +79,35 @@ TEST_F(ServeHandle, ChecksRequestsAsOverTheNetwork) {
   EXPECT_EQ(server.handle("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n").rfind("HTTP/1.1 404", 0),
             0u);
   EXPECT_EQ(server.handle("garbage\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+}
+
+// Found by fuzz/model_fuzzer.cpp: a damaged model file whose error message quotes bytes that
+// are not UTF-8 (the JSON parser's "last read: ..." of its config) made GET /v1/models answer 500
+// (nlohmann's type_error 316 while writing the list) instead of listing the model as unavailable.
+TEST_F(ServeHandle, ListsAModelWhoseErrorQuotesBytesThatAreNotUtf8) {
+  std::string bytes = "IMBGEN-GENERATOR\n";
+  const auto u32 = [&](uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  };
+  const auto text = [&](const std::string& t) {
+    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((t.size() >> (8 * i)) & 0xFF));
+    bytes += t;
+  };
+  u32(1);
+  text("smote");
+  text("{\"k\": \"\x91\"}");  // the config: not valid JSON, and the byte is not UTF-8
+  text("{}");
+  text("");
+  u32(static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size()))));
+  std::ofstream(dir_.path("models/broken.imbgen"), std::ios::binary) << bytes;
+  HttpServer server = make_server();
+  const std::string response = server.handle("GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(response.rfind("HTTP/1.1 200", 0), 0u) << response;
+  EXPECT_NE(response.find("\"id\": \"broken\""), std::string::npos) << response;
+  EXPECT_NE(response.find("the config is not valid JSON"), std::string::npos) << response;
+  const std::string card = server.handle("GET /v1/models/broken HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(card.rfind("HTTP/1.1 503", 0), 0u) << card;
 }
 
 }  // namespace
