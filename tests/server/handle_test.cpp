@@ -110,5 +110,15 @@ TEST_F(ServeHandle, ListsAModelWhoseErrorQuotesBytesThatAreNotUtf8) {
   EXPECT_EQ(card.rfind("HTTP/1.1 503", 0), 0u) << card;
 }
 
+// Found by fuzz/server_fuzzer.cpp: a request whose method holds a byte that is not UTF-8
+// ("DELE\xCDTE") ended the process: httplib's 400 for an unknown method gets our JSON body,
+// which quotes the method, and writing it threw inside httplib (std::terminate).
+TEST_F(ServeHandle, AMethodThatIsNotUtf8GetsA400) {
+  HttpServer server = make_server();
+  const std::string response = server.handle("DELE\xCDTE /v1/models/m HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(response.rfind("HTTP/1.1 400", 0), 0u) << response;
+  EXPECT_NE(response.find("Bad Request (DELE\xEF\xBF\xBDTE"), std::string::npos) << response;
+}
+
 }  // namespace
 }  // namespace imbgen
