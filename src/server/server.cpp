@@ -633,6 +633,13 @@ struct HttpServer::Impl {
       }
     } catch (const Error& e) {
       slots.release();
+      if (e.kind() == ErrorKind::kDiverged) {
+        // A model that loaded but makes NaN or infinite values: its file is damaged (a fit that
+        // diverges is never saved), as with a file that does not load.
+        send_error(res, 503, "model '" + id + "' is unavailable: " + e.what() +
+                                 " (the model file is damaged; fit it again)");
+        return;
+      }
       send_error(res, e.kind() == ErrorKind::kInvalidArgument ? 422 : 500, e.what());
       return;
     }

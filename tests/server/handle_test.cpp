@@ -4,7 +4,9 @@
 
 #include <zlib.h>
 
+#include <cmath>
 #include <filesystem>
+#include <iterator>
 #include <fstream>
 #include <string>
 
@@ -118,6 +120,49 @@ TEST_F(ServeHandle, AMethodThatIsNotUtf8GetsA400) {
   const std::string response = server.handle("DELE\xCDTE /v1/models/m HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(response.rfind("HTTP/1.1 400", 0), 0u) << response;
   EXPECT_NE(response.find("Bad Request (DELE\xEF\xBF\xBDTE"), std::string::npos) << response;
+}
+
+// Found by fuzz/model_fuzzer.cpp: a model file that loads but whose state makes NaN rows (here
+// SMOTE's stored rows set to NaN) got 500, the status for the server's own bugs, instead of
+// 503 with the model named as damaged.
+TEST_F(ServeHandle, AModelThatMakesNanRowsIsUnavailableNotAnInternalError) {
+  // Numbers only: SMOTE keeps the rows of class "1" in original units (x = 0, 1.5, 3, ...).
+  ColumnValues x{"x", ColumnKind::kNumeric, {}, {}};
+  std::vector<std::string> labels;
+  for (int i = 0; i < 30; ++i) {
+    x.numbers.push_back(i * 0.5 + (i % 3));
+    labels.push_back(i % 3 == 0 ? "1" : "0");
+  }
+  ModelOptions options;
+  options.generator = "smote";
+  options.config = {{"k_neighbors", 3}};
+  const std::string path = dir_.path("models/nan.imbgen");
+  Model::fit(table_from_columns({x}, labels, "Class", "t"), options).save(path);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  bytes.resize(bytes.size() - 4);  // the CRC-32, written again below
+  const double nan = std::nan("");
+  size_t patched = 0;
+  for (int i = 3; i < 30; i += 3) {
+    const double v = i * 0.5 + (i % 3);
+    for (size_t at = bytes.find(std::string(reinterpret_cast<const char*>(&v), 8));
+         at != std::string::npos;
+         at = bytes.find(std::string(reinterpret_cast<const char*>(&v), 8), at + 8)) {
+      bytes.replace(at, 8, std::string(reinterpret_cast<const char*>(&nan), 8));
+      ++patched;
+    }
+  }
+  ASSERT_GT(patched, 0u);
+  const auto crc = static_cast<uint32_t>(
+      crc32(0L, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(bytes.size())));
+  for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((crc >> (8 * i)) & 0xFF));
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  HttpServer server = make_server();
+  const std::string response =
+      server.handle(post("/v1/models/nan/sample", R"({"counts": {"1": 100}, "seed": 1})"));
+  EXPECT_EQ(response.rfind("HTTP/1.1 503", 0), 0u) << response;
+  EXPECT_NE(response.find("model 'nan' is unavailable: "), std::string::npos) << response;
+  EXPECT_NE(response.find("non-finite"), std::string::npos) << response;
 }
 
 }  // namespace
