@@ -216,7 +216,11 @@ std::string format_number(double v) {
 }
 
 std::string csv_escape(const std::string& field) {
-  if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+  // A field that starts with a UTF-8 BOM is quoted too: as the first field of a file, readers
+  // (read_csv among them) would take the BOM for the file's encoding mark and drop it.
+  if (field.find_first_of(",\"\r\n") == std::string::npos &&
+      field.compare(0, 3, "\xEF\xBB\xBF") != 0)
+    return field;
   std::string out;
   out.reserve(field.size() + 2);
   out.push_back('"');

@@ -236,6 +236,18 @@ TEST(CsvWriter, RowsReadBackUnchanged) {
   EXPECT_EQ(one.rows[0], std::vector<std::string>{""});
 }
 
+// Found by fuzz/csv_fuzzer.cpp: a column whose name starts with a UTF-8 BOM (the BOM of a
+// second file pasted into a header) was written unquoted as the first field of the file, and the
+// reader took it for the file's own BOM: the column came back without a name.
+TEST(CsvWriter, AFirstFieldStartingWithABomReadsBack) {
+  const std::vector<std::string> header = {"\xEF\xBB\xBF", "\xEF\xBB\xBFid", "y"};
+  std::ostringstream out;
+  write_csv_row(out, header);
+  write_csv_row(out, {"1", "2", "0"});
+  TempDir dir;
+  EXPECT_EQ(read_csv(dir.write("bom.csv", out.str())).header, header);
+}
+
 TEST(CsvWriter, RandomTablesRoundTripThroughTheReader) {
   // Property loop: fields drawn from an alphabet rich in separators, quotes and line breaks.
   const std::string alphabet = "ab1 ,\"\r\n";
