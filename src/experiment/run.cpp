@@ -451,14 +451,16 @@ void write_run_outputs(const RunOutput& output, const std::string& dir) {
     files.push_back(rel);
   }
   if (!output.evaluation_csv.empty()) fs::create_directories(staging / "evaluation", ec);
-  for (const auto& [strategy, csv] : output.evaluation_csv) {
-    const fs::path rel = fs::path("evaluation") / (strategy + ".csv");
-    write(rel, [&](std::ostream& f) { f << csv; });
+  // (Pairs, not structured bindings, where a lambda uses them: capturing a binding is C++20, and
+  // clang before 16 rejects it.)
+  for (const auto& entry : output.evaluation_csv) {
+    const fs::path rel = fs::path("evaluation") / (entry.first + ".csv");
+    write(rel, [&](std::ostream& f) { f << entry.second; });
     files.push_back(rel);
   }
-  for (const auto& [rel, content] : output.extra_files) {
-    write(rel, [&](std::ostream& f) { f << content; });
-    files.push_back(rel);
+  for (const auto& entry : output.extra_files) {
+    write(entry.first, [&](std::ostream& f) { f << entry.second; });
+    files.push_back(entry.first);
   }
   // All written: move into place.
   fs::create_directories(fs::path(dir) / "synthetic", ec);
