@@ -429,6 +429,12 @@ int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster) {
             << "(means, intervals, tests)" << (outcome.results.size() > 1 ? ", wins.csv" : "")
             << "; cells in " << outcome.store << " (" << outcome.cells_run << " computed, "
             << outcome.cells_resumed << " resumed, " << fixed(outcome.seconds, 0) << " s)\n";
+  if (!outcome.cells_by_rank.empty()) {
+    std::cout << "cells computed by rank:";
+    for (size_t r = 0; r < outcome.cells_by_rank.size(); ++r)
+      std::cout << (r ? ", " : " ") << r << ": " << outcome.cells_by_rank[r];
+    std::cout << "\n";
+  }
   return 0;
 }
 

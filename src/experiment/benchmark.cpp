@@ -430,12 +430,16 @@ enum Tag : int { kHello = 1, kAssign = 2, kResult = 3, kFailed = 4, kStop = 5, k
 constexpr std::chrono::milliseconds kPoll{2};
 
 // Rank 0: the local threads and the other ranks take cells from one dispenser as they become
-// free; rank 0 stores every finished cell. Returns the cells stored.
+// free; rank 0 stores every finished cell. Returns the cells stored, and per rank in
+// cells_by_rank.
 int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& store,
-                               const std::vector<size_t>& pending) {
+                               const std::vector<size_t>& pending,
+                               std::vector<int64_t>& cells_by_rank) {
+  cells_by_rank.assign(static_cast<size_t>(cluster.size()), 0);
   Shared shared(job.control);
   Dispenser dispenser(pending);
   std::atomic<int64_t> done{0};
+  std::atomic<int64_t> rank0_cells{0};
   const auto total = static_cast<int64_t>(pending.size());
   auto stored = [&](size_t i, const nlohmann::json& cell) {
     store.save(job.all[i].key, cell);
@@ -531,6 +535,7 @@ int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& stor
       } catch (...) {
         return shared.fail(std::make_exception_ptr(error_at(cell_place(job, job.all[*i]))));
       }
+      ++cells_by_rank[static_cast<size_t>(r)];
       assign(r);
     } else if (m.tag == kFailed) {
       const nlohmann::json failed = nlohmann::json::parse(m.body, nullptr, false);
@@ -551,23 +556,30 @@ int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& stor
   };
 
   if (!pending.empty()) shared.progress(0, total);
-  const int jobs = std::max(1, job.control.jobs);
+  // Rank 0's threads start once every rank has said hello: a rank that sees another benchmark
+  // stops the job before any work, and the first cells go to every rank alike.
   std::vector<std::thread> pool;
-  for (int j = 0; j < jobs; ++j) {
-    pool.emplace_back([&] {
-      compute_cells(
-          job, shared,
-          [&]() -> std::optional<size_t> {
-            const auto i = dispenser.next();
-            if (i) running(0, *i, true);
-            return i;
-          },
-          [&](size_t i, nlohmann::json cell) {
-            stored(i, cell);
-            running(0, i, false);
-          });
-    });
-  }
+  auto start_threads = [&] {
+    for (size_t r = 1; r < ranks.size(); ++r) {
+      if (!ranks[r].said_hello) return;
+    }
+    for (int j = 0; j < std::max(1, job.control.jobs); ++j) {
+      pool.emplace_back([&] {
+        compute_cells(
+            job, shared,
+            [&]() -> std::optional<size_t> {
+              const auto i = dispenser.next();
+              if (i) running(0, *i, true);
+              return i;
+            },
+            [&](size_t i, nlohmann::json cell) {
+              stored(i, cell);
+              running(0, i, false);
+              ++rank0_cells;
+            });
+      });
+    }
+  };
   auto stop_and_join = [&] {
     shared.stopping = true;
     for (auto& t : pool) {
@@ -576,7 +588,10 @@ int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& stor
   };
   try {
     while (!shared.should_stop() && done.load() < total) {
-      if (const auto m = cluster.receive(kPoll)) handle(*m);
+      if (const auto m = cluster.receive(kPoll)) {
+        handle(*m);
+        if (pool.empty() && m->tag == kHello) start_threads();
+      }
     }
     if (!shared.error && job.control.stop != nullptr && job.control.stop->load()) {
       // Said at once: a launcher that stops the job (a rank died, or it was cancelled) kills
@@ -611,6 +626,7 @@ int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& stor
     throw;
   }
   if (shared.error) std::rethrow_exception(shared.error);
+  cells_by_rank[0] = rank0_cells.load();
   return done.load();
 }
 
@@ -989,7 +1005,8 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
 
   // ---- compute the missing cells ----
   if (control.cluster != nullptr && control.cluster->size() > 1) {
-    outcome.cells_run = compute_as_coordinator(job, *control.cluster, store, pending);
+    outcome.cells_run =
+        compute_as_coordinator(job, *control.cluster, store, pending, outcome.cells_by_rank);
   } else {
     outcome.cells_run = compute_here(job, store, pending);
   }

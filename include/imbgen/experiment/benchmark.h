@@ -98,9 +98,10 @@ struct BenchmarkControl {
   int64_t stop_after_cells = -1;
   // The ranks of an MPI job computing this benchmark together (include/imbgen/cluster/mpi.h), or
   // nullptr for this process alone. Every rank calls run_benchmark with the same data, config and
-  // jobs/threads; rank 0 opens the store, hands out cells one at a time to its own `jobs` threads
-  // and to the other ranks' (`jobs` threads each) as they become free, stores what they send back
-  // and returns the outcome. A cell is one data set, repeat, fold and strategy: the generator fit
+  // jobs/threads; rank 0 opens the store, checks that every rank runs the same imbgen on the same
+  // benchmark (data and options; else Error(kInvalidArgument) naming the rank), then hands out
+  // cells one at a time to its own `jobs` threads and to the other ranks' (`jobs` threads each)
+  // as they become free, stores what they send back and returns the outcome. A cell is one data set, repeat, fold and strategy: the generator fit
   // and every classifier trained on its rows, so no fit is repeated on two ranks. Another rank
   // returns when rank 0 ends the run (an outcome with complete = false and its rank); an error in
   // one of its cells is sent to rank 0, which throws it with the cell and the rank named.
@@ -122,6 +123,7 @@ struct BenchmarkOutcome {
   int64_t cells_run = 0;      // computed and stored in this call
   double seconds = 0;         // wall time of this call
   int rank = 0;  // in a cluster, this process's rank: only rank 0 stores cells and fills results
+  std::vector<int64_t> cells_by_rank;  // in a cluster (rank 0): cells computed by each rank
   std::string store;          // the store folder
   // Per data set (input order) the content of its results.json: run's shape (imbgen_version,
   // dataset, config, results, generators) where results[] has one entry per (repeat, fold,
