@@ -298,8 +298,9 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
     return run_benchmark_command(o, cmd, mpi.get());
   } catch (const Error& e) {
     std::cerr << "imbgen: error: "
-              << (mpi->rank() == 0 ? "" : "rank " + std::to_string(mpi->rank()) + " (host " +
-                                              mpi->host() + "): ")
+              << (mpi->rank() == 0
+                      ? ""
+                      : "rank " + std::to_string(mpi->rank()) + " (host " + mpi->host() + "): ")
               << e.what() << std::endl;
     code = exit_code(e.kind());
   } catch (const std::exception& e) {
@@ -365,7 +366,8 @@ int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster) {
   ProgressBar progress(o.quiet);
   BenchmarkObserver observer(progress, "imbgen: the finished cells are kept in " + o.control.dir +
                                            "/cells; to continue where it stopped, run (under "
-                                           "mpirun or alone):\n  " + resume_command);
+                                           "mpirun or alone):\n  " +
+                                           resume_command);
   o.control.observer = &observer;
   g_stop.store(false);
   g_launcher_signal.store(0);

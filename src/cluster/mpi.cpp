@@ -2,6 +2,8 @@
 // with short sleeps while waiting (Open MPI's blocking calls spin a core, which the ranks'
 // computing threads need), errors returned rather than fatal so they become Error(kIo).
 // The only file of imbgen that includes <mpi.h>.
+#include "imbgen/cluster/mpi.h"
+
 #include <mpi.h>
 
 #include <chrono>
@@ -10,7 +12,6 @@
 #include <list>
 #include <thread>
 
-#include "imbgen/cluster/mpi.h"
 #include "imbgen/core/error.h"
 
 namespace imbgen {
@@ -19,12 +20,14 @@ namespace {
 std::string mpi_error_text(int code) {
   char text[MPI_MAX_ERROR_STRING];
   int length = 0;
-  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) return "MPI error " + std::to_string(code);
+  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS)
+    return "MPI error " + std::to_string(code);
   return std::string(text, static_cast<size_t>(length));
 }
 
 void check(int code, const std::string& what) {
-  if (code != MPI_SUCCESS) throw Error(ErrorKind::kIo, "MPI: " + what + ": " + mpi_error_text(code));
+  if (code != MPI_SUCCESS)
+    throw Error(ErrorKind::kIo, "MPI: " + what + ": " + mpi_error_text(code));
 }
 
 constexpr auto kPause = std::chrono::microseconds(500);
@@ -45,7 +48,8 @@ class WorldCluster final : public MpiCluster {
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
     char name[MPI_MAX_PROCESSOR_NAME];
     int length = 0;
-    if (MPI_Get_processor_name(name, &length) == MPI_SUCCESS) host_.assign(name, static_cast<size_t>(length));
+    if (MPI_Get_processor_name(name, &length) == MPI_SUCCESS)
+      host_.assign(name, static_cast<size_t>(length));
   }
   ~WorldCluster() override {
     try {

@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cmath>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -358,7 +358,8 @@ struct Shared {
 // One computing thread: takes cell indices from take() until it returns nothing or the run stops,
 // and passes each finished cell to give(). A cell's error (or give's) stops every thread and is
 // kept in `shared` with the cell named; an abandoned cell (stop) gives nothing.
-void compute_cells(const Job& job, Shared& shared, const std::function<std::optional<size_t>()>& take,
+void compute_cells(const Job& job, Shared& shared,
+                   const std::function<std::optional<size_t>()>& take,
                    const std::function<void(size_t, nlohmann::json)>& give) {
   Checkpoint checkpoint([&] { return shared.should_stop(); });
   while (!shared.should_stop()) {
@@ -413,7 +414,8 @@ int64_t compute_here(const Job& job, CellStore& store, const std::vector<size_t>
     compute_cells(job, shared, take, give);
   } else {
     std::vector<std::thread> pool;
-    for (int j = 0; j < jobs; ++j) pool.emplace_back([&] { compute_cells(job, shared, take, give); });
+    for (int j = 0; j < jobs; ++j)
+      pool.emplace_back([&] { compute_cells(job, shared, take, give); });
     for (auto& t : pool) t.join();
   }
   if (shared.error) std::rethrow_exception(shared.error);
@@ -507,9 +509,10 @@ int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& stor
       rank.pid = hello.value("pid", int64_t{0});
       if (hello.value("version", std::string()) != version()) {
         return shared.fail(std::make_exception_ptr(Error(
-            ErrorKind::kInvalidArgument,
-            "benchmark: " + rank_name(r) + " runs imbgen " + hello.value("version", std::string("?")) +
-                ", rank 0 runs " + version() + "; hint: install the same imbgen on every node")));
+            ErrorKind::kInvalidArgument, "benchmark: " + rank_name(r) + " runs imbgen " +
+                                             hello.value("version", std::string("?")) +
+                                             ", rank 0 runs " + version() +
+                                             "; hint: install the same imbgen on every node")));
       }
       if (hello.value("config_hash", std::string()) != store.hash()) {
         return shared.fail(std::make_exception_ptr(Error(
@@ -526,7 +529,8 @@ int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& stor
       const auto i = cell_index(m.body.substr(0, newline));
       if (!i) return;
       const nlohmann::json cell = nlohmann::json::parse(
-          newline == std::string::npos ? std::string() : m.body.substr(newline + 1), nullptr, false);
+          newline == std::string::npos ? std::string() : m.body.substr(newline + 1), nullptr,
+          false);
       if (cell.is_discarded() || !cell.is_object())
         return bad_message("a malformed result for cell '" + job.all[*i].key + "'");
       running(r, *i, false);
@@ -544,10 +548,9 @@ int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& stor
       if (!i) return;
       running(r, *i, false);
       const int kind = failed.value("kind", static_cast<int>(ErrorKind::kInternal));
-      shared.fail(std::make_exception_ptr(
-          Error(static_cast<ErrorKind>(kind), cell_place(job, job.all[*i]) + " on " +
-                                                  rank_name(r) + ": " +
-                                                  failed.value("message", std::string("?")))));
+      shared.fail(std::make_exception_ptr(Error(
+          static_cast<ErrorKind>(kind), cell_place(job, job.all[*i]) + " on " + rank_name(r) +
+                                            ": " + failed.value("message", std::string("?")))));
     } else if (m.tag == kBye) {
       rank.said_bye = true;
     } else {
@@ -695,9 +698,9 @@ int64_t compute_as_worker(const Job& job, Cluster& cluster, const std::string& c
     }
     for (auto& d : ready) {
       if (d.result.empty()) {
-        cluster.send(0, kFailed,
-                     nlohmann::json{{"cell", d.cell}, {"kind", d.kind}, {"message", d.message}}
-                         .dump());
+        cluster.send(
+            0, kFailed,
+            nlohmann::json{{"cell", d.cell}, {"kind", d.kind}, {"message", d.message}}.dump());
       } else {
         ++computed;
         cluster.send(0, kResult, std::to_string(d.cell) + "\n" + d.result);

@@ -1,7 +1,7 @@
 // run_benchmark across the ranks of a cluster, with ranks as threads of this process (an
 // in-process Cluster): the same results as one process, every rank doing cells, a rank that
-// sees another benchmark stopping the run before any work, and an error in another rank's cell. tests/cli/mpi_test.sh runs the real
-// thing under mpirun.
+// sees another benchmark stopping the run before any work, and an error in another rank's cell.
+// tests/cli/mpi_test.sh runs the real thing under mpirun.
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -96,7 +96,8 @@ BenchmarkOutcome run_on_ranks(const std::vector<std::vector<BenchmarkData>>& dat
   for (int r = 1; r < n; ++r) {
     others.emplace_back([&, r] {
       try {
-        const BenchmarkOutcome o = run_benchmark(data[static_cast<size_t>(r)], config, control_of(r));
+        const BenchmarkOutcome o =
+            run_benchmark(data[static_cast<size_t>(r)], config, control_of(r));
         EXPECT_FALSE(o.complete);
         EXPECT_EQ(o.rank, r);
       } catch (const std::exception& e) {

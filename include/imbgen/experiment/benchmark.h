@@ -101,12 +101,13 @@ struct BenchmarkControl {
   // jobs/threads; rank 0 opens the store, checks that every rank runs the same imbgen on the same
   // benchmark (data and options; else Error(kInvalidArgument) naming the rank), then hands out
   // cells one at a time to its own `jobs` threads and to the other ranks' (`jobs` threads each)
-  // as they become free, stores what they send back and returns the outcome. A cell is one data set, repeat, fold and strategy: the generator fit
-  // and every classifier trained on its rows, so no fit is repeated on two ranks. Another rank
-  // returns when rank 0 ends the run (an outcome with complete = false and its rank); an error in
-  // one of its cells is sent to rank 0, which throws it with the cell and the rank named.
-  // `stop`, `observer` and `stop_after_cells` are used on rank 0 only; when `stop` ends a cluster
-  // run, rank 0 first tells the observer (on_message) which cell each rank was computing.
+  // as they become free, stores what they send back and returns the outcome. A cell is one data
+  // set, repeat, fold and strategy: the generator fit and every classifier trained on its rows, so
+  // no fit is repeated on two ranks. Another rank returns when rank 0 ends the run (an outcome with
+  // complete = false and its rank); an error in one of its cells is sent to rank 0, which throws it
+  // with the cell and the rank named. `stop`, `observer` and `stop_after_cells` are used on rank 0
+  // only; when `stop` ends a cluster run, rank 0 first tells the observer (on_message) which cell
+  // each rank was computing.
   Cluster* cluster = nullptr;
   // Test hook (ranks other than 0): the process kills itself (SIGKILL, as a crash would) when it
   // is handed its Nth cell (< 1: never).
@@ -122,9 +123,11 @@ struct BenchmarkOutcome {
   int64_t cells_resumed = 0;  // found in the store
   int64_t cells_run = 0;      // computed and stored in this call
   double seconds = 0;         // wall time of this call
-  int rank = 0;  // in a cluster, this process's rank: only rank 0 stores cells and fills results
-  std::vector<int64_t> cells_by_rank;  // in a cluster (rank 0): cells computed by each rank
   std::string store;          // the store folder
+  // In a cluster: this process's rank (only rank 0 stores cells and fills `results`), and on
+  // rank 0 the cells each rank computed.
+  int rank = 0;
+  std::vector<int64_t> cells_by_rank;
   // Per data set (input order) the content of its results.json: run's shape (imbgen_version,
   // dataset, config, results, generators) where results[] has one entry per (repeat, fold,
   // strategy, classifier) with "dataset", "repeat", "fold", tuned-threshold metrics and
