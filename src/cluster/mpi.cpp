@@ -30,7 +30,7 @@ void check(int code, const std::string& what) {
     throw Error(ErrorKind::kIo, "MPI: " + what + ": " + mpi_error_text(code));
 }
 
-constexpr auto kPause = std::chrono::microseconds(500);
+constexpr auto kPause = std::chrono::milliseconds(1);
 
 class WorldCluster final : public MpiCluster {
  public:
