@@ -14,6 +14,7 @@ Usage:
            is not: the cell of STORE already did it)
   --repeats / --datasets  replicate the measured cells, as if the benchmark had R repeats (each
            repeat costs what the measured ones cost) or D data sets like this one
+  --median every cell at its strategy's median time: a busy machine's noise damped
   --jobs   cells each rank computes at once (imbgen's --jobs); workers = ranks x jobs
 Cell times are the `seconds` each cell records (wall time of the generator fit, the classifiers
 and the scoring); they include whatever else the machine was doing.
@@ -70,6 +71,8 @@ def main():
     ap.add_argument("--datasets", type=int, default=1, help="replicate to this many data sets")
     ap.add_argument("--ranks", default="8,32,128")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--median", action="store_true",
+                    help="give every cell its strategy's median time (damps a busy machine's noise)")
     ap.add_argument("--store-mb-per-s", type=float, default=50.0,
                     help="rank 0's speed to parse a received cell and write it (JSON), MB/s")
     a = ap.parse_args()
@@ -99,6 +102,12 @@ def main():
         d, r, f, s = plan_order(key)
         keyed.append(((d, r, f, strategies.index(s)), t, size, key))
     keyed.sort()
+    if a.median:
+        medians = {}
+        for k, t, _, _ in keyed:
+            medians.setdefault(k[3], []).append(t)
+        medians = {s: statistics.median(v) for s, v in medians.items()}
+        keyed = [(k, medians[k[3]], size, key) for k, _, size, key in keyed]
     repeats_measured = 1 + max(k[0][1] for k in keyed)
     copies_r = max(1, a.repeats // repeats_measured) if a.repeats else 1
     # Replicate: data set copies outermost, then repeats, as imbgen plans them.
@@ -115,6 +124,7 @@ def main():
         by_strategy.setdefault(strategies[k[3]], []).append(t)
 
     print(f"cells: {len(times)} ({len(keyed)} measured"
+          + (", each at its strategy's median" if a.median else "")
           + (f", x{copies_r} repeats" if copies_r > 1 else "")
           + (f", x{a.datasets} data sets" if a.datasets > 1 else "") + ")"
           + (f"; {missing_extra} cells had no --extra entry" if missing_extra else ""))
