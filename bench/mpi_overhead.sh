@@ -14,6 +14,9 @@ rounds=${2:-3}
 [ -x "$bin" ] || { echo "build first: scripts/setup.sh (or set IMBGEN_BIN)" >&2; exit 1; }
 command -v mpirun >/dev/null || { echo "mpirun not found: install openmpi-bin" >&2; exit 1; }
 export OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo
+# Ranks on this machine only, started without ssh (a minimal system has none, and Open MPI's
+# default launcher stops without it).
+export OMPI_MCA_plm=isolated
 launcher=(mpirun -n 2 --oversubscribe --bind-to none)
 if [ "$(id -u)" -eq 0 ]; then launcher+=(--allow-run-as-root); fi
 args=(benchmark --strategies none,smote,random --classifiers logistic,random_forest --folds 5

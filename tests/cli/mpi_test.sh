@@ -12,6 +12,9 @@ trap 'rm -rf "$work"' EXIT
 # Nothing leaves the machine: TCP on the loopback interface only, for messages and for the
 # launcher's own connections.
 export OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_include=lo
+# Ranks on this machine only, started without ssh (a minimal system has none, and Open MPI's
+# default launcher stops without it).
+export OMPI_MCA_plm=isolated
 launcher=("$mpiexec" --oversubscribe --bind-to none)
 if [ "$(id -u)" -eq 0 ]; then launcher+=(--allow-run-as-root); fi
 args=(benchmark --data "$data" --drop Time --strategies none,random,smote
