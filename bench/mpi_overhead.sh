@@ -19,6 +19,7 @@ export OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_
 export OMPI_MCA_plm=isolated
 launcher=(mpirun -n 2 --oversubscribe --bind-to none)
 if [ "$(id -u)" -eq 0 ]; then launcher+=(--allow-run-as-root); fi
+# shellcheck disable=SC2054  # commas inside option values
 args=(benchmark --strategies none,smote,random --classifiers logistic,random_forest --folds 5
       --repeats 1 --no-evaluate --quiet)
 if [ "$data" != bundled ]; then args+=(--data "$data" --drop Time); fi

@@ -17,6 +17,7 @@ export OMPI_MCA_btl=self,tcp OMPI_MCA_btl_tcp_if_include=lo OMPI_MCA_oob_tcp_if_
 export OMPI_MCA_plm=isolated
 launcher=("$mpiexec" --oversubscribe --bind-to none)
 if [ "$(id -u)" -eq 0 ]; then launcher+=(--allow-run-as-root); fi
+# shellcheck disable=SC2054  # commas inside option values
 args=(benchmark --data "$data" --drop Time --strategies none,random,smote
       --classifiers logistic,xgboost --folds 3 --repeats 1 --no-evaluate)
 cells=9
