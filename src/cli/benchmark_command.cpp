@@ -1,6 +1,7 @@
 // `imbgen benchmark`: options, data loading, Ctrl-C handling (stop, keep the finished cells, say
 // how to resume), the outputs with report.html, and the summary table with confidence intervals
-// and significance marks. The protocol itself lives in the experiment module.
+// and significance marks; under mpirun, joining the other ranks. The protocol itself lives in the
+// experiment module.
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,16 +9,20 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "imbgen/classifiers/classifier.h"
+#include "imbgen/cluster/mpi.h"
 #include "imbgen/core/error.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/benchmark.h"
@@ -35,6 +40,7 @@ namespace {
 constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_launcher_signal{0};
 
 void on_sigint(int) {
   g_stop.store(true);
@@ -46,6 +52,39 @@ void on_sigint(int) {
   ::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process; every stored cell is whole
 }
 
+// Rank 0 of an MPI job: the launcher sends SIGTERM when a rank died (or the job was cancelled),
+// and SIGKILL soon after; stop at once, so that the cells in progress are named in time.
+void on_sigterm(int signal) {
+  g_launcher_signal.store(signal);
+  g_stop.store(true);
+}
+
+// Progress to the bar; messages always, even with --quiet, followed by `after`: the only message
+// is the cells in progress when a cluster run stops, and the launcher may kill this process
+// before it can say more, so the resume hint goes with it.
+class BenchmarkObserver : public Observer {
+ public:
+  BenchmarkObserver(ProgressBar& bar, std::string after) : bar_(bar), after_(std::move(after)) {}
+  void on_progress(const Progress& p) override { bar_.on_progress(p); }
+  void on_message(const std::string& message) override {
+    bar_.finish();
+    std::cerr << "imbgen: " << message << "\n" << after_ << std::endl;
+  }
+
+ private:
+  ProgressBar& bar_;
+  std::string after_;
+};
+
+// IMBGEN_TEST_KILL_RANK=R:N (tests only): rank R kills itself when it is handed its Nth cell.
+int64_t kill_at_cell(int rank) {
+  const char* v = std::getenv("IMBGEN_TEST_KILL_RANK");
+  if (v == nullptr) return -1;
+  int r = -1;
+  long long n = -1;
+  if (std::sscanf(v, "%d:%lld", &r, &n) != 2 || r != rank) return -1;
+  return n;
+}
 
 // The command line of this process, for the resume hint.
 std::string command_line() {
@@ -245,7 +284,37 @@ std::vector<BenchmarkData> load_data(const Options& o, const CLI::App* app) {
   return out;
 }
 
+int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster);
+
+// Under an MPI launcher, joins the other ranks first; an error on any rank then ends the whole
+// job (a rank waiting for a cell that will never come helps no one).
 int run_benchmark_command(Options& o, CLI::App* cmd) {
+  const int launch_size = mpi_launch_size();
+  if (launch_size == 0 || launch_size == 1) return run_benchmark_command(o, cmd, nullptr);
+  std::unique_ptr<MpiCluster> mpi = start_mpi();
+  if (mpi->size() == 1) return run_benchmark_command(o, cmd, nullptr);
+  int code = 0;
+  try {
+    return run_benchmark_command(o, cmd, mpi.get());
+  } catch (const Error& e) {
+    std::cerr << "imbgen: error: "
+              << (mpi->rank() == 0
+                      ? ""
+                      : "rank " + std::to_string(mpi->rank()) + " (host " + mpi->host() + "): ")
+              << e.what() << std::endl;
+    code = exit_code(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "imbgen: internal error: rank " << mpi->rank() << " (host " << mpi->host()
+              << "): " << e.what() << std::endl;
+    code = exit_code(ErrorKind::kInternal);
+  }
+  mpi->abort(code);
+  return code;  // not reached
+}
+
+int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster) {
+  const int rank = cluster == nullptr ? 0 : cluster->rank();
+  if (rank != 0) o.quiet = true;  // rank 0 speaks for the job
   BenchmarkConfig& config = o.config;
   const ComponentSettings settings = parse_settings(o.settings);
   config.generator_configs = settings.generators;
@@ -259,6 +328,11 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
   const size_t cells =
       data.size() * config.strategies.size() * static_cast<size_t>(config.folds * config.repeats);
   if (!o.quiet) {
+    if (cluster != nullptr) {
+      std::cerr << "MPI: " << cluster->size() << " ranks (" << mpi_library() << "), rank 0 on "
+                << cluster->host() << " hands out the cells and stores them in " << o.control.dir
+                << "/cells; each rank computes " << jobs << " at a time\n";
+    }
     for (const auto& d : data) {
       std::cerr << "data: " << d.name << ": " << d.table.source << ": " << d.table.rows()
                 << " rows, " << d.table.columns.size() << " features, target '" << d.table.target
@@ -280,35 +354,62 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
                       : "generator rows are not evaluated (--no-evaluate)\n");
   }
 
+  o.control.cluster = cluster;
+  if (rank != 0) {
+    // Signals are the launcher's business here; rank 0 reports.
+    o.control.kill_at_cell = kill_at_cell(rank);
+    run_benchmark(data, config, o.control);
+    return 0;
+  }
+  std::string resume_command = command_line();
+  if (resume_command.find("--resume") == std::string::npos) resume_command += " --resume";
   ProgressBar progress(o.quiet);
-  o.control.observer = &progress;
+  BenchmarkObserver observer(progress, "imbgen: the finished cells are kept in " + o.control.dir +
+                                           "/cells; to continue where it stopped, run (under "
+                                           "mpirun or alone):\n  " +
+                                           resume_command);
+  o.control.observer = &observer;
   g_stop.store(false);
+  g_launcher_signal.store(0);
   o.control.stop = &g_stop;
   struct sigaction action {
-  }, previous{};
+  }, previous{}, term_action{}, term_previous{};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
   ::sigaction(SIGINT, &action, &previous);
+  term_action.sa_handler = on_sigterm;
+  sigemptyset(&term_action.sa_mask);
+  if (cluster != nullptr) ::sigaction(SIGTERM, &term_action, &term_previous);
+  auto restore = [&] {
+    ::sigaction(SIGINT, &previous, nullptr);
+    if (cluster != nullptr) ::sigaction(SIGTERM, &term_previous, nullptr);
+  };
   BenchmarkOutcome outcome;
   try {
     outcome = run_benchmark(data, config, o.control);
   } catch (...) {
-    ::sigaction(SIGINT, &previous, nullptr);
+    restore();
     progress.finish();
     throw;
   }
-  ::sigaction(SIGINT, &previous, nullptr);
+  restore();
   progress.finish();
   if (!o.quiet && outcome.cells_resumed > 0) {
     std::cerr << "resumed: " << outcome.cells_resumed << " of " << outcome.cells_total
               << " cells were already in " << outcome.store << "\n";
   }
   if (!outcome.complete) {
-    std::string cmdline = command_line();
-    if (cmdline.find("--resume") == std::string::npos) cmdline += " --resume";
+    const std::string& cmdline = resume_command;
+    if (g_launcher_signal.load() != 0) {
+      std::cerr << "imbgen: the MPI launcher stopped the job (signal " << g_launcher_signal.load()
+                << "): a rank ended (the launcher's message names it; its cell is listed "
+                   "above), or the job was cancelled\n";
+    }
     std::cerr << "imbgen: interrupted: " << (outcome.cells_resumed + outcome.cells_run) << " of "
               << outcome.cells_total << " cells are stored in " << outcome.store
-              << "\nto continue where it stopped, run:\n  " << cmdline << "\n";
+              << "\nto continue where it stopped, run"
+              << (cluster != nullptr ? " (under mpirun or alone)" : "") << ":\n  " << cmdline
+              << std::endl;
     return kExitInterrupted;
   }
   const std::vector<std::string> folders =
@@ -330,6 +431,12 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
             << "(means, intervals, tests)" << (outcome.results.size() > 1 ? ", wins.csv" : "")
             << "; cells in " << outcome.store << " (" << outcome.cells_run << " computed, "
             << outcome.cells_resumed << " resumed, " << fixed(outcome.seconds, 0) << " s)\n";
+  if (!outcome.cells_by_rank.empty()) {
+    std::cout << "cells computed by rank:";
+    for (size_t r = 0; r < outcome.cells_by_rank.size(); ++r)
+      std::cout << (r ? ", " : " ") << r << ": " << outcome.cells_by_rank[r];
+    std::cout << "\n";
+  }
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/core/error.h"
 #include "imbgen/core/text.h"
 #include "imbgen/data/table.h"
 #include "imbgen/experiment/settings.h"
@@ -17,6 +18,9 @@ namespace imbgen::cli {
 // Every command's options are parsed first; then the chosen command's function runs and returns
 // the exit code.
 using Command = std::function<int()>;
+
+// The exit code of an error kind (the table in the README).
+int exit_code(ErrorKind kind);
 
 int default_threads();
 

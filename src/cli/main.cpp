@@ -19,10 +19,7 @@ Command add_evaluate_command(CLI::App& app);
 Command add_benchmark_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
 
-namespace {
-
 // Exit codes (documented in the README).
-constexpr int kExitUsage = 2;
 int exit_code(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalidArgument: return 3;
@@ -35,6 +32,10 @@ int exit_code(ErrorKind kind) {
   }
   return 70;
 }
+
+namespace {
+
+constexpr int kExitUsage = 2;
 
 int run_main(int argc, char** argv) {
   CLI::App app{"imbgen: fix class imbalance in tabular data with generative models, and measure "

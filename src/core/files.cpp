@@ -33,9 +33,10 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::commit() {
   out_.flush();
-  const bool ok = static_cast<bool>(out_);
+  // close() is checked too: on NFS the data reaches the server at close, and a failure (server
+  // full, quota) shows only there; renaming that file would put a short one in place.
   out_.close();
-  if (!ok) throw Error(ErrorKind::kIo, "writing '" + path_.string() + "' failed (disk full?)");
+  if (!out_) throw Error(ErrorKind::kIo, "writing '" + path_.string() + "' failed (disk full?)");
   std::error_code ec;
   std::filesystem::rename(tmp_, path_, ec);
   if (ec) {

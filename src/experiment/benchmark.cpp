@@ -1,16 +1,24 @@
 // `imbgen benchmark`: the configuration, the plan of cells (data set x repeat x fold x strategy),
-// the pool of workers that computes and stores them, and the work of one cell.
+// the pool of workers that computes and stores them (in this process, or across the ranks of a
+// cluster), and the work of one cell.
 #include "imbgen/experiment/benchmark.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <type_traits>
 
@@ -20,6 +28,7 @@
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/core/text.h"
+#include "imbgen/core/version.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
@@ -287,6 +296,463 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
   return cell;
 }
 
+// ---- computing the cells: in this process, or across the ranks of a cluster ----
+
+// What every way of computing cells needs.
+struct Job {
+  const std::vector<BenchmarkData>& data;
+  const std::vector<Prepared>& prepared;
+  const BenchmarkConfig& config;
+  const BenchmarkControl& control;
+  const std::vector<CellPlan>& all;  // every cell, in plan order; cells are named by their index
+  int threads;                       // per classifier
+};
+
+std::string cell_place(const Job& job, const CellPlan& plan) {
+  return "benchmark cell (data set '" + job.data[plan.dataset].name + "', repeat " +
+         std::to_string(plan.repeat) + ", fold " + std::to_string(plan.fold) + ", strategy '" +
+         plan.strategy + "')";
+}
+
+// The exception being handled, as an Error whose message starts with `where`.
+Error error_at(const std::string& where) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    return Error(e.kind(), where + ": " + e.what());
+  } catch (const std::exception& e) {
+    return Error(ErrorKind::kInternal, where + ": " + e.what());
+  } catch (...) {
+    return Error(ErrorKind::kInternal, where + ": unknown exception");
+  }
+}
+
+// Stop flag and first error of the threads computing cells in this process.
+struct Shared {
+  explicit Shared(const BenchmarkControl& c) : control(c) {}
+  const BenchmarkControl& control;
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;  // guards error and the observer
+  std::exception_ptr error;
+
+  bool should_stop() const {
+    return stopping.load() || (control.stop != nullptr && control.stop->load());
+  }
+  void fail(std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(mutex);
+    stopping = true;
+    if (!error) error = std::move(e);
+  }
+  void progress(int64_t step, int64_t total) {
+    if (control.observer == nullptr) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    control.observer->on_progress(Progress{"benchmark", step, total, {}});
+  }
+  void message(const std::string& text) {
+    if (control.observer == nullptr) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    control.observer->on_message(text);
+  }
+};
+
+// One computing thread: takes cell indices from take() until it returns nothing or the run stops,
+// and passes each finished cell to give(). A cell's error (or give's) stops every thread and is
+// kept in `shared` with the cell named; an abandoned cell (stop) gives nothing.
+void compute_cells(const Job& job, Shared& shared,
+                   const std::function<std::optional<size_t>()>& take,
+                   const std::function<void(size_t, nlohmann::json)>& give) {
+  Checkpoint checkpoint([&] { return shared.should_stop(); });
+  while (!shared.should_stop()) {
+    const std::optional<size_t> i = take();
+    if (!i) return;
+    const CellPlan& plan = job.all[*i];
+    try {
+      give(*i, run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint));
+    } catch (const Cancelled&) {
+      return;
+    } catch (...) {
+      shared.fail(std::make_exception_ptr(error_at(cell_place(job, plan))));
+      return;
+    }
+  }
+}
+
+// The pending cells in plan order, handed out to whoever is free first.
+class Dispenser {
+ public:
+  explicit Dispenser(const std::vector<size_t>& pending) : queue_(pending.begin(), pending.end()) {}
+  std::optional<size_t> next() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (queue_.empty()) return std::nullopt;
+    const size_t i = queue_.front();
+    queue_.pop_front();
+    return i;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<size_t> queue_;
+};
+
+// This process alone: `jobs` threads (the calling one when jobs is 1). Returns the cells stored.
+int64_t compute_here(const Job& job, CellStore& store, const std::vector<size_t>& pending) {
+  Shared shared(job.control);
+  Dispenser dispenser(pending);
+  std::atomic<int64_t> done{0};
+  const auto total = static_cast<int64_t>(pending.size());
+  auto give = [&](size_t i, nlohmann::json cell) {
+    store.save(job.all[i].key, cell);
+    const int64_t n = ++done;
+    shared.progress(n, total);
+    if (job.control.stop_after_cells >= 0 && n >= job.control.stop_after_cells)
+      shared.stopping = true;
+  };
+  auto take = [&] { return dispenser.next(); };
+  if (!pending.empty()) shared.progress(0, total);
+  const int jobs = std::max(1, std::min<int>(job.control.jobs, static_cast<int>(pending.size())));
+  if (jobs <= 1) {
+    compute_cells(job, shared, take, give);
+  } else {
+    std::vector<std::thread> pool;
+    for (int j = 0; j < jobs; ++j)
+      pool.emplace_back([&] { compute_cells(job, shared, take, give); });
+    for (auto& t : pool) t.join();
+  }
+  if (shared.error) std::rethrow_exception(shared.error);
+  return done.load();
+}
+
+// Messages between the ranks (Cluster tags). A worker rank says hello (its configuration hash,
+// host, pid and number of threads); rank 0 answers with one cell per free thread and one more
+// each time a result (or an error) comes back; at the end rank 0 says stop, and each worker
+// answers bye once its threads have ended.
+enum Tag : int { kHello = 1, kAssign = 2, kResult = 3, kFailed = 4, kStop = 5, kBye = 6 };
+
+// How often the thread talking to the other ranks looks for messages while it waits.
+constexpr std::chrono::milliseconds kPoll{2};
+
+// Rank 0: the local threads and the other ranks take cells from one dispenser as they become
+// free; rank 0 stores every finished cell. Returns the cells stored, and per rank in
+// cells_by_rank.
+int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& store,
+                               const std::vector<size_t>& pending,
+                               std::vector<int64_t>& cells_by_rank) {
+  cells_by_rank.assign(static_cast<size_t>(cluster.size()), 0);
+  Shared shared(job.control);
+  Dispenser dispenser(pending);
+  std::atomic<int64_t> done{0};
+  std::atomic<int64_t> rank0_cells{0};
+  const auto total = static_cast<int64_t>(pending.size());
+  auto stored = [&](size_t i, const nlohmann::json& cell) {
+    store.save(job.all[i].key, cell);
+    const int64_t n = ++done;
+    shared.progress(n, total);
+    if (job.control.stop_after_cells >= 0 && n >= job.control.stop_after_cells)
+      shared.stopping = true;
+  };
+
+  // What each rank is computing (rank 0's threads under rank 0), for the message on a stop.
+  struct Rank {
+    bool said_hello = false, said_bye = false;
+    std::string host;
+    int64_t pid = 0;
+    std::vector<size_t> cells;  // handed out, not yet returned
+  };
+  std::vector<Rank> ranks(static_cast<size_t>(cluster.size()));
+  ranks[0] = {true, false, cluster.host(), static_cast<int64_t>(::getpid()), {}};
+  std::mutex ranks_mutex;  // rank 0's entry is changed by its threads
+  auto rank_name = [&](int r) {
+    const Rank& k = ranks[static_cast<size_t>(r)];
+    return "rank " + std::to_string(r) + " (host " + k.host + ", pid " + std::to_string(k.pid) +
+           ")";
+  };
+  auto running = [&](int r, size_t i, bool add) {
+    std::lock_guard<std::mutex> lock(ranks_mutex);
+    auto& cells = ranks[static_cast<size_t>(r)].cells;
+    if (add) {
+      cells.push_back(i);
+    } else {
+      cells.erase(std::remove(cells.begin(), cells.end(), i), cells.end());
+    }
+  };
+  auto assign = [&](int r) {
+    if (shared.should_stop()) return;
+    if (const auto i = dispenser.next()) {
+      running(r, *i, true);
+      cluster.send(r, kAssign, std::to_string(*i));
+    }
+  };
+  // A worker's message; one that makes the run fail sets shared.error.
+  auto handle = [&](const Cluster::Message& m) {
+    const int r = m.from;
+    Rank& rank = ranks[static_cast<size_t>(r)];
+    auto bad_message = [&](const std::string& what) {
+      shared.fail(std::make_exception_ptr(
+          Error(ErrorKind::kInternal, "benchmark: " + rank_name(r) + " sent " + what)));
+    };
+    auto cell_index = [&](const std::string& text) -> std::optional<size_t> {
+      char* end = nullptr;
+      const unsigned long long i = std::strtoull(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || i >= job.all.size() ||
+          std::find(rank.cells.begin(), rank.cells.end(), static_cast<size_t>(i)) ==
+              rank.cells.end()) {
+        bad_message("a result for a cell it was not given ('" + text + "')");
+        return std::nullopt;
+      }
+      return static_cast<size_t>(i);
+    };
+    if (m.tag == kHello) {
+      const nlohmann::json hello = nlohmann::json::parse(m.body, nullptr, false);
+      if (hello.is_discarded() || !hello.is_object()) return bad_message("a malformed hello");
+      rank.said_hello = true;
+      rank.host = hello.value("host", std::string("?"));
+      rank.pid = hello.value("pid", int64_t{0});
+      if (hello.value("version", std::string()) != version()) {
+        return shared.fail(std::make_exception_ptr(Error(
+            ErrorKind::kInvalidArgument, "benchmark: " + rank_name(r) + " runs imbgen " +
+                                             hello.value("version", std::string("?")) +
+                                             ", rank 0 runs " + version() +
+                                             "; hint: install the same imbgen on every node")));
+      }
+      if (hello.value("config_hash", std::string()) != store.hash()) {
+        return shared.fail(std::make_exception_ptr(Error(
+            ErrorKind::kInvalidArgument,
+            "benchmark: " + rank_name(r) + " sees another benchmark than rank 0 (configuration " +
+                hello.value("config_hash", std::string("?")) + ", rank 0: " + store.hash() +
+                "): its data files or options differ; hint: every rank must read the same data "
+                "files (a folder all nodes see) with the same options")));
+      }
+      const int slots = std::max(1, hello.value("threads", 1));
+      for (int k = 0; k < slots; ++k) assign(r);
+    } else if (m.tag == kResult) {
+      const size_t newline = m.body.find('\n');
+      const auto i = cell_index(m.body.substr(0, newline));
+      if (!i) return;
+      const nlohmann::json cell = nlohmann::json::parse(
+          newline == std::string::npos ? std::string() : m.body.substr(newline + 1), nullptr,
+          false);
+      if (cell.is_discarded() || !cell.is_object())
+        return bad_message("a malformed result for cell '" + job.all[*i].key + "'");
+      running(r, *i, false);
+      try {
+        stored(*i, cell);
+      } catch (...) {
+        return shared.fail(std::make_exception_ptr(error_at(cell_place(job, job.all[*i]))));
+      }
+      ++cells_by_rank[static_cast<size_t>(r)];
+      assign(r);
+    } else if (m.tag == kFailed) {
+      const nlohmann::json failed = nlohmann::json::parse(m.body, nullptr, false);
+      if (failed.is_discarded() || !failed.is_object()) return bad_message("a malformed error");
+      const auto i = cell_index(std::to_string(failed.value("cell", int64_t{-1})));
+      if (!i) return;
+      running(r, *i, false);
+      const int kind = failed.value("kind", static_cast<int>(ErrorKind::kInternal));
+      shared.fail(std::make_exception_ptr(Error(
+          static_cast<ErrorKind>(kind), cell_place(job, job.all[*i]) + " on " + rank_name(r) +
+                                            ": " + failed.value("message", std::string("?")))));
+    } else if (m.tag == kBye) {
+      rank.said_bye = true;
+    } else {
+      bad_message("an unknown message (tag " + std::to_string(m.tag) + ")");
+    }
+  };
+
+  if (!pending.empty()) shared.progress(0, total);
+  // Rank 0's threads start once every rank has said hello: a rank that sees another benchmark
+  // stops the job before any work, and the first cells go to every rank alike.
+  std::vector<std::thread> pool;
+  auto start_threads = [&] {
+    for (size_t r = 1; r < ranks.size(); ++r) {
+      if (!ranks[r].said_hello) return;
+    }
+    for (int j = 0; j < std::max(1, job.control.jobs); ++j) {
+      pool.emplace_back([&] {
+        compute_cells(
+            job, shared,
+            [&]() -> std::optional<size_t> {
+              const auto i = dispenser.next();
+              if (i) running(0, *i, true);
+              return i;
+            },
+            [&](size_t i, nlohmann::json cell) {
+              stored(i, cell);
+              running(0, i, false);
+              ++rank0_cells;
+            });
+      });
+    }
+  };
+  auto stop_and_join = [&] {
+    shared.stopping = true;
+    for (auto& t : pool) {
+      if (t.joinable()) t.join();
+    }
+  };
+  try {
+    while (!shared.should_stop() && done.load() < total) {
+      if (const auto m = cluster.receive(kPoll)) {
+        handle(*m);
+        if (pool.empty() && m->tag == kHello) start_threads();
+      }
+    }
+    if (!shared.error && job.control.stop != nullptr && job.control.stop->load()) {
+      // Said at once: a launcher that stops the job (a rank died, or it was cancelled) kills
+      // this process soon after.
+      std::string what;
+      std::lock_guard<std::mutex> lock(ranks_mutex);
+      for (int r = 0; r < cluster.size(); ++r) {
+        for (size_t i : ranks[static_cast<size_t>(r)].cells)
+          what += (what.empty() ? "" : "; ") + rank_name(r) + ": '" + job.all[i].key + "'";
+      }
+      shared.message("cells in progress when the run stopped: " +
+                     (what.empty() ? std::string("none") : what));
+    }
+    for (int r = 1; r < cluster.size(); ++r) cluster.send(r, kStop, "");
+    stop_and_join();
+    // Cells finished before the workers saw the stop are stored too; then every rank has ended
+    // its threads. A stopped run waits a while only: its launcher may be taking the job down.
+    const bool stopped = job.control.stop != nullptr && job.control.stop->load();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto all_bye = [&] {
+      for (size_t r = 1; r < ranks.size(); ++r) {
+        if (!ranks[r].said_bye) return false;
+      }
+      return true;
+    };
+    while (!shared.error && !all_bye() && (!stopped || seconds_since(t0) < 10)) {
+      if (const auto m = cluster.receive(kPoll)) handle(*m);
+    }
+    cluster.flush();
+  } catch (...) {
+    stop_and_join();
+    throw;
+  }
+  if (shared.error) std::rethrow_exception(shared.error);
+  cells_by_rank[0] = rank0_cells.load();
+  return done.load();
+}
+
+// Another rank than 0: says hello, computes the cells rank 0 hands out on `jobs` threads and
+// sends each back (or its error), until rank 0 says stop. Returns the cells computed.
+int64_t compute_as_worker(const Job& job, Cluster& cluster, const std::string& config_hash) {
+  Shared shared(job.control);
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<size_t> assigned;
+  struct Done {
+    size_t cell;
+    std::string result;  // the cell's JSON, or empty after an error
+    int kind = 0;
+    std::string message;
+  };
+  std::deque<Done> outbox;
+  bool stop = false;
+  int64_t computed = 0, received = 0;
+
+  const int jobs = std::max(1, job.control.jobs);
+  cluster.send(0, kHello,
+               nlohmann::json{{"version", version()},
+                              {"config_hash", config_hash},
+                              {"host", cluster.host()},
+                              {"pid", static_cast<int64_t>(::getpid())},
+                              {"threads", jobs}}
+                   .dump());
+  std::vector<std::thread> pool;
+  for (int j = 0; j < jobs; ++j) {
+    pool.emplace_back([&] {
+      Checkpoint checkpoint([&] { return shared.stopping.load(); });
+      while (true) {
+        size_t i = 0;
+        {
+          std::unique_lock<std::mutex> lock(mutex);
+          wake.wait(lock, [&] { return stop || !assigned.empty(); });
+          if (stop) return;
+          i = assigned.front();
+          assigned.pop_front();
+        }
+        const CellPlan& plan = job.all[i];
+        Done d{i, {}, 0, {}};
+        try {
+          d.result = run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint)
+                         .dump();
+        } catch (const Cancelled&) {
+          return;
+        } catch (const Error& e) {
+          d.kind = static_cast<int>(e.kind());
+          d.message = e.what();
+        } catch (const std::exception& e) {
+          d.kind = static_cast<int>(ErrorKind::kInternal);
+          d.message = e.what();
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        outbox.push_back(std::move(d));
+      }
+    });
+  }
+  auto send_finished = [&] {
+    std::deque<Done> ready;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ready.swap(outbox);
+    }
+    for (auto& d : ready) {
+      if (d.result.empty()) {
+        cluster.send(
+            0, kFailed,
+            nlohmann::json{{"cell", d.cell}, {"kind", d.kind}, {"message", d.message}}.dump());
+      } else {
+        ++computed;
+        cluster.send(0, kResult, std::to_string(d.cell) + "\n" + d.result);
+      }
+    }
+  };
+  auto end_threads = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    shared.stopping = true;
+    wake.notify_all();
+    for (auto& t : pool) {
+      if (t.joinable()) t.join();
+    }
+  };
+  try {
+    bool stopped = false;
+    while (!stopped) {
+      send_finished();
+      const auto m = cluster.receive(kPoll);
+      if (!m) continue;
+      if (m->from != 0) continue;  // only rank 0 sends to workers
+      if (m->tag == kStop) {
+        stopped = true;
+      } else if (m->tag == kAssign) {
+        ++received;
+        if (job.control.kill_at_cell > 0 && received == job.control.kill_at_cell)
+          std::raise(SIGKILL);  // test hook: die as a crash would, mid-run
+        const size_t i = std::stoull(m->body);
+        if (i >= job.all.size())
+          throw Error(ErrorKind::kInternal, "benchmark: rank 0 handed out cell " + m->body +
+                                                " of " + std::to_string(job.all.size()));
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          assigned.push_back(i);
+        }
+        wake.notify_one();
+      }
+    }
+    end_threads();
+    send_finished();
+    cluster.send(0, kBye, "");
+    cluster.flush();
+  } catch (...) {
+    end_threads();
+    throw;
+  }
+  return computed;
+}
+
 }  // namespace
 
 // ---- configuration ----
@@ -511,85 +977,42 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                         {"fingerprint", fingerprint(data[d].table)}});
   }
   const nlohmann::json store_config = {{"settings", config.to_json()}, {"datasets", datasets}};
-  CellStore store(std::filesystem::path(control.dir) / "cells", store_config, control.resume);
-
-  std::vector<CellPlan> all, pending;
+  std::vector<CellPlan> all;
   for (size_t d = 0; d < data.size(); ++d) {
     for (int r = 0; r < config.repeats; ++r) {
       for (int f = 0; f < config.folds; ++f) {
-        for (const auto& s : config.strategies) {
+        for (const auto& s : config.strategies)
           all.push_back({d, r, f, s, cell_key(data[d].name, r, f, s)});
-          if (!store.contains(all.back().key)) pending.push_back(all.back());
-        }
       }
     }
   }
+  const int threads = std::max(1, control.threads / std::max(1, control.jobs));
+  const Job job{data, prepared, config, control, all, threads};
   BenchmarkOutcome outcome;
-  outcome.store = store.dir().string();
   outcome.cells_total = static_cast<int64_t>(all.size());
+  if (control.cluster != nullptr && control.cluster->rank() != 0) {
+    // Another rank: compute what rank 0 hands out; rank 0 stores it and writes the outputs.
+    outcome.rank = control.cluster->rank();
+    outcome.cells_run = compute_as_worker(job, *control.cluster, config_hash(store_config));
+    outcome.seconds = seconds_since(t_start);
+    return outcome;
+  }
+
+  CellStore store(std::filesystem::path(control.dir) / "cells", store_config, control.resume);
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!store.contains(all[i].key)) pending.push_back(i);
+  }
+  outcome.store = store.dir().string();
   outcome.cells_resumed = outcome.cells_total - static_cast<int64_t>(pending.size());
 
   // ---- compute the missing cells ----
-  const int jobs = std::max(1, std::min<int>(control.jobs, static_cast<int>(pending.size())));
-  const int threads = std::max(1, control.threads / std::max(1, control.jobs));
-  std::atomic<bool> stopping{false};
-  std::atomic<size_t> next{0};
-  std::atomic<int64_t> done{0};
-  std::mutex observer_mutex, error_mutex;
-  std::exception_ptr error;
-  auto should_stop = [&] {
-    return stopping.load() || (control.stop != nullptr && control.stop->load());
-  };
-  auto progress = [&](int64_t step) {
-    if (control.observer == nullptr) return;
-    std::lock_guard<std::mutex> lock(observer_mutex);
-    control.observer->on_progress(
-        Progress{"benchmark", step, static_cast<int64_t>(pending.size()), {}});
-  };
-  if (!pending.empty()) progress(0);
-  auto worker = [&] {
-    Checkpoint checkpoint(should_stop);
-    while (!should_stop()) {
-      const size_t i = next++;
-      if (i >= pending.size()) return;
-      const CellPlan& plan = pending[i];
-      try {
-        const nlohmann::json cell =
-            run_cell(prepared[plan.dataset], config, plan, threads, checkpoint);
-        store.save(plan.key, cell);
-        const int64_t n = ++done;
-        progress(n);
-        if (control.stop_after_cells >= 0 && n >= control.stop_after_cells) stopping = true;
-      } catch (const Cancelled&) {
-        return;
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        stopping = true;
-        if (error) return;
-        const std::string where = "benchmark cell (data set '" + data[plan.dataset].name +
-                                  "', repeat " + std::to_string(plan.repeat) + ", fold " +
-                                  std::to_string(plan.fold) + ", strategy '" + plan.strategy +
-                                  "'): ";
-        try {
-          throw;
-        } catch (const Error& e) {
-          error = std::make_exception_ptr(Error(e.kind(), where + e.what()));
-        } catch (const std::exception& e) {
-          error = std::make_exception_ptr(Error(ErrorKind::kInternal, where + e.what()));
-        }
-        return;
-      }
-    }
-  };
-  if (jobs <= 1) {
-    worker();
+  if (control.cluster != nullptr && control.cluster->size() > 1) {
+    outcome.cells_run =
+        compute_as_coordinator(job, *control.cluster, store, pending, outcome.cells_by_rank);
   } else {
-    std::vector<std::thread> pool;
-    for (int j = 0; j < jobs; ++j) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
+    outcome.cells_run = compute_here(job, store, pending);
   }
-  if (error) std::rethrow_exception(error);
-  outcome.cells_run = done.load();
   outcome.seconds = seconds_since(t_start);
   if (static_cast<int64_t>(store.size()) < outcome.cells_total ||
       std::any_of(all.begin(), all.end(),

@@ -19,7 +19,8 @@
 // the same folds, validation rows and classifier seeds. Results do not depend on jobs/threads:
 // the classifiers module gives each thread its own C library rand() stream, which liblinear and
 // libsvm draw from (src/classifiers/thread_rand.cpp), and XGBoost's results do not depend on
-// nthread.
+// nthread. Nor do they depend on the process or machine that computed a cell (BenchmarkControl::
+// cluster), on one build.
 #pragma once
 
 #include <atomic>
@@ -31,6 +32,7 @@
 
 #include "imbgen/core/observer.h"
 #include "imbgen/data/table.h"
+#include "imbgen/experiment/cluster.h"
 
 namespace imbgen {
 
@@ -94,6 +96,22 @@ struct BenchmarkControl {
   const std::atomic<bool>* stop = nullptr;
   // Test hook: stop as above once this many cells have been stored in this call (< 0: never).
   int64_t stop_after_cells = -1;
+  // The ranks of an MPI job computing this benchmark together (include/imbgen/cluster/mpi.h), or
+  // nullptr for this process alone. Every rank calls run_benchmark with the same data, config and
+  // jobs/threads; rank 0 opens the store, checks that every rank runs the same imbgen on the same
+  // benchmark (data and options; else Error(kInvalidArgument) naming the rank), then hands out
+  // cells one at a time to its own `jobs` threads and to the other ranks' (`jobs` threads each)
+  // as they become free, stores what they send back and returns the outcome. A cell is one data
+  // set, repeat, fold and strategy: the generator fit and every classifier trained on its rows, so
+  // no fit is repeated on two ranks. Another rank returns when rank 0 ends the run (an outcome with
+  // complete = false and its rank); an error in one of its cells is sent to rank 0, which throws it
+  // with the cell and the rank named. `stop`, `observer` and `stop_after_cells` are used on rank 0
+  // only; when `stop` ends a cluster run, rank 0 first tells the observer (on_message) which cell
+  // each rank was computing.
+  Cluster* cluster = nullptr;
+  // Test hook (ranks other than 0): the process kills itself (SIGKILL, as a crash would) when it
+  // is handed its Nth cell (< 1: never).
+  int64_t kill_at_cell = -1;
 
   // Throws Error(kInvalidArgument) naming each bad value (jobs or threads below 1, no folder).
   void validate() const;
@@ -106,6 +124,10 @@ struct BenchmarkOutcome {
   int64_t cells_run = 0;      // computed and stored in this call
   double seconds = 0;         // wall time of this call
   std::string store;          // the store folder
+  // In a cluster: this process's rank (only rank 0 stores cells and fills `results`), and on
+  // rank 0 the cells each rank computed.
+  int rank = 0;
+  std::vector<int64_t> cells_by_rank;
   // Per data set (input order) the content of its results.json: run's shape (imbgen_version,
   // dataset, config, results, generators) where results[] has one entry per (repeat, fold,
   // strategy, classifier) with "dataset", "repeat", "fold", tuned-threshold metrics and
