@@ -64,8 +64,12 @@ int evaluate_command(const EvaluateArgs& a) {
   progress.finish();
   // Both files or neither (core/output_folder.h).
   OutputFolder folder(a.out, {"evaluation.json", "evaluation.csv"});
-  write_file_atomic(folder.staging() / "evaluation.json", result.dump(2) + "\n");
-  write_file_atomic(folder.staging() / "evaluation.csv", flatten_to_csv(result));
+  try {
+    write_file_atomic(folder.staging() / "evaluation.json", result.dump(2) + "\n");
+    write_file_atomic(folder.staging() / "evaluation.csv", flatten_to_csv(result));
+  } catch (const Error& e) {
+    throw folder.in_folder_terms(e);
+  }
   folder.commit();
   std::cout << "Synthetic (" << syn.rows() << " rows) vs real (" << real.rows() << " rows)"
             << (a.holdout.empty() ? "" : ", holdout " + std::to_string(holdout.rows()) + " rows")

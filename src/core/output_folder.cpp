@@ -139,6 +139,14 @@ OutputFolder::~OutputFolder() {
   fs::remove_all(staging_, ignored);
 }
 
+Error OutputFolder::in_folder_terms(const Error& e) const {
+  std::string msg = e.what();
+  const std::string from = staging_.string(), to = dir_.string();
+  for (size_t at = msg.find(from); at != std::string::npos; at = msg.find(from, at + to.size()))
+    msg.replace(at, from.size(), to);
+  return Error(e.kind(), msg);
+}
+
 void OutputFolder::commit() {
   check_internal(!committed_, "OutputFolder::commit called twice");
   try {

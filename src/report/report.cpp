@@ -860,13 +860,17 @@ std::vector<std::string> write_benchmark_outputs_and_reports(const BenchmarkOutc
                                     "report.html"};
   if (outcome.results.size() > 1) owned.insert(owned.end(), outcome.names.begin(), outcome.names.end());
   OutputFolder folder(dir, owned);
-  const std::vector<std::string> staged =
-      write_benchmark_outputs(outcome, folder.staging().string());
   std::vector<std::string> folders;
-  for (size_t d = 0; d < staged.size(); ++d) {
-    write_report(outcome.results[d], (fs::path(staged[d]) / "report.html").string());
-    const fs::path rel = fs::path(staged[d]).lexically_relative(folder.staging());
-    folders.push_back(rel == "." ? dir : (fs::path(dir) / rel).string());
+  try {
+    const std::vector<std::string> staged =
+        write_benchmark_outputs(outcome, folder.staging().string());
+    for (size_t d = 0; d < staged.size(); ++d) {
+      write_report(outcome.results[d], (fs::path(staged[d]) / "report.html").string());
+      const fs::path rel = fs::path(staged[d]).lexically_relative(folder.staging());
+      folders.push_back(rel == "." ? dir : (fs::path(dir) / rel).string());
+    }
+  } catch (const Error& e) {
+    throw folder.in_folder_terms(e);
   }
   folder.commit();
   return folders;

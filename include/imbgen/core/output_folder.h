@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/core/error.h"
+
 namespace imbgen {
 
 class OutputFolder {
@@ -28,6 +30,10 @@ class OutputFolder {
   const std::filesystem::path& staging() const { return staging_; }
   // The folder that commit() fills.
   const std::filesystem::path& dir() const { return dir_; }
+
+  // `e` with the staging folder's path in its message written as the folder's own, for errors
+  // of writers that were given staging() paths: the user should read the path they asked for.
+  Error in_folder_terms(const Error& e) const;
 
   // Moves the staged files into place at once: Linux's renameat2(RENAME_EXCHANGE) swaps the
   // staging folder and `dir`, then the old contents are deleted. On a file system without it, the
