@@ -549,6 +549,39 @@ TEST(Cli, EvaluateWithoutTargetComparesEveryColumn) {
   fs::remove_all(dir);
 }
 
+// Outputs stay bounded however wide the table: 300 columns once gave a results.json of tens of MB
+// (every correlation matrix in full, every column's histograms); now the detail is capped and the
+// files say what was left out.
+TEST(Cli, WideTableGivesBoundedOutputs) {
+  const fs::path dir = make_temp_dir();
+  std::string csv;
+  for (int j = 0; j < 300; ++j) csv += "c" + std::to_string(j) + ",";
+  csv += "y\n";
+  for (int i = 0; i < 50; ++i) {
+    for (int j = 0; j < 300; ++j) csv += std::to_string((i * 7919 + j * 104729) % 1000 / 100.0) + ",";
+    csv += (i < 15 ? "1\n" : "0\n");
+  }
+  write_text(dir / "wide.csv", csv);
+  const Result r = imbgen("run --data " + (dir / "wide.csv").string() +
+                          " --strategies random --classifiers logistic --set evaluation.tsne=false "
+                          "--quiet --out " + (dir / "out").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_LT(fs::file_size(dir / "out" / "results.json"), 3u << 20);
+  EXPECT_LT(fs::file_size(dir / "out" / "report.html"), 8u << 20);  // 4.8 MB of it is plotly.js
+  EXPECT_LT(fs::file_size(dir / "out" / "evaluation" / "random.csv"), 1u << 20);
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "out" / "results.json"));
+  const auto& ev = results.at("generators").at("random").at("evaluation");
+  EXPECT_EQ(ev.at("columns").at("per_column").size(), 100u);
+  EXPECT_EQ(ev.at("columns").at("summary").at("columns"), 300);
+  EXPECT_NE(ev.at("columns").at("left_out").get<std::string>().find("100 of 300 columns"),
+            std::string::npos);
+  EXPECT_EQ(ev.at("correlations").at("plot").at("columns").size(), 40u);
+  EXPECT_EQ(ev.at("correlations").at("pearson").at("pairs").get<size_t>() +
+                ev.at("correlations").at("pearson").at("skipped_pairs").get<size_t>(),
+            300u * 299u / 2u);
+  fs::remove_all(dir);
+}
+
 // Messy real data, as in the thyroid-disease table: four classes, one of them with 2 rows, and a
 // numeric column missing in every row. The main job runs to the end: the empty column is left
 // out with a warning, each generator that cannot model the tiny class skips that class (recorded
