@@ -14,8 +14,8 @@
                                                    nothing of the user's lost
 
 The kill moments are drawn from a seeded generator (--seed) over the duration of an uninterrupted
-run, half of them in its last fifth, where the files are written. Prints the count of each
-outcome. Standard library only.
+run; every third kill instead waits for the staging folder to appear (the outputs are being
+written) and comes 0-20 ms later. Prints the count of each outcome. Standard library only.
 """
 import argparse
 import hashlib
@@ -85,6 +85,22 @@ def kill_at(cmd, delay):
         return None
 
 
+def kill_while_writing(cmd, folder, rng):
+    """Starts cmd, waits until its staging folder appears next to `folder` (the outputs are being
+    written), SIGKILLs it 0-20 ms later; returns the exit status (None: killed)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while p.poll() is None and not leftovers(folder):
+        time.sleep(0.0005)
+    if p.poll() is not None:
+        return p.returncode
+    time.sleep(rng.uniform(0.0, 0.02))
+    if p.poll() is not None:
+        return p.returncode
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    return None
+
+
 def kill_moments(rng, n, duration):
     return [rng.uniform(0.05, 1.0) * duration if i % 2 == 0
             else rng.uniform(0.8, 1.05) * duration for i in range(n)]
@@ -109,11 +125,16 @@ def check_run(args):
         out = os.path.join(work, "out")
         for i, delay in enumerate(kill_moments(rng, args.kills, duration)):
             shutil.rmtree(out, ignore_errors=True)
+            for e in leftovers(out):  # so that each kill's leftovers are its own
+                shutil.rmtree(os.path.join(work, e), ignore_errors=True)
             fresh = i % 4 == 3  # every fourth: no folder before the run
             if not fresh:
                 shutil.copytree(earlier, out)
             before = snapshot(out)
-            status = kill_at(base + ["--seed", "7", "--out", out], delay)
+            if i % 3 == 2:  # every third: while the outputs are being written
+                status = kill_while_writing(base + ["--seed", "7", "--out", out], out, rng)
+            else:
+                status = kill_at(base + ["--seed", "7", "--out", out], delay)
             after = snapshot(out)
             staged = leftovers(out)
             if after == before:
@@ -138,7 +159,9 @@ def check_run(args):
             if status is not None:
                 outcome += " (finished before the kill)"
             counts[outcome] = counts.get(outcome, 0) + 1
-        # The next run cleans up what killed ones left next to the folder.
+        # The next run cleans up what killed ones left next to the folder (one is made here for
+        # sure: a staging folder of a process that is gone).
+        os.makedirs(os.path.join(work, ".out.imbgen-staging-4194305-0"), exist_ok=True)
         run_to_end(base + ["--seed", "7", "--out", out], "run after the kills")
         if leftovers(out):
             fail(f"staging folders left after a finished run: {leftovers(out)}")
@@ -169,12 +192,19 @@ def check_benchmark(args):
             shutil.rmtree(out, ignore_errors=True)
             kills = args.kills // chains + (1 if chain < args.kills % chains else 0)
             first = True
-            # A resumed run has less left to do: most kills early enough to land mid-run.
-            delays = [rng.uniform(0.05, 0.7) * duration if k % 3 != 2
+            # Two kills of three at random moments mid-run, the third while the outputs are written.
+            delays = [rng.uniform(0.3, 0.95) * duration if k % 3 != 2
                       else rng.uniform(0.8, 1.05) * duration for k in range(kills)]
-            for delay in delays:
+            for k, delay in enumerate(delays):
                 cmd = base + ["--out", out] + ([] if first else ["--resume"])
-                status = kill_at(cmd, delay)
+                writing = False
+                if k % 3 == 2:  # while the finished outputs are being written
+                    for e in leftovers(out):
+                        shutil.rmtree(os.path.join(work, e), ignore_errors=True)
+                    status = kill_while_writing(cmd, out, rng)
+                    writing = status is None and bool(leftovers(out))
+                else:
+                    status = kill_at(cmd, delay)
                 first = first and not os.path.exists(os.path.join(out, "cells"))
                 present = [f for f in FINAL if os.path.exists(os.path.join(out, f))]
                 if present and len(present) != len(FINAL):
@@ -195,6 +225,9 @@ def check_benchmark(args):
                               for _, _, fs in os.walk(os.path.join(out, "cells")))
                 if status is not None:
                     outcome = "finished before the kill"
+                elif writing:
+                    outcome = "killed while writing the outputs (none in place)" if not present \
+                        else "killed while writing the outputs (all in place)"
                 elif present:
                     outcome = "killed after the outputs were in place"
                 else:
