@@ -73,11 +73,16 @@ def run_to_end(cmd, what):
     return time.monotonic() - start
 
 
+FASTEST = [float("inf")]  # the shortest whole run seen: kill moments scale with it
+
+
 def kill_at(cmd, delay):
     """Starts cmd, SIGKILLs it after `delay` seconds; returns the exit status (None: killed)."""
+    start = time.monotonic()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         p.wait(timeout=delay)
+        FASTEST[0] = min(FASTEST[0], time.monotonic() - start)
         return p.returncode  # finished before the kill
     except subprocess.TimeoutExpired:
         os.kill(p.pid, signal.SIGKILL)
@@ -102,8 +107,8 @@ def kill_while_writing(cmd, folder, rng):
 
 
 def kill_moments(rng, n, duration):
-    return [rng.uniform(0.05, 1.0) * duration if i % 2 == 0
-            else rng.uniform(0.8, 1.05) * duration for i in range(n)]
+    """Fractions of a run's duration: uniform, every other one in the last fifth."""
+    return [rng.uniform(0.05, 1.0) if i % 2 == 0 else rng.uniform(0.8, 1.05) for i in range(n)]
 
 
 def check_run(args):
@@ -115,7 +120,8 @@ def check_run(args):
         ref_files = snapshot(ref)
         # The earlier results a killed run must not damage: another seed's run plus a user file.
         earlier = os.path.join(work, "earlier")
-        run_to_end(base + ["--seed", "8", "--out", earlier], "earlier run")
+        duration = min(duration, run_to_end(base + ["--seed", "8", "--out", earlier],
+                                            "earlier run"))
         with open(os.path.join(earlier, "notes.txt"), "w") as f:
             f.write("the user's own notes\n")
         deterministic = [k for k in ref_files
@@ -123,7 +129,8 @@ def check_run(args):
         rng = random.Random(args.seed)
         counts = {}
         out = os.path.join(work, "out")
-        for i, delay in enumerate(kill_moments(rng, args.kills, duration)):
+        for i, fraction in enumerate(kill_moments(rng, args.kills, duration)):
+            delay = fraction * min(duration, FASTEST[0])
             shutil.rmtree(out, ignore_errors=True)
             for e in leftovers(out):  # so that each kill's leftovers are its own
                 shutil.rmtree(os.path.join(work, e), ignore_errors=True)
@@ -165,7 +172,8 @@ def check_run(args):
         run_to_end(base + ["--seed", "7", "--out", out], "run after the kills")
         if leftovers(out):
             fail(f"staging folders left after a finished run: {leftovers(out)}")
-        print(f"imbgen run: {args.kills} kills over {duration:.1f} s runs:")
+        print(f"imbgen run: {args.kills} kills over runs of {min(duration, FASTEST[0]):.1f} s "
+              f"(the fastest seen):")
         for k, v in sorted(counts.items()):
             print(f"  {v:3d}  {k}")
     finally:
@@ -193,9 +201,9 @@ def check_benchmark(args):
             kills = args.kills // chains + (1 if chain < args.kills % chains else 0)
             first = True
             # Two kills of three at random moments mid-run, the third while the outputs are written.
-            delays = [rng.uniform(0.3, 0.95) * duration if k % 3 != 2
-                      else rng.uniform(0.8, 1.05) * duration for k in range(kills)]
-            for k, delay in enumerate(delays):
+            fractions = [rng.uniform(0.5, 1.0) for k in range(kills)]
+            for k, fraction in enumerate(fractions):
+                delay = fraction * duration
                 cmd = base + ["--out", out] + ([] if first else ["--resume"])
                 writing = False
                 if k % 3 == 2:  # while the finished outputs are being written
