@@ -15,7 +15,8 @@
 
 The kill moments are drawn from a seeded generator (--seed) over the duration of an uninterrupted
 run; every third kill instead waits for the staging folder to appear (the outputs are being
-written) and comes 0-20 ms later. Prints the count of each outcome. Standard library only.
+written) and comes 0-20 ms later, and in the benchmark one kill of three comes 0-300 ms after a
+cell was stored. Prints the count of each outcome. Standard library only.
 """
 import argparse
 import hashlib
@@ -99,6 +100,28 @@ def kill_while_writing(cmd, folder, rng):
     if p.poll() is not None:
         return p.returncode
     time.sleep(rng.uniform(0.0, 0.02))
+    if p.poll() is not None:
+        return p.returncode
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    return None
+
+
+def stored_cells(folder):
+    return sum(len([n for n in names if n.endswith(".json") and n != "manifest.json"])
+               for _, _, names in os.walk(os.path.join(folder, "cells")))
+
+
+def kill_after_a_new_cell(cmd, folder, rng):
+    """Starts cmd, waits until it has stored one more cell, SIGKILLs it 0-300 ms later (while
+    the next cell is being computed or saved); returns the exit status (None: killed)."""
+    before = stored_cells(folder)
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while p.poll() is None and stored_cells(folder) <= before:
+        time.sleep(0.002)
+    if p.poll() is not None:
+        return p.returncode
+    time.sleep(rng.uniform(0.0, 0.3))
     if p.poll() is not None:
         return p.returncode
     os.kill(p.pid, signal.SIGKILL)
@@ -200,7 +223,8 @@ def check_benchmark(args):
             shutil.rmtree(out, ignore_errors=True)
             kills = args.kills // chains + (1 if chain < args.kills % chains else 0)
             first = True
-            # Two kills of three at random moments mid-run, the third while the outputs are written.
+            # Of three kills: one at a random moment, one just after a cell was stored, one while
+            # the outputs are written.
             fractions = [rng.uniform(0.5, 1.0) for k in range(kills)]
             for k, fraction in enumerate(fractions):
                 delay = fraction * duration
@@ -211,6 +235,8 @@ def check_benchmark(args):
                         shutil.rmtree(os.path.join(work, e), ignore_errors=True)
                     status = kill_while_writing(cmd, out, rng)
                     writing = status is None and bool(leftovers(out))
+                elif k % 3 == 1:  # mid-run, after a cell was stored
+                    status = kill_after_a_new_cell(cmd, out, rng)
                 else:
                     status = kill_at(cmd, delay)
                 first = first and not os.path.exists(os.path.join(out, "cells"))
@@ -228,9 +254,7 @@ def check_benchmark(args):
                                 bad.append(name)
                 if bad:
                     fail(f"benchmark kill at {delay:.2f} s: damaged cells {bad}")
-                n_cells = sum(len([n for n in fs if n.endswith(".json") and
-                                   n != "manifest.json"])
-                              for _, _, fs in os.walk(os.path.join(out, "cells")))
+                n_cells = stored_cells(out)
                 if status is not None:
                     outcome = "finished before the kill"
                 elif writing:
