@@ -1,5 +1,6 @@
 // imbgen command line: parses the options of every command, runs the one chosen, and maps the
 // library's error kinds to exit codes. The commands are thin: the work is in the library.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -83,6 +84,9 @@ int main(int argc, char** argv) {
     ::setenv("OMP_WAIT_POLICY", "passive", 1);
     ::execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
   }
+  // Past a file-size limit (ulimit -f), a write fails with EFBIG and the command reports it as
+  // an I/O error, instead of the process dying of SIGXFSZ mid-write.
+  ::signal(SIGXFSZ, SIG_IGN);
   try {
     return imbgen::cli::run_main(argc, argv);
   } catch (const imbgen::Error& e) {

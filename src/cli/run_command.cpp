@@ -128,6 +128,7 @@ int run_command(RunArgs& a, const CLI::App* cmd) {
   if (!output.synthetic.empty()) std::cout << ", synthetic/*.csv";
   if (!output.evaluation_csv.empty()) std::cout << ", evaluation/*.csv";
   std::cout << "\n";
+  for (const auto& w : output.warnings) std::cerr << "imbgen: warning: " << w << "\n";
   const auto& failed = output.results.at("failed");
   for (const auto& [strategy, why] : failed.items()) {
     std::cerr << "imbgen: error: strategy '" << strategy

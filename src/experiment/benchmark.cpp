@@ -19,6 +19,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <type_traits>
 
@@ -976,6 +977,62 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                         {"rows", data[d].table.rows()},
                         {"fingerprint", fingerprint(data[d].table)}});
   }
+  // What would stop a cell midway is found now, before any cell trains: a generator whose class
+  // has too few rows in some fold's fit part, a numeric column with no value in one.
+  {
+    std::vector<std::string> problems;
+    for (size_t d = 0; d < data.size(); ++d) {
+      const Prepared& p = prepared[d];
+      const Table& table = data[d].table;
+      size_t fewest = table.rows();  // positive rows in the smallest fit part
+      std::string where;
+      std::set<size_t> empty_columns;
+      for (int r = 0; r < config.repeats; ++r) {
+        for (int f = 0; f < config.folds; ++f) {
+          const Split& split = p.folds[static_cast<size_t>(r)][static_cast<size_t>(f)];
+          const uint64_t fold_seed =
+              mix_seed(p.repeat_seeds[static_cast<size_t>(r)], static_cast<uint64_t>(f));
+          std::vector<int> y_train(split.train.size());
+          for (size_t i = 0; i < split.train.size(); ++i) y_train[i] = table.y[split.train[i]];
+          const Split inner = stratified_split(y_train, config.validation_fraction,
+                                               mix_seed(fold_seed, kValidationStream));
+          size_t positives = 0;
+          for (size_t i : inner.train) positives += y_train[i] == p.positive ? 1 : 0;
+          if (positives < fewest) {
+            fewest = positives;
+            where = "repeat " + std::to_string(r) + ", fold " + std::to_string(f);
+          }
+          for (size_t j = 0; j < table.columns.size(); ++j) {
+            if (table.columns[j].kind != ColumnKind::kNumeric) continue;
+            bool any = false;
+            for (size_t i : inner.train) any = any || std::isfinite(table.x(split.train[i], j));
+            if (!any) empty_columns.insert(j);
+          }
+        }
+      }
+      for (size_t j : empty_columns) {
+        problems.push_back("data set '" + data[d].name + "': numeric column '" +
+                           printable(table.columns[j].name) +
+                           "' has no value in the training rows of some folds (all missing); "
+                           "hint: --drop " + printable(table.columns[j].name));
+      }
+      for (const auto& s : config.strategies) {
+        if (!contains(generator_names(), s)) continue;
+        const nlohmann::json gen_config = config.generator_configs.contains(s)
+                                              ? config.generator_configs.at(s)
+                                              : nlohmann::json::object();
+        const size_t needed = make_generator(s, gen_config)->min_class_rows();
+        if (fewest >= needed) continue;
+        problems.push_back("data set '" + data[d].name + "': class '" +
+                           printable(table.classes[static_cast<size_t>(p.positive)]) + "' has " +
+                           std::to_string(fewest) + " rows to fit " + s + " on in " + where +
+                           "; " + s + " needs at least " + std::to_string(needed) +
+                           "; hint: fewer --folds, a smaller k_neighbors, or 'random'");
+      }
+    }
+    if (!problems.empty()) throw_problems("cannot run the benchmark", problems);
+  }
+
   const nlohmann::json store_config = {{"settings", config.to_json()}, {"datasets", datasets}};
   std::vector<CellPlan> all;
   for (size_t d = 0; d < data.size(); ++d) {

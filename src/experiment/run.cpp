@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,7 @@
 #include "imbgen/core/text.h"
 #include "imbgen/core/version.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/output_folder.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
@@ -45,6 +48,57 @@ void strip_plots(nlohmann::json& j) {
 
 void report(Observer* observer, const std::string& task, int64_t step, int64_t total) {
   if (observer) observer->on_progress(Progress{task, step, total, {}});
+}
+
+// Numeric columns with no value in any of `rows` (every one missing): nothing can be learnt from
+// them, and no median can stand in for their missing values.
+std::vector<size_t> empty_numeric_columns(const Table& table, const std::vector<size_t>& rows) {
+  std::vector<size_t> out;
+  for (size_t j = 0; j < table.columns.size(); ++j) {
+    if (table.columns[j].kind != ColumnKind::kNumeric) continue;
+    const bool any = std::any_of(rows.begin(), rows.end(),
+                                 [&](size_t i) { return std::isfinite(table.x(i, j)); });
+    if (!any) out.push_back(j);
+  }
+  return out;
+}
+
+// `table` without the feature columns at `drop` (ascending).
+Table without_columns(const Table& table, const std::vector<size_t>& drop) {
+  std::vector<size_t> keep;
+  for (size_t j = 0; j < table.columns.size(); ++j)
+    if (!std::binary_search(drop.begin(), drop.end(), j)) keep.push_back(j);
+  Table out;
+  out.source = table.source;
+  out.target = table.target;
+  out.classes = table.classes;
+  out.y = table.y;
+  for (size_t j : keep) out.columns.push_back(table.columns[j]);
+  out.x = Matrix(table.rows(), keep.size());
+  for (size_t i = 0; i < table.rows(); ++i)
+    for (size_t k = 0; k < keep.size(); ++k) out.x(i, k) = table.x(i, keep[k]);
+  return out;
+}
+
+// Why generator `strategy` cannot model a class from `rows` training rows when it needs
+// `needed`, with the way out: "has 1 training row; smote needs at least 6 (...); hint: ...".
+std::string too_few_rows(const std::string& strategy, const nlohmann::json& config, size_t rows,
+                         size_t needed) {
+  std::string msg = "has " + std::to_string(rows) + " training row" + (rows == 1 ? "" : "s") +
+                    "; " + strategy +
+                    " needs at least " + std::to_string(needed);
+  for (const char* key : {"k_neighbors", "n_neighbors"}) {
+    if (!config.contains(key)) continue;
+    msg += " (" + std::string(key) + " = " + config.at(key).dump() + ")";
+    if (rows >= 2)
+      msg += "; hint: --set " + strategy + "." + key + "=" + std::to_string(rows - 1) +
+             " fits it, or use 'random'";
+    else
+      msg += "; hint: use 'random', which copies rows";
+    return msg;
+  }
+  if (needed > 1) msg += "; hint: use 'random', which copies rows";
+  return msg;
 }
 
 }  // namespace
@@ -106,22 +160,41 @@ nlohmann::json RunConfig::to_json() const {
           {"evaluation_config", evaluation_config}};
 }
 
-RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* observer) {
+RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* observer) {
   config.validate();
-  const size_t k = table.n_classes();
+  const size_t k = input.n_classes();
   if (k < 2) {
-    throw Error(ErrorKind::kInvalidArgument, "'" + table.source + "': target '" + table.target +
+    throw Error(ErrorKind::kInvalidArgument, "'" + input.source + "': target '" + input.target +
                                                  "' has " + std::to_string(k) +
                                                  " class; imbgen run needs at least two");
   }
   const bool multiclass = k > 2;
   // Two classes: the minority class is the positive one. Several: no positive class.
-  const int positive = multiclass ? -1 : table.minority_class();
+  const int positive = multiclass ? -1 : input.minority_class();
 
   RunOutput out;
   out.multiclass = multiclass;
+  const Split split = stratified_split(input.y, config.test_fraction, config.seed);
+  // A numeric column without a single value in the training rows carries nothing to learn: it is
+  // left out (as scikit-learn's SimpleImputer drops it), with a warning, before anything is fit.
+  const std::vector<size_t> empty = empty_numeric_columns(input, split.train);
+  nlohmann::json left_out = nlohmann::json::array();
+  for (size_t j : empty) {
+    const std::string name = input.columns[j].name;
+    const std::string why = "numeric column '" + printable(name) + "' has no value in the " +
+                            std::to_string(split.train.size()) +
+                            " training rows (all missing); it was left out";
+    left_out.push_back({{"column", name}, {"reason", why}});
+    out.warnings.push_back(why);
+    if (observer) observer->on_message("warning: " + why);
+  }
+  if (empty.size() == input.columns.size()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "'" + input.source + "': every feature column is numeric with no value in the " +
+                    std::to_string(split.train.size()) + " training rows; nothing to learn from");
+  }
+  const Table table = empty.empty() ? input : without_columns(input, empty);
   out.schema = table.subset({});
-  const Split split = stratified_split(table.y, config.test_fraction, config.seed);
   const Table train = table.subset(split.train);
   const Table test = table.subset(split.test);
 
@@ -146,6 +219,51 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
                   "sampling strategy '" + sampling.to_string() +
                       "': no class needs synthetic rows in the training split; hint: give "
                       "label=count targets above the current counts");
+    }
+  }
+
+  // Classes a generator cannot model with its configuration (fewer training rows than it
+  // needs), found before anything trains. Such a class gets no rows from that generator; a
+  // generator left with no class is skipped, as a diverged one is, and the rest goes on.
+  const auto train_counts = train.class_counts();
+  std::map<std::string, std::map<int, size_t>> n_new_of;      // strategy -> its classes' rows
+  std::map<std::string, nlohmann::json> skipped_classes_of;   // strategy -> {label: why}
+  nlohmann::json skipped = nlohmann::json::object();          // strategy -> why
+  for (const auto& strategy : config.strategies) {
+    if (!contains(generators, strategy)) continue;
+    const nlohmann::json gen_config = config.generator_configs.contains(strategy)
+                                          ? config.generator_configs.at(strategy)
+                                          : nlohmann::json::object();
+    const auto generator = make_generator(strategy, gen_config);
+    const size_t needed = generator->min_class_rows();
+    std::map<int, size_t>& mine = n_new_of[strategy];
+    nlohmann::json classes_skipped = nlohmann::json::object();
+    std::vector<std::string> reasons;
+    for (const auto& [cls, rows] : n_new) {
+      const size_t have = train_counts[static_cast<size_t>(cls)];
+      if (have >= needed) {
+        mine[cls] = rows;
+        continue;
+      }
+      const std::string& label = train.classes[static_cast<size_t>(cls)];
+      const std::string why = too_few_rows(strategy, generator->config(), have, needed);
+      const std::string full = "class '" + printable(label) + "' " + why;
+      classes_skipped[label] = full;
+      reasons.push_back(full);
+      if (n_new.size() > 1) {
+        const std::string warning =
+            strategy + " adds no rows to class '" + printable(label) + "': it " + why;
+        out.warnings.push_back(warning);
+        if (observer) observer->on_message("warning: " + warning);
+      }
+    }
+    if (mine.empty()) {
+      skipped[strategy] = join(reasons, "; ");
+      const std::string warning = "strategy '" + strategy + "' was skipped: " + join(reasons, "; ");
+      out.warnings.push_back(warning);
+      if (observer) observer->on_message("warning: " + warning);
+    } else if (!classes_skipped.empty()) {
+      skipped_classes_of[strategy] = std::move(classes_skipped);
     }
   }
 
@@ -183,7 +301,10 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   results["config"] = config.to_json();
   results["results"] = nlohmann::json::array();
   results["generators"] = nlohmann::json::object();
-  results["failed"] = nlohmann::json::object();  // strategy -> why it was skipped
+  results["failed"] = nlohmann::json::object();  // strategy -> why its training failed
+  // strategy -> why it was not run: every class it should add rows to is too small for it
+  results["skipped"] = skipped;
+  results["dataset"]["left_out_columns"] = left_out;
 
   // Everything that is fit (encoder, imputation, scalers) sees the training rows only.
   ModelSpace space;
@@ -198,14 +319,20 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
       static_cast<int64_t>(config.strategies.size() * config.classifiers.size());
   int64_t cell = 0;
   for (const auto& strategy : config.strategies) {
+    if (skipped.contains(strategy)) {
+      cell += static_cast<int64_t>(config.classifiers.size());
+      continue;
+    }
     // ---- build this strategy's training set ----
     const nlohmann::json gen_config = config.generator_configs.contains(strategy)
                                           ? config.generator_configs.at(strategy)
                                           : nlohmann::json::object();
+    const std::map<int, size_t>& strategy_new =
+        n_new_of.count(strategy) ? n_new_of.at(strategy) : n_new;
     experiment_detail::TrainingSet training;
     try {
       training =
-          experiment_detail::build_training_set(strategy, train, space, n_new, gen_config,
+          experiment_detail::build_training_set(strategy, train, space, strategy_new, gen_config,
                                                 config.seed, observer);
     } catch (const Error& e) {
       // A generator whose training diverged loses its own cells only: the other strategies'
@@ -219,6 +346,8 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
     const size_t synthetic_rows = training.synthetic.rows;
     if (!training.generator.is_null()) {
       results["generators"][strategy] = training.generator;
+      if (skipped_classes_of.count(strategy))
+        results["generators"][strategy]["skipped_classes"] = skipped_classes_of.at(strategy);
       if (config.evaluate && synthetic_rows >= 2) {
         EvaluationConfig eval_config = EvaluationConfig::from_json(config.evaluation_config);
         eval_config.seed = config.seed;
@@ -234,7 +363,7 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
           nlohmann::json by_class = nlohmann::json::object();
           const auto counts = train.class_counts();
           int rarest = -1;
-          for (const auto& [cls, rows] : n_new) {
+          for (const auto& [cls, rows] : strategy_new) {
             const std::string& label = train.classes[static_cast<size_t>(cls)];
             std::vector<size_t> idx;
             for (size_t i = 0; i < training.synthetic_y.size(); ++i)
@@ -336,31 +465,34 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
 
 void write_run_outputs(const RunOutput& output, const std::string& dir) {
   namespace fs = std::filesystem;
+  // Staged next to `dir` and swapped in at once: a failure, a full disk or a kill leaves `dir` as
+  // it was; the user's own files in it stay.
+  std::vector<std::string> owned = {"results.json", "metrics.csv", "predictions.csv",
+                                    "report.html", "synthetic", "evaluation"};
+  for (const auto& [rel, content] : output.extra_files)
+    owned.push_back(fs::path(rel).begin()->string());
+  OutputFolder folder(dir, owned);
+  const fs::path& staging = folder.staging();
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(ErrorKind::kIo, "cannot create output folder '" + dir + "': " + ec.message());
-  // Everything is written into a staging folder first and moved into place only at the end.
-  const fs::path staging = fs::path(dir) / (".staging-" + std::to_string(::getpid()));
-  fs::remove_all(staging, ec);
-  fs::create_directories(staging / "synthetic", ec);
+  if (!output.synthetic.empty()) fs::create_directories(staging / "synthetic", ec);
+  if (!output.evaluation_csv.empty()) fs::create_directories(staging / "evaluation", ec);
   if (ec)
     throw Error(ErrorKind::kIo, "cannot write in output folder '" + dir + "': " + ec.message());
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code e;
-      fs::remove_all(p, e);
-    }
-  } cleanup{staging};
 
   auto write = [&](const fs::path& rel, const auto& fill) {
+    const std::string shown = (fs::path(dir) / rel).string();
     std::ofstream f(staging / rel, std::ios::binary);
-    if (!f) throw Error(ErrorKind::kIo, "cannot write '" + (fs::path(dir) / rel).string() + "'");
+    if (!f) throw Error(ErrorKind::kIo, "cannot write '" + shown + "': " + std::strerror(errno));
     fill(f);
     f.flush();
-    if (!f) throw Error(ErrorKind::kIo, "writing '" + (fs::path(dir) / rel).string() + "' failed");
+    const int error = f ? 0 : errno;
+    f.close();
+    if (error != 0 || f.fail()) {
+      throw Error(ErrorKind::kIo, "writing '" + shown + "' failed: " +
+                                      std::strerror(error != 0 ? error : errno) +
+                                      "; the output folder was left as it was");
+    }
   };
-  std::vector<fs::path> files = {"results.json", "metrics.csv", "predictions.csv"};
   write("results.json", [&](std::ostream& f) { f << output.results.dump(2) << "\n"; });
   std::vector<std::string> labels;
   for (const auto& c : output.results.at("dataset").at("class_order")) labels.push_back(c);
@@ -448,27 +580,15 @@ void write_run_outputs(const RunOutput& output, const std::string& dir) {
   for (const auto& s : output.synthetic) {
     const fs::path rel = fs::path("synthetic") / (s.strategy + ".csv");
     write(rel, [&](std::ostream& f) { write_rows_csv(output.schema, s.x, s.y, f); });
-    files.push_back(rel);
   }
-  if (!output.evaluation_csv.empty()) fs::create_directories(staging / "evaluation", ec);
   for (const auto& [strategy, csv] : output.evaluation_csv) {
     const fs::path rel = fs::path("evaluation") / (strategy + ".csv");
     write(rel, [&](std::ostream& f) { f << csv; });
-    files.push_back(rel);
   }
   for (const auto& [rel, content] : output.extra_files) {
     write(rel, [&](std::ostream& f) { f << content; });
-    files.push_back(rel);
   }
-  // All written: move into place.
-  fs::create_directories(fs::path(dir) / "synthetic", ec);
-  if (!output.evaluation_csv.empty()) fs::create_directories(fs::path(dir) / "evaluation", ec);
-  for (const auto& rel : files) {
-    fs::rename(staging / rel, fs::path(dir) / rel, ec);
-    if (ec)
-      throw Error(ErrorKind::kIo,
-                  "cannot move '" + rel.string() + "' into '" + dir + "': " + ec.message());
-  }
+  folder.commit();
 }
 
 }  // namespace imbgen

@@ -11,6 +11,7 @@
 #include "imbgen/core/error.h"
 #include "imbgen/core/formats.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/output_folder.h"
 #include "report/assets.h"
 #include "report/html.h"
 #include "report/model.h"
@@ -250,6 +251,16 @@ std::string dataset_section(const Model& model) {
   if (std::isfinite(rows)) row("Rows", count(static_cast<int64_t>(rows)));
   const double features = number_member(*ds, "features", "dataset");
   if (std::isfinite(features)) row("Features", count(static_cast<int64_t>(features)));
+  if (const json* left_out = array_member(*ds, "left_out_columns", "dataset");
+      left_out != nullptr && !left_out->empty()) {
+    std::string cell;
+    for (const auto& c : *left_out) {
+      if (!c.is_object()) continue;
+      cell += (cell.empty() ? "" : "<br>") + code(string_member(c, "column", "left_out_columns")) +
+              ": " + escape(string_member(c, "reason", "left_out_columns"));
+    }
+    row("Left out", cell);
+  }
   const std::string target = string_member(*ds, "target", "dataset");
   if (!target.empty()) row("Target column", code(target));
   const std::string positive = string_member(*ds, "positive_class", "dataset");
@@ -842,10 +853,26 @@ std::string regenerate_report(const std::string& dir) {
 
 std::vector<std::string> write_benchmark_outputs_and_reports(const BenchmarkOutcome& outcome,
                                                              const std::string& dir) {
-  const std::vector<std::string> folders = write_benchmark_outputs(outcome, dir);
-  for (size_t d = 0; d < folders.size(); ++d) {
-    write_report(outcome.results[d], (std::filesystem::path(folders[d]) / "report.html").string());
+  namespace fs = std::filesystem;
+  // Every file staged next to `dir` and swapped in at once (the cell store in it is carried
+  // over): a failure or a kill leaves the earlier outputs, never a mix.
+  std::vector<std::string> owned = {"metrics.csv", "summary.csv", "wins.csv", "results.json",
+                                    "report.html"};
+  if (outcome.results.size() > 1) owned.insert(owned.end(), outcome.names.begin(), outcome.names.end());
+  OutputFolder folder(dir, owned);
+  std::vector<std::string> folders;
+  try {
+    const std::vector<std::string> staged =
+        write_benchmark_outputs(outcome, folder.staging().string());
+    for (size_t d = 0; d < staged.size(); ++d) {
+      write_report(outcome.results[d], (fs::path(staged[d]) / "report.html").string());
+      const fs::path rel = fs::path(staged[d]).lexically_relative(folder.staging());
+      folders.push_back(rel == "." ? dir : (fs::path(dir) / rel).string());
+    }
+  } catch (const Error& e) {
+    throw folder.in_folder_terms(e);
   }
+  folder.commit();
   return folders;
 }
 
