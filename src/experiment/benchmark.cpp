@@ -14,6 +14,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "auto_select.h"
 #include "benchmark_results.h"
 #include "cell.h"
 #include "imbgen/classifiers/classifier.h"
@@ -26,6 +27,7 @@
 #include "imbgen/experiment/run.h"
 #include "imbgen/experiment/settings.h"
 #include "imbgen/experiment/store.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
@@ -37,6 +39,7 @@ using namespace experiment_detail;
 constexpr uint64_t kValidationStream = 0x76616c;  // "val"
 constexpr uint64_t kClassifierStream = 0x636c66;  // "clf"
 constexpr uint64_t kEvaluationStream = 0x6576;    // "ev"
+constexpr uint64_t kAutoStream = 0x6175746f;      // "auto"
 
 bool valid_name(const std::string& s) {
   if (s.empty() || s == "." || s == "..") return false;
@@ -163,9 +166,13 @@ struct CellPlan {
   std::string key;
 };
 
+// The store takes letters, digits, '.', '_' and '-': "smote@0.25" is stored as "smote-0.25"
+// (strategy names hold no '-', so no two names share a key; names without a ratio keep theirs).
 std::string cell_key(const std::string& dataset, int repeat, int fold,
                      const std::string& strategy) {
-  return dataset + "/r" + std::to_string(repeat) + "-f" + std::to_string(fold) + "-" + strategy;
+  std::string name = strategy;
+  std::replace(name.begin(), name.end(), '@', '-');
+  return dataset + "/r" + std::to_string(repeat) + "-f" + std::to_string(fold) + "-" + name;
 }
 
 std::vector<int> binary_labels(const Table& t, int positive) {
@@ -175,7 +182,8 @@ std::vector<int> binary_labels(const Table& t, int positive) {
 }
 
 nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const CellPlan& plan,
-                        int threads, Checkpoint& checkpoint) {
+                        int threads, Checkpoint& checkpoint,
+                        const std::function<void(const AutoInnerFold&)>& on_auto_fold) {
   const auto t0 = std::chrono::steady_clock::now();
   const Table& table = p.data->table;
   const Split& split = p.folds[static_cast<size_t>(plan.repeat)][static_cast<size_t>(plan.fold)];
@@ -198,16 +206,53 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
   // Everything that is fit sees the fit part only.
   ModelSpace space;
   space.fit(fit);
-  const size_t n_new = rows_to_add(fit, p.positive, config.ratio);
-  const nlohmann::json gen_config = config.generator_configs.contains(plan.strategy)
-                                        ? config.generator_configs.at(plan.strategy)
-                                        : nlohmann::json::object();
-  const uint64_t gen_seed = mix_seed(fold_seed, name_stream(plan.strategy));
-  checkpoint.check();
-  TrainingSet training = build_training_set(
-      plan.strategy, fit, space,
-      n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{}, gen_config,
-      gen_seed, &checkpoint);
+  // A strategy's training set; the generator's seed comes from the strategy's name, so auto's
+  // refit of "smote@0.5" is that strategy's own cell.
+  auto training_for = [&](const std::string& strategy) {
+    const StrategyName name = parse_strategy(strategy);
+    const size_t n_new = rows_to_add(fit, p.positive, name.has_ratio() ? name.ratio : config.ratio);
+    const nlohmann::json gen_config = config.generator_configs.contains(name.base)
+                                          ? config.generator_configs.at(name.base)
+                                          : nlohmann::json::object();
+    const uint64_t gen_seed = mix_seed(fold_seed, name_stream(strategy));
+    checkpoint.check();
+    return build_training_set(
+        name.base, fit, space,
+        n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{},
+        gen_config, gen_seed, &checkpoint);
+  };
+  const ClassifierContext context{mix_seed(fold_seed, kClassifierStream), threads};
+  const bool is_auto = plan.strategy == "auto";
+  TrainingSet training;
+  std::map<std::string, AutoChoice> choices;
+  std::map<std::string, TrainingSet> chosen_sets;
+  if (is_auto) {
+    // The inner cross-validation sees the fit part only: never the validation part (thresholds)
+    // nor the test fold.
+    AutoJob job;
+    job.table = &table;
+    job.rows = fit_rows;
+    job.positive = p.positive;
+    job.config = config.auto_config;
+    job.classifiers = config.classifiers;
+    job.classifier_configs = config.classifier_configs;
+    job.generator_configs = config.generator_configs;
+    job.context = context;
+    job.seed = mix_seed(fold_seed, kAutoStream);
+    job.observer = &checkpoint;
+    if (on_auto_fold) {
+      job.on_fold = [&](const std::vector<size_t>& inner_fit, const std::vector<size_t>& scored) {
+        on_auto_fold(AutoInnerFold{p.data->name, plan.repeat, plan.fold, split.test, val_rows,
+                                   inner_fit, scored});
+      };
+    }
+    choices = select_by_inner_cv(job);
+    for (const auto& [clf, choice] : choices)
+      if (!chosen_sets.count(choice.chosen))
+        chosen_sets.emplace(choice.chosen, training_for(choice.chosen));
+  } else {
+    training = training_for(plan.strategy);
+  }
   nlohmann::json cell = {{"dataset", p.data->name},
                          {"repeat", plan.repeat},
                          {"fold", plan.fold},
@@ -235,19 +280,22 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
     cell["generator"] = std::move(gen);
   }
 
-  const Matrix x_model = space.to_classifier(training.x);
+  std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
   const Matrix val_model = space.to_classifier(val.x);
   const Matrix test_model = space.to_classifier(test.x);
   const std::vector<int> val_labels = binary_labels(val, p.positive);
   const std::vector<int> test_labels = binary_labels(test, p.positive);
-  const ClassifierContext context{mix_seed(fold_seed, kClassifierStream), threads};
   nlohmann::json entries = nlohmann::json::array();
   for (const auto& name : config.classifiers) {
     checkpoint.check();
+    const std::string set_name = is_auto ? choices.at(name).chosen : plan.strategy;
+    const TrainingSet& used = is_auto ? chosen_sets.at(set_name) : training;
+    if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space.to_classifier(used.x));
+    const Matrix& x_model = x_model_of.at(set_name);
     const nlohmann::json clf_config = config.classifier_configs.contains(name)
                                           ? config.classifier_configs.at(name)
                                           : nlohmann::json::object();
-    Scored scored = fit_and_score(name, clf_config, context, x_model, training.y, training.weights,
+    Scored scored = fit_and_score(name, clf_config, context, x_model, used.y, used.weights,
                                   {&val_model, &test_model}, p.positive);
     const std::vector<double>& val_scores = scored.scores[0];
     const std::vector<double>& test_scores = scored.scores[1];
@@ -273,11 +321,12 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
           {"best_f1_validation", tuned.best_f1_value},
           {"precision_target", tuned.precision_target},
           {"precision_target_reached", tuned.reached}}},
-        {"train_rows", training.x.rows},
-        {"synthetic_rows", training.synthetic.rows},
+        {"train_rows", used.x.rows},
+        {"synthetic_rows", used.synthetic.rows},
         {"fit_seconds", scored.fit_seconds},
         {"classifier_config", scored.config},
     };
+    if (is_auto) entry["auto"] = choices.at(name).to_json();
     if (!scored.note.empty()) entry["note"] = scored.note;
     if (first) entry["curves"] = curves_json(test_labels, test_scores);
     entries.push_back(std::move(entry));
@@ -293,7 +342,6 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
 
 void BenchmarkConfig::validate() const {
   std::vector<std::string> problems;
-  const auto strategies_known = strategy_names();
   const auto classifiers_known = classifier_names();
   if (strategies.empty()) problems.push_back("no strategy given");
   if (classifiers.empty()) problems.push_back("no classifier given");
@@ -310,12 +358,14 @@ void BenchmarkConfig::validate() const {
       seen.push_back(s);
     }
   };
-  check_list(strategies, strategies_known, "strategy");
+  for (auto& p : strategy_problems(strategies)) problems.push_back(std::move(p));
   check_list(classifiers, classifiers_known, "classifier");
   for (const auto& b : baselines) {
-    if (!contains(strategies_known, b))
-      problems.push_back("unknown baseline strategy '" + b + "' (valid: " + join(strategies_known) +
-                         ")");
+    try {
+      parse_strategy(b);
+    } catch (const Error& e) {
+      problems.push_back(std::string("baseline: ") + e.what());
+    }
   }
   if (!(ratio > 0.0) || ratio > 1.0)
     problems.push_back("ratio must be in (0, 1] (minority/majority after augmentation), got " +
@@ -333,28 +383,33 @@ void BenchmarkConfig::validate() const {
     problems.push_back("alpha must be in (0, 1), got " + format_number(alpha));
   // Options of the generators and classifiers run, checked now rather than in a cell minutes
   // into the run; options for a component not in use are a mistake too.
-  for (auto& p : component_problems(generator_configs, strategies, classifier_configs, classifiers,
-                                    &evaluation_config))
+  for (auto& p : auto_problems(strategies, auto_config)) problems.push_back(std::move(p));
+  for (auto& p : component_problems(generator_configs, generators_in_use(strategies, auto_config),
+                                    classifier_configs, classifiers, &evaluation_config))
     problems.push_back(std::move(p));
   if (!problems.empty()) throw_problems("invalid benchmark configuration", problems);
 }
 
 nlohmann::json BenchmarkConfig::to_json() const {
-  return {{"strategies", strategies},
-          {"classifiers", classifiers},
-          {"ratio", ratio},
-          {"folds", folds},
-          {"repeats", repeats},
-          {"seed", seed},
-          {"validation_fraction", validation_fraction},
-          {"min_precision", min_precision},
-          {"generator_configs", generator_configs},
-          {"classifier_configs", classifier_configs},
-          {"evaluate", evaluate},
-          {"evaluation_config", evaluation_config},
-          {"confidence", confidence},
-          {"alpha", alpha},
-          {"baselines", baselines}};
+  nlohmann::json j = {{"strategies", strategies},
+                      {"classifiers", classifiers},
+                      {"ratio", ratio},
+                      {"folds", folds},
+                      {"repeats", repeats},
+                      {"seed", seed},
+                      {"validation_fraction", validation_fraction},
+                      {"min_precision", min_precision},
+                      {"generator_configs", generator_configs},
+                      {"classifier_configs", classifier_configs},
+                      {"evaluate", evaluate},
+                      {"evaluation_config", evaluation_config},
+                      {"confidence", confidence},
+                      {"alpha", alpha},
+                      {"baselines", baselines}};
+  // Only when auto runs, so that the configuration (and the store of a resumed run) of a job
+  // without it is what it was before auto existed.
+  if (contains(strategies, "auto")) j["auto"] = auto_config.to_json();
+  return j;
 }
 
 BenchmarkConfig BenchmarkConfig::from_json(const nlohmann::json& j) {
@@ -375,7 +430,16 @@ BenchmarkConfig BenchmarkConfig::from_json(const nlohmann::json& j) {
   r.get("confidence", c.confidence, "a number");
   r.get("alpha", c.alpha, "a number");
   r.get("baselines", c.baselines, "an array of names");
-  const auto problems = r.finish();
+  nlohmann::json auto_json;
+  r.get("auto", auto_json, "an object");
+  std::vector<std::string> problems = r.finish();
+  if (!auto_json.is_null()) {
+    try {
+      c.auto_config = AutoConfig::from_json(auto_json);
+    } catch (const Error& e) {
+      problems.push_back(e.what());
+    }
+  }
   if (!problems.empty()) throw_problems("benchmark config", problems);
   c.validate();
   return c;
@@ -490,6 +554,25 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                              "; hint: fewer --folds");
         }
       }
+      // A generator adds rows up to its ratio: one the data already reaches would add none.
+      const int pos = d.table.minority_class();
+      const double own = static_cast<double>(counts[static_cast<size_t>(pos)]) /
+                         static_cast<double>(counts[static_cast<size_t>(1 - pos)]);
+      for (const auto& s : config.strategies) {
+        const StrategyName n = parse_strategy(s);
+        const double r = n.has_ratio() ? n.ratio : config.ratio;
+        if (n.generator && r <= own) {
+          problems.push_back("data set '" + d.name + "': strategy '" + s +
+                             "' adds rows up to "
+                             "minority/majority " +
+                             format_number(r) +
+                             ", which the data already "
+                             "reaches (" +
+                             format_number(std::round(own * 1000) / 1000) +
+                             "); hint: ratios above " +
+                             format_number(std::round(own * 1000) / 1000));
+        }
+      }
     }
     if (!problems.empty()) throw_problems("cannot run the benchmark", problems);
   }
@@ -554,8 +637,8 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
       if (i >= pending.size()) return;
       const CellPlan& plan = pending[i];
       try {
-        const nlohmann::json cell =
-            run_cell(prepared[plan.dataset], config, plan, threads, checkpoint);
+        const nlohmann::json cell = run_cell(prepared[plan.dataset], config, plan, threads,
+                                             checkpoint, control.on_auto_fold);
         store.save(plan.key, cell);
         const int64_t n = ++done;
         progress(n);
