@@ -9,8 +9,9 @@
 #include <filesystem>
 
 #include "imbgen/core/error.h"
-#include "imbgen/core/formats.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/formats.h"
+#include "imbgen/experiment/auto.h"
 #include "report/assets.h"
 #include "report/html.h"
 #include "report/model.h"
@@ -116,7 +117,10 @@ std::string header_html(const Model& model, const std::vector<Helped>& helped) {
       }
       cards += "</tr>";
     }
-    cards += "</tbody></table></div>\n";
+    cards += "</tbody></table>";
+    const OverallAdvice advice = overall_advice(model, helped);
+    if (!advice.text.empty()) cards += "<p class=\"overall\">" + escape(advice.text) + "</p>";
+    cards += "</div>\n";
   }
   if (const json* gens = object_member(r, "generators", "")) {
     for (const auto& [name, g] : gens->items()) {
@@ -195,7 +199,14 @@ std::string summary_section(const Model& model, const std::vector<Helped>& helpe
         "benchmark</code> repeats the run and adds confidence intervals.";
   }
   out +=
-      "</p>\n<div class=\"table-wrap\"><table class=\"data summary\"><thead><tr>"
+      " The verdict says which strategy to use: one that beats <code>none</code> "
+      "significantly, or none of them.</p>\n";
+  const OverallAdvice advice = overall_advice(model, helped);
+  if (!advice.text.empty())
+    out += "<p class=\"overall\"><strong>Overall:</strong> " + badge_html(advice.status, "") + " " +
+           escape(advice.text) + "</p>\n";
+  out +=
+      "<div class=\"table-wrap\"><table class=\"data summary\"><thead><tr>"
       "<th>Classifier</th><th class=\"text\">Best strategy</th><th>PR-AUC</th>"
       "<th>Gain over none</th><th>Gain over smote</th><th class=\"text\">Verdict</th></tr>"
       "</thead><tbody>\n";
@@ -218,6 +229,20 @@ std::string summary_section(const Model& model, const std::vector<Helped>& helpe
            "</td></tr>\n";
   }
   out += "</tbody></table></div>\n";
+  // What auto chose, when it ran (results.json "auto", include/imbgen/experiment/auto.h).
+  if (const json* chosen = object_member(*model.results, "auto", "");
+      chosen != nullptr && !chosen->empty()) {
+    out +=
+        "<h3 id=\"auto-choices\">What <code>auto</code> chose</h3>\n<p>For each classifier, "
+        "<code>auto</code> scored its candidates by stratified cross-validation inside the "
+        "training rows (never the test rows) and refit the best on all of them.</p>\n"
+        "<ul class=\"auto-choices\">\n";
+    for (const auto& [clf, choice] : chosen->items()) {
+      if (!choice.is_object()) continue;
+      out += "<li>" + escape(auto_choice_text(clf, choice)) + "</li>\n";
+    }
+    out += "</ul>\n";
+  }
   const bool gains = summary_shows_gains(model);
   out += figure(gains ? "PR-AUC gain over none, per strategy and classifier"
                       : "PR-AUC per strategy and classifier",
