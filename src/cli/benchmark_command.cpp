@@ -204,11 +204,8 @@ void print_dataset_summary(const nlohmann::json& results) {
                          fixed(stats.at("protocol").at("min_precision").get<double>(), 2) +
                          " (precision_at_target in summary.csv)");
   print_comparisons(results, "pr_auc", "none");
-  std::cout << "\nWhat helped (best strategy per classifier by mean PR-AUC):\n";
-  for (const auto& s : stats.at("summary")) {
-    std::cout << "  " << s.at("classifier").get<std::string>() << ": "
-              << s.at("verdict").get<std::string>() << "\n";
-  }
+  std::cout << "\nWhat helped (best strategy per classifier by mean PR-AUC, and which to use):\n";
+  for (const auto& line : what_helped_lines(results)) std::cout << "  " << line << "\n";
   if (results.contains("auto")) {
     std::cout << "\nauto chose (per fold, by cross-validation inside the fold's fit rows; "
                  "PR-AUC):\n";

@@ -208,8 +208,12 @@ std::string auto_choice_text(const std::string& classifier, const nlohmann::json
       }
     }
   }
-  if (!other.empty())
-    text += " against " + fixed3(number_or_nan(inner.at(other))) + " for " + other;
+  if (!other.empty()) {
+    const double theirs = number_or_nan(inner.at(other));
+    text += " against " + fixed3(theirs) + " for " + other;
+    if (folds == 1 && theirs > own)
+      text += " (a gain within one standard error of the inner folds: " + chosen + " kept)";
+  }
   return text;
 }
 
@@ -240,8 +244,46 @@ nlohmann::json AutoChoice::to_json() const {
         std::isfinite(mean_pr_auc[i]) ? nlohmann::json(mean_pr_auc[i]) : nlohmann::json();
   nlohmann::json skipped_json = nlohmann::json::object();
   for (const auto& [name, why] : skipped) skipped_json[name] = why;
-  return {{"chosen", chosen},           {"choices", {{chosen, 1}}}, {"folds", 1},
-          {"inner_folds", inner_folds}, {"inner_pr_auc", inner},    {"skipped", skipped_json}};
+  return {{"chosen", chosen},           {"best_by_mean", best_by_mean},
+          {"choices", {{chosen, 1}}},   {"folds", 1},
+          {"inner_folds", inner_folds}, {"inner_pr_auc", inner},
+          {"skipped", skipped_json}};
+}
+
+size_t choose_candidate(const std::vector<std::vector<double>>& folds) {
+  const size_t none = folds.size();
+  auto mean_of = [](const std::vector<double>& v) {
+    double sum = 0;
+    for (double s : v) {
+      if (!std::isfinite(s)) return std::nan("");
+      sum += s;
+    }
+    return v.empty() ? std::nan("") : sum / static_cast<double>(v.size());
+  };
+  size_t best = none, first = none;
+  for (size_t c = 0; c < folds.size(); ++c) {
+    const double m = mean_of(folds[c]);
+    if (!std::isfinite(m)) continue;
+    if (first == none) first = c;
+    // Strictly better replaces: ties keep the earlier (simpler) candidate.
+    if (best == none || m > mean_of(folds[best])) best = c;
+  }
+  if (best == none || best == first) return best;
+  // Paired differences of the best and the first over the inner folds.
+  const std::vector<double>& a = folds[best];
+  const std::vector<double>& b = folds[first];
+  const size_t k = a.size();
+  if (k < 2 || b.size() != k) return best;
+  std::vector<double> d(k);
+  double mean = 0;
+  for (size_t f = 0; f < k; ++f) {
+    d[f] = a[f] - b[f];
+    mean += d[f] / static_cast<double>(k);
+  }
+  double ss = 0;
+  for (double x : d) ss += (x - mean) * (x - mean);
+  const double se = std::sqrt(ss / static_cast<double>(k - 1) / static_cast<double>(k));
+  return mean > se ? best : first;
 }
 
 std::map<int, size_t> candidate_rows(const std::string& candidate, const Table& train,
@@ -333,7 +375,7 @@ std::map<std::string, AutoChoice> select_by_inner_cv(const AutoJob& job) {
     AutoChoice choice;
     choice.inner_folds = k;
     choice.skipped = skipped;
-    double best = -1;
+    std::vector<std::vector<double>> scored;
     for (size_t c = 0; c < n_cand; ++c) {
       if (skipped.count(candidates[c])) continue;
       const auto& v = scores[clf][c];
@@ -347,11 +389,18 @@ std::map<std::string, AutoChoice> select_by_inner_cv(const AutoJob& job) {
       choice.candidates.push_back(candidates[c]);
       choice.folds.push_back(v);
       choice.mean_pr_auc.push_back(mean);
-      // Strictly better replaces: ties keep the earlier (simpler) candidate.
-      if (std::isfinite(mean) && mean > best) {
-        best = mean;
-        choice.chosen = candidates[c];
-      }
+      scored.push_back(v);
+    }
+    const size_t pick = choose_candidate(scored);
+    if (pick < choice.candidates.size()) {
+      choice.chosen = choice.candidates[pick];
+      size_t best = pick;
+      for (size_t c = 0; c < choice.candidates.size(); ++c)
+        if (std::isfinite(choice.mean_pr_auc[c]) &&
+            (!std::isfinite(choice.mean_pr_auc[best]) ||
+             choice.mean_pr_auc[c] > choice.mean_pr_auc[best]))
+          best = c;
+      choice.best_by_mean = choice.candidates[best];
     }
     if (choice.chosen.empty()) {
       std::string why;

@@ -19,6 +19,7 @@ namespace imbgen::experiment_detail {
 
 struct AutoChoice {
   std::string chosen;
+  std::string best_by_mean;  // the best mean (differs from `chosen` when the first was kept)
   std::vector<std::string> candidates;     // in the order tried
   std::vector<double> mean_pr_auc;         // per candidate, mean over the inner folds (NaN: none)
   std::vector<std::vector<double>> folds;  // per candidate, per inner fold
@@ -45,6 +46,14 @@ struct AutoJob {
   // Called once per inner fold with the table rows fit on and the rows scored.
   std::function<void(const std::vector<size_t>& fit, const std::vector<size_t>& scored)> on_fold;
 };
+
+// The index of the chosen candidate from each candidate's inner-fold scores ([candidate][fold];
+// a candidate with a non-finite score is out): the best mean, ties to the earlier one; but the
+// first candidate (the simplest, none by default) is kept unless the best beats it by more than
+// one standard error of their paired fold differences (the one-standard-error rule), so that
+// noise between near-equal candidates does not move the choice away from the data as it is.
+// Returns candidates.size() when no candidate has finite scores.
+size_t choose_candidate(const std::vector<std::vector<double>>& folds);
 
 // Classifier name -> its choice. Throws Error(kInvalidArgument) when the rows hold fewer than
 // inner_folds rows of a class, or when no candidate can be tried; errors of the components

@@ -805,6 +805,18 @@ std::string badge_html(Status status, const std::string& text) {
 
 }  // namespace report_detail
 
+std::vector<std::string> what_helped_lines(const nlohmann::json& results) {
+  using namespace report_detail;
+  const Model model = build_model(results);
+  const auto helped = what_helped(model);
+  std::vector<std::string> out;
+  for (const auto& h : helped)
+    if (!h.best.empty()) out.push_back(h.classifier + ": " + h.verdict);
+  const OverallAdvice advice = overall_advice(model, helped);
+  if (!advice.text.empty()) out.push_back("overall: " + advice.text);
+  return out;
+}
+
 std::string render_report(const nlohmann::json& results) {
   // Refuse what is not a results file before drawing an empty page from it.
   if (!results.is_object()) return report_detail::page(results);  // names what it got

@@ -209,5 +209,24 @@ TEST(AutoSelect, PicksTheObviouslyBetterCandidate) {
   EXPECT_EQ(c.to_json().at("chosen"), "class_weight");
 }
 
+// The one-standard-error rule: a candidate whose gain over the first is noise keeps the first;
+// a consistent gain, however small, wins; non-finite candidates are out.
+TEST(AutoSelect, KeepsTheFirstCandidateUnlessTheGainExceedsOneStandardError) {
+  using experiment_detail::choose_candidate;
+  const std::vector<double> base = {0.50, 0.50, 0.50};
+  // Mean gain 0.01, differences +0.1, -0.1, +0.03: standard error 0.058.
+  EXPECT_EQ(choose_candidate({base, {0.60, 0.40, 0.53}}), 0u);
+  // Mean gain 0.05, differences 0.05 +- 0.01: standard error 0.0058.
+  EXPECT_EQ(choose_candidate({base, {0.60, 0.40, 0.53}, {0.55, 0.56, 0.54}}), 2u);
+  // The best by mean among the others, ties to the earlier.
+  EXPECT_EQ(choose_candidate({base, {0.55, 0.56, 0.54}, {0.55, 0.56, 0.54}}), 1u);
+  // The first is never worse off than itself; a lower best keeps it.
+  EXPECT_EQ(choose_candidate({base, {0.4, 0.4, 0.4}}), 0u);
+  // Without finite scores a candidate is out: the first finite one is the reference.
+  EXPECT_EQ(choose_candidate({{NAN, 0.5, 0.5}, {0.2, 0.2, 0.2}, {0.3, 0.31, 0.29}}), 2u);
+  EXPECT_EQ(choose_candidate({{NAN, 0.5, 0.5}}), 1u);  // none: folds.size()
+  EXPECT_EQ(choose_candidate({}), 0u);
+}
+
 }  // namespace
 }  // namespace imbgen

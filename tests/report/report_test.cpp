@@ -387,6 +387,11 @@ TEST(WhatHelped, UsesTheStatisticsWhenPresent) {
             std::string::npos)
       << overall;
   EXPECT_NE(render_report(r).find(escape(overall)), std::string::npos);
+  // The console's lines say the same.
+  const auto lines = what_helped_lines(r);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "logistic: " + not_significant[0].verdict);
+  EXPECT_EQ(lines[1], "overall: " + overall);
 }
 
 TEST(WhatHelped, AveragesRepetitionsWithoutStatistics) {

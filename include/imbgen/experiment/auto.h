@@ -1,7 +1,9 @@
 // The `auto` strategy: per classifier, choose among none, class_weight and candidate generators x
 // ratios by inner stratified cross-validation on the training rows only (mean PR-AUC over the
-// inner folds; ties go to the earlier candidate, so to none and class_weight before generators),
-// then refit on all training rows with the choice. Its options are the `auto.KEY=VALUE` settings.
+// inner folds; ties go to the earlier candidate, and the first candidate, none by default, is kept
+// unless the best beats it by more than one standard error of their paired inner-fold
+// differences), then refit on all training rows with the choice. Its options are the
+// `auto.KEY=VALUE` settings.
 #pragma once
 
 #include <nlohmann/json.hpp>
