@@ -250,18 +250,23 @@ std::vector<std::string> Table::column_names() const {
   return names;
 }
 
-// One pass over the records straight from the parser's views: no string per cell, so the
-// bundled 35k x 31 file loads in a fraction of a second.
-Table load_table(const std::string& path, const LoadOptions& options) {
-  const std::string text = csv_detail::read_text(path);
-  csv_detail::Parser parser(path, text);
-  std::vector<std::string_view> fields;
-  size_t line = 0;
-  if (!parser.next(fields, line)) {
-    throw Error(ErrorKind::kInvalidArgument,
-                "'" + path + "': file has no data rows (the file is empty)");
-  }
-  const std::vector<std::string> header(fields.begin(), fields.end());
+namespace {
+
+constexpr size_t kNoColumn = static_cast<size_t>(-1);
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The columns a load keeps: the header checked, the target found, the dropped columns out.
+struct ColumnPlan {
+  std::vector<std::string> header;
+  std::string target_name;
+  size_t target = kNoColumn;     // index in the header, or kNoColumn
+  std::vector<size_t> features;  // header indices of the feature columns, in file order
+  std::vector<bool> declared;    // per feature: declared categorical (--categorical)
+};
+
+ColumnPlan plan_columns(const std::string& path, std::vector<std::string> header,
+                        const LoadOptions& options) {
+  ColumnPlan plan;
   const size_t n_cols = header.size();
   for (size_t j = 0; j < n_cols; ++j) {
     if (trim(header[j]).empty()) {
@@ -274,92 +279,102 @@ Table load_table(const std::string& path, const LoadOptions& options) {
     }
   }
   // No target given: the last column.
-  const std::string target_name =
+  plan.target_name =
       options.no_target ? std::string() : options.target.empty() ? header.back() : options.target;
 
   // Duplicate names would make --target/--drop ambiguous.
-  {
-    std::map<std::string, std::vector<size_t>> positions;
-    for (size_t j = 0; j < n_cols; ++j) positions[header[j]].push_back(j + 1);
-    for (size_t j = 0; j < n_cols; ++j) {
-      const auto& pos = positions[header[j]];
-      if (pos.size() > 1) {
-        std::string where;
-        for (size_t k = 0; k < pos.size(); ++k) where += (k ? ", " : "") + std::to_string(pos[k]);
-        throw Error(ErrorKind::kInvalidArgument,
-                    "'" + path + "': column name '" + header[j] +
-                        "' appears more than once in the header (columns " + where +
-                        "); column names must be unique");
-      }
+  std::map<std::string, std::vector<size_t>> positions;
+  for (size_t j = 0; j < n_cols; ++j) positions[header[j]].push_back(j + 1);
+  for (size_t j = 0; j < n_cols; ++j) {
+    const auto& pos = positions[header[j]];
+    if (pos.size() > 1) {
+      std::string where;
+      for (size_t k = 0; k < pos.size(); ++k) where += (k ? ", " : "") + std::to_string(pos[k]);
+      throw Error(ErrorKind::kInvalidArgument,
+                  "'" + path + "': column name '" + header[j] +
+                      "' appears more than once in the header (columns " + where +
+                      "); column names must be unique");
     }
   }
 
-  constexpr size_t kNoColumn = static_cast<size_t>(-1);
-  const size_t target =
-      options.no_target ? kNoColumn : column_index(path, header, "target column", target_name);
+  plan.target = options.no_target
+                    ? kNoColumn
+                    : column_index(path, header, "target column", plan.target_name);
   std::vector<bool> keep(n_cols, true);
-  if (target != kNoColumn) keep[target] = false;
+  if (plan.target != kNoColumn) keep[plan.target] = false;
   for (const auto& name : options.drop) {
     const size_t j = column_index(path, header, "column to drop", name);
-    if (j == target) {
+    if (j == plan.target) {
       throw Error(ErrorKind::kInvalidArgument,
                   "'" + path + "': cannot drop '" + name + "': it is the target column");
     }
     keep[j] = false;
   }
-  std::vector<size_t> features;
   for (size_t j = 0; j < n_cols; ++j) {
-    if (keep[j]) features.push_back(j);
+    if (keep[j]) plan.features.push_back(j);
   }
-  if (features.empty()) {
+  if (plan.features.empty()) {
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + path + "': no feature columns left after taking the target '" +
-                    target_name + "' and the dropped columns out");
+                    plan.target_name + "' and the dropped columns out");
   }
-  const size_t d = features.size();
   std::vector<bool> declared(n_cols, false);
   for (const auto& name : options.categorical) {
     declared[column_index(path, header, "categorical column", name)] = true;
   }
+  for (size_t j : plan.features) plan.declared.push_back(declared[j]);
+  plan.header = std::move(header);
+  return plan;
+}
 
-  // ---- pass 1: numbers, missing values, and what each column holds ----
-  std::vector<double> x;
-  x.reserve(text.size() / (8 * n_cols + 1) * d);  // a guess: about 8 characters per value
-  std::vector<ColumnScan> scans(d);
-  std::vector<bool> skip(d);  // declared categorical: coded in pass 2
-  for (size_t k = 0; k < d; ++k) skip[k] = declared[features[k]];
+// Pass 1 over the records: the numbers (NaN where missing or not a number; 0 in declared
+// categorical columns, coded in pass 2), what each column holds, and each row's label.
+struct FirstPass {
+  std::vector<double> x;                             // row-major [n_rows, d]
+  std::vector<ColumnScan> scans;                     // per feature
   std::map<std::string, int, std::less<>> label_id;  // label text -> order of first appearance
   std::vector<int> first_seen;                       // provisional class id per row
   size_t n_rows = 0;
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+};
+
+FirstPass scan_records(const std::string& path, const std::string& text,
+                       csv_detail::Parser& parser, const ColumnPlan& plan) {
+  const size_t n_cols = plan.header.size();
+  const size_t d = plan.features.size();
+  FirstPass pass;
+  pass.x.reserve(text.size() / (8 * n_cols + 1) * d);  // a guess: about 8 characters per value
+  pass.scans.resize(d);
+  std::vector<std::string_view> fields;
+  size_t line = 0;
   while (parser.next(fields, line)) {
     if (fields.size() != n_cols) {
       throw Error(ErrorKind::kInvalidArgument,
                   csv_detail::ragged_row_message(path, line, n_cols, fields.size()));
     }
-    const std::string_view label = target == kNoColumn ? std::string_view() : trim(fields[target]);
-    if (label.empty() && target != kNoColumn) {
+    const std::string_view label =
+        plan.target == kNoColumn ? std::string_view() : trim(fields[plan.target]);
+    if (label.empty() && plan.target != kNoColumn) {
       throw Error(ErrorKind::kInvalidArgument,
-                  path + ":" + std::to_string(line) + ": column '" + target_name +
+                  path + ":" + std::to_string(line) + ": column '" + plan.target_name +
                       "' (the target) is empty; every row needs a class label");
     }
-    auto it = label_id.find(label);
-    if (it == label_id.end()) {
-      it = label_id.emplace(std::string(label), static_cast<int>(label_id.size())).first;
+    auto it = pass.label_id.find(label);
+    if (it == pass.label_id.end()) {
+      it = pass.label_id.emplace(std::string(label), static_cast<int>(pass.label_id.size())).first;
     }
-    first_seen.push_back(it->second);
+    pass.first_seen.push_back(it->second);
 
     for (size_t k = 0; k < d; ++k) {
-      if (skip[k]) {
-        x.push_back(0.0);
+      if (plan.declared[k]) {
+        pass.x.push_back(0.0);
         continue;
       }
-      const std::string_view raw = fields[features[k]];
+      const std::string_view raw = fields[plan.features[k]];
       double v = 0.0;
       const Parsed kind = parse_number(raw, v);
-      ColumnScan& s = scans[k];
+      ColumnScan& s = pass.scans[k];
       if (kind == Parsed::kNumber) {
-        x.push_back(v);
+        pass.x.push_back(v);
         ++s.n_numbers;
         if (s.integer && std::floor(v) != v) s.integer = false;
         s.min = std::min(s.min, v);
@@ -367,7 +382,7 @@ Table load_table(const std::string& path, const LoadOptions& options) {
         continue;
       }
       // The slow path: only cells that are not plain numbers get here.
-      x.push_back(kNaN);
+      pass.x.push_back(kNaN);
       if (kind == Parsed::kEmpty || is_missing(trim(raw))) {
         ++s.n_missing;
         continue;
@@ -386,126 +401,151 @@ Table load_table(const std::string& path, const LoadOptions& options) {
         s.bad_kind = kind;
       }
     }
-    ++n_rows;
+    ++pass.n_rows;
   }
-  if (n_rows == 0) {
+  if (pass.n_rows == 0) {
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + path + "': file has no data rows (only a header line)");
   }
+  return pass;
+}
 
-  // A column is categorical when declared, or when most of its non-missing values are text.
+// The categorical columns: declared, or most of their non-missing values are text. In a numeric
+// column, the first bad value in file order is the error.
+std::vector<size_t> categorical_columns(const std::string& path, const ColumnPlan& plan,
+                                        const FirstPass& pass) {
+  const size_t d = plan.features.size();
   std::vector<size_t> categorical;
   for (size_t k = 0; k < d; ++k) {
-    if (skip[k] || scans[k].mostly_text()) categorical.push_back(k);
+    if (plan.declared[k] || pass.scans[k].mostly_text()) categorical.push_back(k);
   }
-  // In a numeric column, the first bad value in file order is the error.
   const ColumnScan* worst = nullptr;
   size_t worst_k = 0;
   for (size_t k = 0; k < d; ++k) {
-    if (scans[k].bad_line == 0 || skip[k] || scans[k].mostly_text()) continue;
-    if (!worst || scans[k].bad_line < worst->bad_line) {
-      worst = &scans[k];
+    const ColumnScan& s = pass.scans[k];
+    if (s.bad_line == 0 || plan.declared[k] || s.mostly_text()) continue;
+    if (!worst || s.bad_line < worst->bad_line) {
+      worst = &s;
       worst_k = k;
     }
   }
   if (worst) {
-    throw Error(ErrorKind::kInvalidArgument, value_error(path, header[features[worst_k]], *worst));
+    throw Error(ErrorKind::kInvalidArgument,
+                value_error(path, plan.header[plan.features[worst_k]], *worst));
   }
+  return categorical;
+}
 
-  // ---- pass 2 (only when there are categorical columns): their texts become codes ----
-  // A second parse of the text in memory costs less than keeping every cell's text in pass 1.
-  std::vector<std::vector<std::string>> categories(d);
-  std::vector<bool> cat_missing(d, false);
-  if (!categorical.empty()) {
-    // Per categorical column: text -> provisional code (order of first appearance).
-    std::vector<std::map<std::string, int, std::less<>>> ids(categorical.size());
-    csv_detail::Parser again(path, text);
-    again.next(fields, line);  // the header
-    size_t i = 0;
-    while (again.next(fields, line)) {
-      double* row = x.data() + i * d;
-      for (size_t c = 0; c < categorical.size(); ++c) {
-        const size_t k = categorical[c];
-        std::string_view v = trim(fields[features[k]]);
-        if (is_missing(v)) v = std::string_view();
-        auto& id = ids[c];
-        auto found = id.find(v);
-        if (found == id.end()) {
-          if (options.max_categories != 0 && id.size() == options.max_categories) {
-            const std::string& name = header[features[k]];
-            throw Error(ErrorKind::kInvalidArgument,
-                        path + ":" + std::to_string(line) + ": column '" + name + "': more than " +
-                            std::to_string(options.max_categories) + " distinct values (\"" +
-                            std::string(v) +
-                            "\" is one more), too many for a categorical column (an identifier "
-                            "or free text?); drop it with --drop " +
-                            name + ", or raise the limit (max_categories)");
-          }
-          found = id.emplace(std::string(v), static_cast<int>(id.size())).first;
-        }
-        row[k] = found->second;
-      }
-      ++i;
-    }
-    check_internal(i == n_rows, "load_table: the second pass read a different number of rows");
+// The categories of one column, and whether it has missing cells.
+struct Categories {
+  std::vector<std::string> texts;  // sorted; a cell's code is its index
+  bool missing = false;
+};
+
+// Pass 2 (only when there are categorical columns): their texts become codes in pass.x. A second
+// parse of the text in memory costs less than keeping every cell's text in pass 1.
+std::vector<Categories> code_categories(const std::string& path, const std::string& text,
+                                        const ColumnPlan& plan,
+                                        const std::vector<size_t>& categorical,
+                                        size_t max_categories, FirstPass& pass) {
+  const size_t d = plan.features.size();
+  std::vector<Categories> out(d);
+  if (categorical.empty()) return out;
+  // Per categorical column: text -> provisional code (order of first appearance).
+  std::vector<std::map<std::string, int, std::less<>>> ids(categorical.size());
+  csv_detail::Parser again(path, text);
+  std::vector<std::string_view> fields;
+  size_t line = 0;
+  again.next(fields, line);  // the header
+  size_t i = 0;
+  while (again.next(fields, line)) {
+    double* row = pass.x.data() + i * d;
     for (size_t c = 0; c < categorical.size(); ++c) {
       const size_t k = categorical[c];
-      std::vector<std::string> texts;
-      for (const auto& kv : ids[c]) texts.push_back(kv.first);
-      sort_categories(texts);
-      std::vector<double> code_of(ids[c].size());  // provisional -> sorted code
-      for (size_t code = 0; code < texts.size(); ++code) {
-        code_of[static_cast<size_t>(ids[c].find(texts[code])->second)] = static_cast<double>(code);
+      std::string_view v = trim(fields[plan.features[k]]);
+      if (is_missing(v)) v = std::string_view();
+      auto& id = ids[c];
+      auto found = id.find(v);
+      if (found == id.end()) {
+        if (max_categories != 0 && id.size() == max_categories) {
+          const std::string& name = plan.header[plan.features[k]];
+          throw Error(ErrorKind::kInvalidArgument,
+                      path + ":" + std::to_string(line) + ": column '" + name + "': more than " +
+                          std::to_string(max_categories) + " distinct values (\"" +
+                          std::string(v) +
+                          "\" is one more), too many for a categorical column (an identifier "
+                          "or free text?); drop it with --drop " +
+                          name + ", or raise the limit (max_categories)");
+        }
+        found = id.emplace(std::string(v), static_cast<int>(id.size())).first;
       }
-      for (size_t r = 0; r < n_rows; ++r) {
-        double& cell = x[r * d + k];
-        cell = code_of[static_cast<size_t>(cell)];
-      }
-      cat_missing[k] = ids[c].count(std::string_view()) > 0;
-      categories[k] = std::move(texts);
+      row[k] = found->second;
     }
+    ++i;
   }
+  check_internal(i == pass.n_rows, "load_table: the second pass read a different number of rows");
+  for (size_t c = 0; c < categorical.size(); ++c) {
+    const size_t k = categorical[c];
+    std::vector<std::string> texts;
+    for (const auto& kv : ids[c]) texts.push_back(kv.first);
+    sort_categories(texts);
+    std::vector<double> code_of(ids[c].size());  // provisional -> sorted code
+    for (size_t code = 0; code < texts.size(); ++code) {
+      code_of[static_cast<size_t>(ids[c].find(texts[code])->second)] = static_cast<double>(code);
+    }
+    for (size_t r = 0; r < pass.n_rows; ++r) {
+      double& cell = pass.x[r * d + k];
+      cell = code_of[static_cast<size_t>(cell)];
+    }
+    out[k].missing = ids[c].count(std::string_view()) > 0;
+    out[k].texts = std::move(texts);
+  }
+  return out;
+}
 
-  // ---- class order: numeric when every label is a number (ties by text), else text ----
+// The table from the two passes. Class order: numeric when every label is a number (ties by
+// text), else text.
+Table assemble_table(const std::string& path, const LoadOptions& options, const ColumnPlan& plan,
+                     FirstPass pass, std::vector<Categories> categories) {
   std::vector<std::string> label_texts;
-  for (const auto& kv : label_id) label_texts.push_back(kv.first);
+  for (const auto& kv : pass.label_id) label_texts.push_back(kv.first);
   const std::vector<std::string> ordered = order_labels(label_texts);
-  std::vector<std::pair<double, const std::string*>> order;
-  for (const auto& t : ordered) order.emplace_back(0.0, &label_id.find(t)->first);
-  if (order.size() < 2 && !options.allow_single_class && !options.no_target) {
+  if (ordered.size() < 2 && !options.allow_single_class && !options.no_target) {
     throw Error(ErrorKind::kInvalidArgument,
-                "'" + path + "': the target '" + target_name + "' has a single class \"" +
-                    *order.front().second +
-                    "\" in every row; a classifier needs at least two classes");
+                "'" + path + "': the target '" + plan.target_name + "' has a single class \"" +
+                    ordered.front() + "\" in every row; a classifier needs at least two classes");
   }
 
   Table table;
   table.source = path;
-  table.target = target_name;
-  std::vector<int> final_id(order.size());
-  for (size_t c = 0; c < order.size(); ++c) {
-    final_id[static_cast<size_t>(label_id.find(*order[c].second)->second)] = static_cast<int>(c);
-    table.classes.push_back(*order[c].second);
+  table.target = plan.target_name;
+  std::vector<int> final_id(ordered.size());
+  for (size_t c = 0; c < ordered.size(); ++c) {
+    final_id[static_cast<size_t>(pass.label_id.find(ordered[c])->second)] = static_cast<int>(c);
+    table.classes.push_back(ordered[c]);
   }
-  table.y.resize(n_rows);
-  for (size_t i = 0; i < n_rows; ++i) table.y[i] = final_id[static_cast<size_t>(first_seen[i])];
+  table.y.resize(pass.n_rows);
+  for (size_t i = 0; i < pass.n_rows; ++i) {
+    table.y[i] = final_id[static_cast<size_t>(pass.first_seen[i])];
+  }
 
-  table.x.rows = n_rows;
+  const size_t d = plan.features.size();
+  table.x.rows = pass.n_rows;
   table.x.cols = d;
-  table.x.data = std::move(x);
+  table.x.data = std::move(pass.x);
   table.columns.resize(d);
   for (size_t k = 0; k < d; ++k) {
     ColumnInfo& col = table.columns[k];
-    col.name = header[features[k]];
-    if (!categories[k].empty()) {
+    col.name = plan.header[plan.features[k]];
+    if (!categories[k].texts.empty()) {
       col.kind = ColumnKind::kCategorical;
       col.integer = false;
       col.min = 0.0;
-      col.max = static_cast<double>(categories[k].size() - 1);
-      col.has_missing = cat_missing[k];
-      col.categories = std::move(categories[k]);
+      col.max = static_cast<double>(categories[k].texts.size() - 1);
+      col.has_missing = categories[k].missing;
+      col.categories = std::move(categories[k].texts);
     } else {
-      const ColumnScan& s = scans[k];
+      const ColumnScan& s = pass.scans[k];
       col.kind = ColumnKind::kNumeric;
       col.integer = s.n_numbers > 0 && s.integer;
       col.min = s.n_numbers > 0 ? s.min : kNaN;
@@ -514,6 +554,28 @@ Table load_table(const std::string& path, const LoadOptions& options) {
     }
   }
   return table;
+}
+
+}  // namespace
+
+// One pass over the records straight from the parser's views (no string per cell, so the
+// bundled 35k x 31 file loads in a fraction of a second), a second only for categorical columns.
+Table load_table(const std::string& path, const LoadOptions& options) {
+  const std::string text = csv_detail::read_text(path);
+  csv_detail::Parser parser(path, text);
+  std::vector<std::string_view> fields;
+  size_t line = 0;
+  if (!parser.next(fields, line)) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "'" + path + "': file has no data rows (the file is empty)");
+  }
+  const ColumnPlan plan =
+      plan_columns(path, std::vector<std::string>(fields.begin(), fields.end()), options);
+  FirstPass pass = scan_records(path, text, parser, plan);
+  const std::vector<size_t> categorical = categorical_columns(path, plan, pass);
+  std::vector<Categories> categories =
+      code_categories(path, text, plan, categorical, options.max_categories, pass);
+  return assemble_table(path, options, plan, std::move(pass), std::move(categories));
 }
 
 Table table_from_columns(const std::vector<ColumnValues>& columns,
