@@ -368,14 +368,16 @@ std::vector<Helped> what_helped(const Model& model) {
     Helped h;
     h.classifier = classifier;
     const Cell* best = nullptr;
-    const Cell* best_other = nullptr;  // the best strategy other than none
+    const Cell* best_other = nullptr;  // the best strategy other than none and auto
     for (const auto& strategy : model.strategies) {
       const Cell* c = model.cell(strategy, classifier);
       if (c == nullptr) continue;
       const double v = c->value(metric);
       if (!std::isfinite(v)) continue;
       if (best == nullptr || v > best->value(metric)) best = c;
-      if (strategy != "none" && (best_other == nullptr || v > best_other->value(metric)))
+      // auto is left out: what it chose is one of the others (often none itself).
+      if (strategy != "none" && strategy != "auto" &&
+          (best_other == nullptr || v > best_other->value(metric)))
         best_other = c;
     }
     auto present = [&](const std::string& s) {
