@@ -364,7 +364,11 @@ void BenchmarkConfig::validate() const {
     try {
       parse_strategy(b);
     } catch (const Error& e) {
-      problems.push_back(std::string("baseline: ") + e.what());
+      const std::string m = e.what();
+      const std::string unknown = "unknown strategy";
+      problems.push_back(m.compare(0, unknown.size(), unknown) == 0
+                             ? "unknown baseline" + m.substr(std::string("unknown").size())
+                             : "baseline: " + m);
     }
   }
   if (!(ratio > 0.0) || ratio > 1.0)
