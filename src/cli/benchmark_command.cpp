@@ -21,16 +21,17 @@
 #include <thread>
 #include <vector>
 
+#include "common.h"
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/cluster/mpi.h"
 #include "imbgen/core/error.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/benchmark.h"
 #include "imbgen/experiment/run.h"
+#include "imbgen/experiment/settings.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 #include "imbgen/report/report.h"
-#include "common.h"
-#include "imbgen/experiment/settings.h"
 #include "progress_bar.h"
 
 namespace imbgen::cli {
@@ -242,10 +243,13 @@ void print_dataset_summary(const nlohmann::json& results) {
                          fixed(stats.at("protocol").at("min_precision").get<double>(), 2) +
                          " (precision_at_target in summary.csv)");
   print_comparisons(results, "pr_auc", "none");
-  std::cout << "\nWhat helped (best strategy per classifier by mean PR-AUC):\n";
-  for (const auto& s : stats.at("summary")) {
-    std::cout << "  " << s.at("classifier").get<std::string>() << ": "
-              << s.at("verdict").get<std::string>() << "\n";
+  std::cout << "\nWhat helped (best strategy per classifier by mean PR-AUC, and which to use):\n";
+  for (const auto& line : what_helped_lines(results)) std::cout << "  " << line << "\n";
+  if (results.contains("auto")) {
+    std::cout << "\nauto chose (per fold, by cross-validation inside the fold's fit rows; "
+                 "PR-AUC):\n";
+    for (const auto& [clf, choice] : results.at("auto").items())
+      std::cout << "  " << auto_choice_text(clf, choice) << "\n";
   }
 }
 
@@ -253,6 +257,7 @@ struct Options {
   std::vector<std::string> data;
   std::string target;
   std::vector<std::string> drop, categorical, settings;
+  std::string ratios;
   BenchmarkConfig config;
   BenchmarkControl control;
   bool no_evaluate = false;
@@ -316,7 +321,12 @@ int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster) {
   const int rank = cluster == nullptr ? 0 : cluster->rank();
   if (rank != 0) o.quiet = true;  // rank 0 speaks for the job
   BenchmarkConfig& config = o.config;
-  const ComponentSettings settings = parse_settings(o.settings);
+  if (!o.ratios.empty())
+    config.strategies = expand_ratios(config.strategies, parse_ratios(o.ratios));
+  const ComponentSettings settings =
+      parse_settings(o.settings, /*evaluation_allowed=*/true, /*auto_allowed=*/true);
+  if (!settings.auto_options.empty())
+    config.auto_config = AutoConfig::from_json(settings.auto_options);
   config.generator_configs = settings.generators;
   config.classifier_configs = settings.classifiers;
   config.evaluation_config = settings.evaluation;
@@ -462,8 +472,8 @@ Command add_benchmark_command(CLI::App& app) {
                   "columns to treat as categorical, comma-separated")
       ->delimiter(',');
   cmd->add_option("--strategies", o->config.strategies,
-                  "strategies, comma-separated (none, class_weight, or a generator: " +
-                      join(generator_names()) + ")")
+                  "strategies, comma-separated (none, class_weight, auto, or a generator: " +
+                      join(generator_names()) + "; GENERATOR@RATIO for a ratio of its own)")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--classifiers", o->config.classifiers,
@@ -475,9 +485,14 @@ Command add_benchmark_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", o->config.seed, "seed of the folds, generators and classifiers")
       ->capture_default_str();
-  cmd->add_option("--ratio", o->config.ratio,
-                  "minority/majority row ratio after augmentation, in (0, 1]")
-      ->capture_default_str();
+  auto* ratio = cmd->add_option("--ratio", o->config.ratio,
+                                "minority/majority row ratio after augmentation, in (0, 1]")
+                    ->capture_default_str();
+  cmd->add_option("--ratios", o->ratios,
+                  "several ratios in one go, e.g. 0.05,0.1,0.25,0.5,1: each generator becomes one "
+                  "strategy per ratio (smote@0.1, ...), compared like any other; none, "
+                  "class_weight and auto stay as they are")
+      ->excludes(ratio);
   cmd->add_option("--validation-fraction", o->config.validation_fraction,
                   "share of each fold's training rows held out to tune thresholds")
       ->capture_default_str();
@@ -488,8 +503,10 @@ Command add_benchmark_command(CLI::App& app) {
                   "threads in all; each classifier gets max(1, threads / jobs)")
       ->capture_default_str();
   cmd->add_option("--set", o->settings,
-                  "NAME.KEY=VALUE: a generator, classifier or evaluation option, e.g. "
-                  "gan.steps=2000, svm_rbf.max_train_rows=5000 (repeatable)");
+                  "NAME.KEY=VALUE: a generator, classifier, evaluation or auto option, e.g. "
+                  "gan.steps=2000, svm_rbf.max_train_rows=5000, "
+                  "auto.candidates=none,class_weight,smote, auto.ratios=0.1,0.5, "
+                  "auto.inner_folds=3 (repeatable)");
   cmd->add_option("--out", o->control.dir, "output folder (the cell store is OUT/cells)")
       ->capture_default_str();
   cmd->add_flag("--resume", o->control.resume,

@@ -41,7 +41,7 @@ struct DataOptions {
 
 // --set NAME.KEY=VALUE (repeatable) into per-component options.
 ComponentSettings parse_settings(const std::vector<std::string>& settings,
-                                 bool evaluation_allowed = true);
+                                 bool evaluation_allowed = true, bool auto_allowed = false);
 
 // "data: FILE: N rows, D features, target 'T' (a: n, b: m)" on stderr.
 void print_dataset(const Table& t, const std::string& prefix = "data: ");

@@ -23,6 +23,7 @@
 #include <thread>
 #include <type_traits>
 
+#include "auto_select.h"
 #include "benchmark_results.h"
 #include "cell.h"
 #include "imbgen/classifiers/classifier.h"
@@ -36,6 +37,7 @@
 #include "imbgen/experiment/run.h"
 #include "imbgen/experiment/settings.h"
 #include "imbgen/experiment/store.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
@@ -47,6 +49,7 @@ using namespace experiment_detail;
 constexpr uint64_t kValidationStream = 0x76616c;  // "val"
 constexpr uint64_t kClassifierStream = 0x636c66;  // "clf"
 constexpr uint64_t kEvaluationStream = 0x6576;    // "ev"
+constexpr uint64_t kAutoStream = 0x6175746f;      // "auto"
 
 bool valid_name(const std::string& s) {
   if (s.empty() || s == "." || s == "..") return false;
@@ -173,9 +176,13 @@ struct CellPlan {
   std::string key;
 };
 
+// The store takes letters, digits, '.', '_' and '-': "smote@0.25" is stored as "smote-0.25"
+// (strategy names hold no '-', so no two names share a key; names without a ratio keep theirs).
 std::string cell_key(const std::string& dataset, int repeat, int fold,
                      const std::string& strategy) {
-  return dataset + "/r" + std::to_string(repeat) + "-f" + std::to_string(fold) + "-" + strategy;
+  std::string name = strategy;
+  std::replace(name.begin(), name.end(), '@', '-');
+  return dataset + "/r" + std::to_string(repeat) + "-f" + std::to_string(fold) + "-" + name;
 }
 
 std::vector<int> binary_labels(const Table& t, int positive) {
@@ -185,7 +192,8 @@ std::vector<int> binary_labels(const Table& t, int positive) {
 }
 
 nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const CellPlan& plan,
-                        int threads, Checkpoint& checkpoint) {
+                        int threads, Checkpoint& checkpoint,
+                        const std::function<void(const AutoInnerFold&)>& on_auto_fold) {
   const auto t0 = std::chrono::steady_clock::now();
   const Table& table = p.data->table;
   const Split& split = p.folds[static_cast<size_t>(plan.repeat)][static_cast<size_t>(plan.fold)];
@@ -208,16 +216,53 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
   // Everything that is fit sees the fit part only.
   ModelSpace space;
   space.fit(fit);
-  const size_t n_new = rows_to_add(fit, p.positive, config.ratio);
-  const nlohmann::json gen_config = config.generator_configs.contains(plan.strategy)
-                                        ? config.generator_configs.at(plan.strategy)
-                                        : nlohmann::json::object();
-  const uint64_t gen_seed = mix_seed(fold_seed, name_stream(plan.strategy));
-  checkpoint.check();
-  TrainingSet training = build_training_set(
-      plan.strategy, fit, space,
-      n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{}, gen_config,
-      gen_seed, &checkpoint);
+  // A strategy's training set; the generator's seed comes from the strategy's name, so auto's
+  // refit of "smote@0.5" is that strategy's own cell.
+  auto training_for = [&](const std::string& strategy) {
+    const StrategyName name = parse_strategy(strategy);
+    const size_t n_new = rows_to_add(fit, p.positive, name.has_ratio() ? name.ratio : config.ratio);
+    const nlohmann::json gen_config = config.generator_configs.contains(name.base)
+                                          ? config.generator_configs.at(name.base)
+                                          : nlohmann::json::object();
+    const uint64_t gen_seed = mix_seed(fold_seed, name_stream(strategy));
+    checkpoint.check();
+    return build_training_set(
+        name.base, fit, space,
+        n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{},
+        gen_config, gen_seed, &checkpoint);
+  };
+  const ClassifierContext context{mix_seed(fold_seed, kClassifierStream), threads};
+  const bool is_auto = plan.strategy == "auto";
+  TrainingSet training;
+  std::map<std::string, AutoChoice> choices;
+  std::map<std::string, TrainingSet> chosen_sets;
+  if (is_auto) {
+    // The inner cross-validation sees the fit part only: never the validation part (thresholds)
+    // nor the test fold.
+    AutoJob job;
+    job.table = &table;
+    job.rows = fit_rows;
+    job.positive = p.positive;
+    job.config = config.auto_config;
+    job.classifiers = config.classifiers;
+    job.classifier_configs = config.classifier_configs;
+    job.generator_configs = config.generator_configs;
+    job.context = context;
+    job.seed = mix_seed(fold_seed, kAutoStream);
+    job.observer = &checkpoint;
+    if (on_auto_fold) {
+      job.on_fold = [&](const std::vector<size_t>& inner_fit, const std::vector<size_t>& scored) {
+        on_auto_fold(AutoInnerFold{p.data->name, plan.repeat, plan.fold, split.test, val_rows,
+                                   inner_fit, scored});
+      };
+    }
+    choices = select_by_inner_cv(job);
+    for (const auto& [clf, choice] : choices)
+      if (!chosen_sets.count(choice.chosen))
+        chosen_sets.emplace(choice.chosen, training_for(choice.chosen));
+  } else {
+    training = training_for(plan.strategy);
+  }
   nlohmann::json cell = {{"dataset", p.data->name},
                          {"repeat", plan.repeat},
                          {"fold", plan.fold},
@@ -245,19 +290,22 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
     cell["generator"] = std::move(gen);
   }
 
-  const Matrix x_model = space.to_classifier(training.x);
+  std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
   const Matrix val_model = space.to_classifier(val.x);
   const Matrix test_model = space.to_classifier(test.x);
   const std::vector<int> val_labels = binary_labels(val, p.positive);
   const std::vector<int> test_labels = binary_labels(test, p.positive);
-  const ClassifierContext context{mix_seed(fold_seed, kClassifierStream), threads};
   nlohmann::json entries = nlohmann::json::array();
   for (const auto& name : config.classifiers) {
     checkpoint.check();
+    const std::string set_name = is_auto ? choices.at(name).chosen : plan.strategy;
+    const TrainingSet& used = is_auto ? chosen_sets.at(set_name) : training;
+    if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space.to_classifier(used.x));
+    const Matrix& x_model = x_model_of.at(set_name);
     const nlohmann::json clf_config = config.classifier_configs.contains(name)
                                           ? config.classifier_configs.at(name)
                                           : nlohmann::json::object();
-    Scored scored = fit_and_score(name, clf_config, context, x_model, training.y, training.weights,
+    Scored scored = fit_and_score(name, clf_config, context, x_model, used.y, used.weights,
                                   {&val_model, &test_model}, p.positive);
     const std::vector<double>& val_scores = scored.scores[0];
     const std::vector<double>& test_scores = scored.scores[1];
@@ -283,11 +331,12 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
           {"best_f1_validation", tuned.best_f1_value},
           {"precision_target", tuned.precision_target},
           {"precision_target_reached", tuned.reached}}},
-        {"train_rows", training.x.rows},
-        {"synthetic_rows", training.synthetic.rows},
+        {"train_rows", used.x.rows},
+        {"synthetic_rows", used.synthetic.rows},
         {"fit_seconds", scored.fit_seconds},
         {"classifier_config", scored.config},
     };
+    if (is_auto) entry["auto"] = choices.at(name).to_json();
     if (!scored.note.empty()) entry["note"] = scored.note;
     if (first) entry["curves"] = curves_json(test_labels, test_scores);
     entries.push_back(std::move(entry));
@@ -368,7 +417,8 @@ void compute_cells(const Job& job, Shared& shared,
     if (!i) return;
     const CellPlan& plan = job.all[*i];
     try {
-      give(*i, run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint));
+      give(*i, run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint,
+                           job.control.on_auto_fold));
     } catch (const Cancelled&) {
       return;
     } catch (...) {
@@ -675,7 +725,8 @@ int64_t compute_as_worker(const Job& job, Cluster& cluster, const std::string& c
         const CellPlan& plan = job.all[i];
         Done d{i, {}, 0, {}};
         try {
-          d.result = run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint)
+          d.result = run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint,
+                           job.control.on_auto_fold)
                          .dump();
         } catch (const Cancelled&) {
           return;
@@ -760,7 +811,6 @@ int64_t compute_as_worker(const Job& job, Cluster& cluster, const std::string& c
 
 void BenchmarkConfig::validate() const {
   std::vector<std::string> problems;
-  const auto strategies_known = strategy_names();
   const auto classifiers_known = classifier_names();
   if (strategies.empty()) problems.push_back("no strategy given");
   if (classifiers.empty()) problems.push_back("no classifier given");
@@ -777,12 +827,18 @@ void BenchmarkConfig::validate() const {
       seen.push_back(s);
     }
   };
-  check_list(strategies, strategies_known, "strategy");
+  for (auto& p : strategy_problems(strategies)) problems.push_back(std::move(p));
   check_list(classifiers, classifiers_known, "classifier");
   for (const auto& b : baselines) {
-    if (!contains(strategies_known, b))
-      problems.push_back("unknown baseline strategy '" + b + "' (valid: " + join(strategies_known) +
-                         ")");
+    try {
+      parse_strategy(b);
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      const std::string unknown = "unknown strategy";
+      problems.push_back(m.compare(0, unknown.size(), unknown) == 0
+                             ? "unknown baseline" + m.substr(std::string("unknown").size())
+                             : "baseline: " + m);
+    }
   }
   if (!(ratio > 0.0) || ratio > 1.0)
     problems.push_back("ratio must be in (0, 1] (minority/majority after augmentation), got " +
@@ -800,28 +856,33 @@ void BenchmarkConfig::validate() const {
     problems.push_back("alpha must be in (0, 1), got " + format_number(alpha));
   // Options of the generators and classifiers run, checked now rather than in a cell minutes
   // into the run; options for a component not in use are a mistake too.
-  for (auto& p : component_problems(generator_configs, strategies, classifier_configs, classifiers,
-                                    &evaluation_config))
+  for (auto& p : auto_problems(strategies, auto_config)) problems.push_back(std::move(p));
+  for (auto& p : component_problems(generator_configs, generators_in_use(strategies, auto_config),
+                                    classifier_configs, classifiers, &evaluation_config))
     problems.push_back(std::move(p));
   if (!problems.empty()) throw_problems("invalid benchmark configuration", problems);
 }
 
 nlohmann::json BenchmarkConfig::to_json() const {
-  return {{"strategies", strategies},
-          {"classifiers", classifiers},
-          {"ratio", ratio},
-          {"folds", folds},
-          {"repeats", repeats},
-          {"seed", seed},
-          {"validation_fraction", validation_fraction},
-          {"min_precision", min_precision},
-          {"generator_configs", generator_configs},
-          {"classifier_configs", classifier_configs},
-          {"evaluate", evaluate},
-          {"evaluation_config", evaluation_config},
-          {"confidence", confidence},
-          {"alpha", alpha},
-          {"baselines", baselines}};
+  nlohmann::json j = {{"strategies", strategies},
+                      {"classifiers", classifiers},
+                      {"ratio", ratio},
+                      {"folds", folds},
+                      {"repeats", repeats},
+                      {"seed", seed},
+                      {"validation_fraction", validation_fraction},
+                      {"min_precision", min_precision},
+                      {"generator_configs", generator_configs},
+                      {"classifier_configs", classifier_configs},
+                      {"evaluate", evaluate},
+                      {"evaluation_config", evaluation_config},
+                      {"confidence", confidence},
+                      {"alpha", alpha},
+                      {"baselines", baselines}};
+  // Only when auto runs, so that the configuration (and the store of a resumed run) of a job
+  // without it is what it was before auto existed.
+  if (contains(strategies, "auto")) j["auto"] = auto_config.to_json();
+  return j;
 }
 
 BenchmarkConfig BenchmarkConfig::from_json(const nlohmann::json& j) {
@@ -842,7 +903,16 @@ BenchmarkConfig BenchmarkConfig::from_json(const nlohmann::json& j) {
   r.get("confidence", c.confidence, "a number");
   r.get("alpha", c.alpha, "a number");
   r.get("baselines", c.baselines, "an array of names");
-  const auto problems = r.finish();
+  nlohmann::json auto_json;
+  r.get("auto", auto_json, "an object");
+  std::vector<std::string> problems = r.finish();
+  if (!auto_json.is_null()) {
+    try {
+      c.auto_config = AutoConfig::from_json(auto_json);
+    } catch (const Error& e) {
+      problems.push_back(e.what());
+    }
+  }
   if (!problems.empty()) throw_problems("benchmark config", problems);
   c.validate();
   return c;
@@ -921,6 +991,73 @@ void BenchmarkControl::validate() const {
 
 // ---- the run ----
 
+namespace {
+
+// What would stop a cell midway, one line each: a generator (of a strategy, or one that auto
+// may choose) whose class has too few rows in some fold's fit part, a numeric column with no
+// value in one.
+std::vector<std::string> cell_problems(const std::vector<BenchmarkData>& data,
+                                       const std::vector<Prepared>& prepared,
+                                       const BenchmarkConfig& config) {
+  std::vector<std::string> names = config.strategies;
+  if (contains(config.strategies, "auto")) {
+    for (const auto& c : config.auto_config.expanded_candidates()) names.push_back(c);
+  }
+  const std::vector<std::string> generators = generators_of(names);
+  std::vector<std::string> problems;
+  for (size_t d = 0; d < data.size(); ++d) {
+    const Prepared& p = prepared[d];
+    const Table& table = data[d].table;
+    size_t fewest = table.rows();  // positive rows in the smallest fit part
+    std::string where;
+    std::set<size_t> empty_columns;
+    for (int r = 0; r < config.repeats; ++r) {
+      for (int f = 0; f < config.folds; ++f) {
+        const Split& split = p.folds[static_cast<size_t>(r)][static_cast<size_t>(f)];
+        const uint64_t fold_seed =
+            mix_seed(p.repeat_seeds[static_cast<size_t>(r)], static_cast<uint64_t>(f));
+        std::vector<int> y_train(split.train.size());
+        for (size_t i = 0; i < split.train.size(); ++i) y_train[i] = table.y[split.train[i]];
+        const Split inner = stratified_split(y_train, config.validation_fraction,
+                                             mix_seed(fold_seed, kValidationStream));
+        size_t positives = 0;
+        for (size_t i : inner.train) positives += y_train[i] == p.positive ? 1 : 0;
+        if (positives < fewest) {
+          fewest = positives;
+          where = "repeat " + std::to_string(r) + ", fold " + std::to_string(f);
+        }
+        for (size_t j = 0; j < table.columns.size(); ++j) {
+          if (table.columns[j].kind != ColumnKind::kNumeric) continue;
+          bool any = false;
+          for (size_t i : inner.train) any = any || std::isfinite(table.x(split.train[i], j));
+          if (!any) empty_columns.insert(j);
+        }
+      }
+    }
+    for (size_t j : empty_columns) {
+      problems.push_back("data set '" + data[d].name + "': numeric column '" +
+                         printable(table.columns[j].name) +
+                         "' has no value in the training rows of some folds (all missing); "
+                         "hint: --drop " + printable(table.columns[j].name));
+    }
+    for (const auto& s : generators) {
+      const nlohmann::json gen_config = config.generator_configs.contains(s)
+                                            ? config.generator_configs.at(s)
+                                            : nlohmann::json::object();
+      const size_t needed = make_generator(s, gen_config)->min_class_rows();
+      if (fewest >= needed) continue;
+      problems.push_back("data set '" + data[d].name + "': class '" +
+                         printable(table.classes[static_cast<size_t>(p.positive)]) + "' has " +
+                         std::to_string(fewest) + " rows to fit " + s + " on in " + where +
+                         "; " + s + " needs at least " + std::to_string(needed) +
+                         "; hint: fewer --folds, a smaller k_neighbors, or 'random'");
+    }
+  }
+  return problems;
+}
+
+}  // namespace
+
 BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                                const BenchmarkConfig& config, const BenchmarkControl& control) {
   const auto t_start = std::chrono::steady_clock::now();
@@ -957,6 +1094,25 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                              "; hint: fewer --folds");
         }
       }
+      // A generator adds rows up to its ratio: one the data already reaches would add none.
+      const int pos = d.table.minority_class();
+      const double own = static_cast<double>(counts[static_cast<size_t>(pos)]) /
+                         static_cast<double>(counts[static_cast<size_t>(1 - pos)]);
+      for (const auto& s : config.strategies) {
+        const StrategyName n = parse_strategy(s);
+        const double r = n.has_ratio() ? n.ratio : config.ratio;
+        if (n.generator && r <= own) {
+          problems.push_back("data set '" + d.name + "': strategy '" + s +
+                             "' adds rows up to "
+                             "minority/majority " +
+                             format_number(r) +
+                             ", which the data already "
+                             "reaches (" +
+                             format_number(std::round(own * 1000) / 1000) +
+                             "); hint: ratios above " +
+                             format_number(std::round(own * 1000) / 1000));
+        }
+      }
     }
     if (!problems.empty()) throw_problems("cannot run the benchmark", problems);
   }
@@ -977,61 +1133,9 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                         {"rows", data[d].table.rows()},
                         {"fingerprint", fingerprint(data[d].table)}});
   }
-  // What would stop a cell midway is found now, before any cell trains: a generator whose class
-  // has too few rows in some fold's fit part, a numeric column with no value in one.
-  {
-    std::vector<std::string> problems;
-    for (size_t d = 0; d < data.size(); ++d) {
-      const Prepared& p = prepared[d];
-      const Table& table = data[d].table;
-      size_t fewest = table.rows();  // positive rows in the smallest fit part
-      std::string where;
-      std::set<size_t> empty_columns;
-      for (int r = 0; r < config.repeats; ++r) {
-        for (int f = 0; f < config.folds; ++f) {
-          const Split& split = p.folds[static_cast<size_t>(r)][static_cast<size_t>(f)];
-          const uint64_t fold_seed =
-              mix_seed(p.repeat_seeds[static_cast<size_t>(r)], static_cast<uint64_t>(f));
-          std::vector<int> y_train(split.train.size());
-          for (size_t i = 0; i < split.train.size(); ++i) y_train[i] = table.y[split.train[i]];
-          const Split inner = stratified_split(y_train, config.validation_fraction,
-                                               mix_seed(fold_seed, kValidationStream));
-          size_t positives = 0;
-          for (size_t i : inner.train) positives += y_train[i] == p.positive ? 1 : 0;
-          if (positives < fewest) {
-            fewest = positives;
-            where = "repeat " + std::to_string(r) + ", fold " + std::to_string(f);
-          }
-          for (size_t j = 0; j < table.columns.size(); ++j) {
-            if (table.columns[j].kind != ColumnKind::kNumeric) continue;
-            bool any = false;
-            for (size_t i : inner.train) any = any || std::isfinite(table.x(split.train[i], j));
-            if (!any) empty_columns.insert(j);
-          }
-        }
-      }
-      for (size_t j : empty_columns) {
-        problems.push_back("data set '" + data[d].name + "': numeric column '" +
-                           printable(table.columns[j].name) +
-                           "' has no value in the training rows of some folds (all missing); "
-                           "hint: --drop " + printable(table.columns[j].name));
-      }
-      for (const auto& s : config.strategies) {
-        if (!contains(generator_names(), s)) continue;
-        const nlohmann::json gen_config = config.generator_configs.contains(s)
-                                              ? config.generator_configs.at(s)
-                                              : nlohmann::json::object();
-        const size_t needed = make_generator(s, gen_config)->min_class_rows();
-        if (fewest >= needed) continue;
-        problems.push_back("data set '" + data[d].name + "': class '" +
-                           printable(table.classes[static_cast<size_t>(p.positive)]) + "' has " +
-                           std::to_string(fewest) + " rows to fit " + s + " on in " + where +
-                           "; " + s + " needs at least " + std::to_string(needed) +
-                           "; hint: fewer --folds, a smaller k_neighbors, or 'random'");
-      }
-    }
-    if (!problems.empty()) throw_problems("cannot run the benchmark", problems);
-  }
+  // What would stop a cell midway is found now, before any cell trains.
+  const std::vector<std::string> problems = cell_problems(data, prepared, config);
+  if (!problems.empty()) throw_problems("cannot run the benchmark", problems);
 
   const nlohmann::json store_config = {{"settings", config.to_json()}, {"datasets", datasets}};
   std::vector<CellPlan> all;

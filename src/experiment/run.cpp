@@ -13,28 +13,32 @@
 #include <fstream>
 #include <sstream>
 
+#include "auto_select.h"
 #include "cell.h"
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/classifiers/metrics.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/files.h"
 #include "imbgen/core/formats.h"
+#include "imbgen/core/rng.h"
 #include "imbgen/core/text.h"
 #include "imbgen/core/version.h"
-#include "imbgen/core/files.h"
 #include "imbgen/core/output_folder.h"
-#include "imbgen/core/rng.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/sampling.h"
 #include "imbgen/experiment/settings.h"
 #include "imbgen/experiment/space.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 namespace {
 
 using experiment_detail::class_summary;
+
+constexpr uint64_t kAutoStream = 0x6175746f;  // "auto"
 
 // Removes every "plot" member (plot data of the evaluation module) from `j`, recursively.
 void strip_plots(nlohmann::json& j) {
@@ -104,21 +108,17 @@ std::string too_few_rows(const std::string& strategy, const nlohmann::json& conf
 }  // namespace
 
 std::vector<std::string> strategy_names() {
-  std::vector<std::string> names = {"none", "class_weight"};
+  std::vector<std::string> names = {"none", "class_weight", "auto"};
   for (const auto& g : generator_names()) names.push_back(g);
   return names;
 }
 
 void RunConfig::validate() const {
   std::vector<std::string> problems;
-  const auto strategies_known = strategy_names();
   const auto classifiers_known = classifier_names();
   if (strategies.empty()) problems.push_back("no strategy given");
   if (classifiers.empty()) problems.push_back("no classifier given");
-  for (const auto& s : strategies) {
-    if (!contains(strategies_known, s))
-      problems.push_back("unknown strategy '" + s + "' (valid: " + join(strategies_known) + ")");
-  }
+  for (auto& p : strategy_problems(strategies)) problems.push_back(std::move(p));
   for (const auto& c : classifiers) {
     if (!contains(classifiers_known, c))
       problems.push_back("unknown classifier '" + c + "' (valid: " + join(classifiers_known) + ")");
@@ -136,10 +136,12 @@ void RunConfig::validate() const {
       problems.push_back(e.what());
     }
   }
+  for (auto& p : auto_problems(strategies, auto_config)) problems.push_back(std::move(p));
   // Every component's options are checked now, not when the run reaches that strategy after
   // the others trained; options for a component not in use are a mistake too.
-  for (auto& p : component_problems(generator_configs, strategies, classifier_configs, classifiers,
-                                    evaluate ? &evaluation_config : nullptr))
+  for (auto& p :
+       component_problems(generator_configs, generators_in_use(strategies, auto_config),
+                          classifier_configs, classifiers, evaluate ? &evaluation_config : nullptr))
     problems.push_back(std::move(p));
   if (!evaluate && !evaluation_config.empty())
     problems.push_back("evaluation options are set, but the evaluation is off");
@@ -147,17 +149,19 @@ void RunConfig::validate() const {
 }
 
 nlohmann::json RunConfig::to_json() const {
-  return {{"strategies", strategies},
-          {"classifiers", classifiers},
-          {"ratio", ratio},
-          {"sampling", sampling},
-          {"test_fraction", test_fraction},
-          {"seed", seed},
-          {"threads", threads},
-          {"generator_configs", generator_configs},
-          {"classifier_configs", classifier_configs},
-          {"evaluate", evaluate},
-          {"evaluation_config", evaluation_config}};
+  nlohmann::json j = {{"strategies", strategies},
+                      {"classifiers", classifiers},
+                      {"ratio", ratio},
+                      {"sampling", sampling},
+                      {"test_fraction", test_fraction},
+                      {"seed", seed},
+                      {"threads", threads},
+                      {"generator_configs", generator_configs},
+                      {"classifier_configs", classifier_configs},
+                      {"evaluate", evaluate},
+                      {"evaluation_config", evaluation_config}};
+  if (contains(strategies, "auto")) j["auto"] = auto_config.to_json();
+  return j;
 }
 
 RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* observer) {
@@ -199,12 +203,14 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
   const Table test = table.subset(split.test);
 
   // Rows each generator adds per class, from the training rows' class counts. Asked only when
-  // a generator strategy runs (a ratio the data already meets is an error then, not before).
+  // a generator strategy without its own ratio runs (a ratio the data already meets is an error
+  // then, not before).
   std::map<int, size_t> n_new;
-  const auto generators = generator_names();
   const bool any_generator =
-      std::any_of(config.strategies.begin(), config.strategies.end(),
-                  [&](const std::string& s) { return contains(generators, s); });
+      std::any_of(config.strategies.begin(), config.strategies.end(), [&](const std::string& s) {
+        const StrategyName n = parse_strategy(s);
+        return n.generator && !n.has_ratio();
+      });
   if (any_generator) {
     SamplingStrategy sampling;
     if (config.sampling.empty()) {
@@ -221,6 +227,28 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
                       "label=count targets above the current counts");
     }
   }
+  // A generator named with a ratio ("smote@0.25") adds rows up to that ratio instead.
+  auto requested_rows = [&](const std::string& strategy) -> std::map<int, size_t> {
+    const StrategyName n = parse_strategy(strategy);
+    if (!n.generator) return {};
+    if (!n.has_ratio()) return n_new;
+    SamplingStrategy sampling;
+    sampling.kind = SamplingStrategy::Kind::kRatio;
+    sampling.ratio = n.ratio;
+    try {
+      return rows_to_generate(train.class_counts(), sampling, train.classes);
+    } catch (const Error& e) {
+      throw Error(e.kind(), "strategy '" + strategy + "': " + e.what() +
+                                "; hint: ratios above the training split's own");
+    }
+  };
+  const bool run_auto = contains(config.strategies, "auto");
+  if (run_auto && multiclass) {
+    throw Error(ErrorKind::kUnsupported,
+                "strategy 'auto' chooses for two classes only for now; target '" + table.target +
+                    "' has " + std::to_string(k) +
+                    " classes; hint: name the strategies to compare");
+  }
 
   // Classes a generator cannot model with its configuration (fewer training rows than it
   // needs), found before anything trains. Such a class gets no rows from that generator; a
@@ -230,27 +258,29 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
   std::map<std::string, nlohmann::json> skipped_classes_of;   // strategy -> {label: why}
   nlohmann::json skipped = nlohmann::json::object();          // strategy -> why
   for (const auto& strategy : config.strategies) {
-    if (!contains(generators, strategy)) continue;
-    const nlohmann::json gen_config = config.generator_configs.contains(strategy)
-                                          ? config.generator_configs.at(strategy)
+    const StrategyName name = parse_strategy(strategy);
+    if (!name.generator) continue;
+    const nlohmann::json gen_config = config.generator_configs.contains(name.base)
+                                          ? config.generator_configs.at(name.base)
                                           : nlohmann::json::object();
-    const auto generator = make_generator(strategy, gen_config);
+    const auto generator = make_generator(name.base, gen_config);
     const size_t needed = generator->min_class_rows();
+    const std::map<int, size_t> wanted = requested_rows(strategy);
     std::map<int, size_t>& mine = n_new_of[strategy];
     nlohmann::json classes_skipped = nlohmann::json::object();
     std::vector<std::string> reasons;
-    for (const auto& [cls, rows] : n_new) {
+    for (const auto& [cls, rows] : wanted) {
       const size_t have = train_counts[static_cast<size_t>(cls)];
       if (have >= needed) {
         mine[cls] = rows;
         continue;
       }
       const std::string& label = train.classes[static_cast<size_t>(cls)];
-      const std::string why = too_few_rows(strategy, generator->config(), have, needed);
+      const std::string why = too_few_rows(name.base, generator->config(), have, needed);
       const std::string full = "class '" + printable(label) + "' " + why;
       classes_skipped[label] = full;
       reasons.push_back(full);
-      if (n_new.size() > 1) {
+      if (wanted.size() > 1) {
         const std::string warning =
             strategy + " adds no rows to class '" + printable(label) + "': it " + why;
         out.warnings.push_back(warning);
@@ -266,6 +296,10 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
       skipped_classes_of[strategy] = std::move(classes_skipped);
     }
   }
+  // The rows a strategy adds per class, without the classes it cannot model.
+  auto rows_for = [&](const std::string& strategy) -> std::map<int, size_t> {
+    return n_new_of.count(strategy) ? n_new_of.at(strategy) : requested_rows(strategy);
+  };
 
   nlohmann::json results;
   results["format"] = kResultsFormat;
@@ -318,22 +352,54 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
   const int64_t total_cells =
       static_cast<int64_t>(config.strategies.size() * config.classifiers.size());
   int64_t cell = 0;
+  // The training set of a strategy other than auto: as is, weighted, or with a generator's rows
+  // (seed: config.seed for every generator, so auto's refit of "smote@0.5" is that strategy's).
+  auto training_for = [&](const std::string& strategy) {
+    const StrategyName n = parse_strategy(strategy);
+    const nlohmann::json gen_config = config.generator_configs.contains(n.base)
+                                          ? config.generator_configs.at(n.base)
+                                          : nlohmann::json::object();
+    return experiment_detail::build_training_set(n.base, train, space, rows_for(strategy),
+                                                 gen_config, config.seed, observer);
+  };
+  if (run_auto) results["auto"] = nlohmann::json::object();
+
   for (const auto& strategy : config.strategies) {
     if (skipped.contains(strategy)) {
       cell += static_cast<int64_t>(config.classifiers.size());
       continue;
     }
-    // ---- build this strategy's training set ----
-    const nlohmann::json gen_config = config.generator_configs.contains(strategy)
-                                          ? config.generator_configs.at(strategy)
-                                          : nlohmann::json::object();
-    const std::map<int, size_t>& strategy_new =
-        n_new_of.count(strategy) ? n_new_of.at(strategy) : n_new;
+    // ---- build this strategy's training set (auto: one per classifier, by its choice) ----
     experiment_detail::TrainingSet training;
+    std::map<std::string, experiment_detail::AutoChoice> choices;
+    std::map<std::string, experiment_detail::TrainingSet> chosen_sets;
     try {
-      training =
-          experiment_detail::build_training_set(strategy, train, space, strategy_new, gen_config,
-                                                config.seed, observer);
+      if (strategy == "auto") {
+        experiment_detail::AutoJob job;
+        job.table = &table;
+        job.rows = split.train;
+        job.positive = positive;
+        job.config = config.auto_config;
+        job.classifiers = config.classifiers;
+        job.classifier_configs = config.classifier_configs;
+        job.generator_configs = config.generator_configs;
+        job.context = ClassifierContext{config.seed, config.threads};
+        job.seed = mix_seed(config.seed, kAutoStream);
+        job.observer = observer;
+        if (observer)
+          observer->on_message("auto: " + std::to_string(config.auto_config.inner_folds) +
+                               "-fold inner cross-validation of " +
+                               join(config.auto_config.expanded_candidates()) +
+                               " on the training rows");
+        choices = experiment_detail::select_by_inner_cv(job);
+        for (const auto& [clf, choice] : choices) {
+          results["auto"][clf] = choice.to_json();
+          if (!chosen_sets.count(choice.chosen))
+            chosen_sets.emplace(choice.chosen, training_for(choice.chosen));
+        }
+      } else {
+        training = training_for(strategy);
+      }
     } catch (const Error& e) {
       // A generator whose training diverged loses its own cells only: the other strategies'
       // results are kept and written (the CLI then exits with the "diverged" code).
@@ -363,7 +429,7 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
           nlohmann::json by_class = nlohmann::json::object();
           const auto counts = train.class_counts();
           int rarest = -1;
-          for (const auto& [cls, rows] : strategy_new) {
+          for (const auto& [cls, rows] : rows_for(strategy)) {
             const std::string& label = train.classes[static_cast<size_t>(cls)];
             std::vector<size_t> idx;
             for (size_t i = 0; i < training.synthetic_y.size(); ++i)
@@ -400,8 +466,13 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
     }
 
     // ---- every classifier on it ----
-    const Matrix x_train_model = space.to_classifier(training.x);
+    std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
     for (const auto& name : config.classifiers) {
+      const std::string set_name = strategy == "auto" ? choices.at(name).chosen : strategy;
+      const experiment_detail::TrainingSet& used =
+          strategy == "auto" ? chosen_sets.at(set_name) : training;
+      if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space.to_classifier(used.x));
+      const Matrix& x_train_model = x_model_of.at(set_name);
       ++cell;
       report(observer,
              "cell " + std::to_string(cell) + "/" + std::to_string(total_cells) + ": " + name +
@@ -411,17 +482,18 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
                                             ? config.classifier_configs.at(name)
                                             : nlohmann::json::object();
       experiment_detail::Scored scored = experiment_detail::fit_and_score(
-          name, clf_config, ClassifierContext{config.seed, config.threads}, x_train_model,
-          training.y, training.weights, {&test_model}, positive);
+          name, clf_config, ClassifierContext{config.seed, config.threads}, x_train_model, used.y,
+          used.weights, {&test_model}, positive);
       nlohmann::json entry = {
           {"strategy", strategy},
           {"classifier", name},
           {"score_kind", scored.kind == ScoreKind::kProbability ? "probability" : "decision"},
-          {"train_rows", training.x.rows},
-          {"synthetic_rows", synthetic_rows},
+          {"train_rows", used.x.rows},
+          {"synthetic_rows", used.synthetic.rows},
           {"fit_seconds", scored.fit_seconds},
           {"classifier_config", scored.config},
       };
+      if (strategy == "auto") entry["auto_choice"] = set_name;
       RunOutput::Prediction pred{strategy, name, split.test, test_labels, {}, {}, {}};
       if (!multiclass) {
         std::vector<double> scores = std::move(scored.scores.at(0));

@@ -9,9 +9,10 @@
 #include <filesystem>
 
 #include "imbgen/core/error.h"
-#include "imbgen/core/formats.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/formats.h"
 #include "imbgen/core/output_folder.h"
+#include "imbgen/experiment/auto.h"
 #include "report/assets.h"
 #include "report/html.h"
 #include "report/model.h"
@@ -117,7 +118,10 @@ std::string header_html(const Model& model, const std::vector<Helped>& helped) {
       }
       cards += "</tr>";
     }
-    cards += "</tbody></table></div>\n";
+    cards += "</tbody></table>";
+    const OverallAdvice advice = overall_advice(model, helped);
+    if (!advice.text.empty()) cards += "<p class=\"overall\">" + escape(advice.text) + "</p>";
+    cards += "</div>\n";
   }
   if (const json* gens = object_member(r, "generators", "")) {
     for (const auto& [name, g] : gens->items()) {
@@ -196,7 +200,14 @@ std::string summary_section(const Model& model, const std::vector<Helped>& helpe
         "benchmark</code> repeats the run and adds confidence intervals.";
   }
   out +=
-      "</p>\n<div class=\"table-wrap\"><table class=\"data summary\"><thead><tr>"
+      " The verdict says which strategy to use: one that beats <code>none</code> "
+      "significantly, or none of them.</p>\n";
+  const OverallAdvice advice = overall_advice(model, helped);
+  if (!advice.text.empty())
+    out += "<p class=\"overall\"><strong>Overall:</strong> " + badge_html(advice.status, "") + " " +
+           escape(advice.text) + "</p>\n";
+  out +=
+      "<div class=\"table-wrap\"><table class=\"data summary\"><thead><tr>"
       "<th>Classifier</th><th class=\"text\">Best strategy</th><th>PR-AUC</th>"
       "<th>Gain over none</th><th>Gain over smote</th><th class=\"text\">Verdict</th></tr>"
       "</thead><tbody>\n";
@@ -219,6 +230,20 @@ std::string summary_section(const Model& model, const std::vector<Helped>& helpe
            "</td></tr>\n";
   }
   out += "</tbody></table></div>\n";
+  // What auto chose, when it ran (results.json "auto", include/imbgen/experiment/auto.h).
+  if (const json* chosen = object_member(*model.results, "auto", "");
+      chosen != nullptr && !chosen->empty()) {
+    out +=
+        "<h3 id=\"auto-choices\">What <code>auto</code> chose</h3>\n<p>For each classifier, "
+        "<code>auto</code> scored its candidates by stratified cross-validation inside the "
+        "training rows (never the test rows) and refit the best on all of them.</p>\n"
+        "<ul class=\"auto-choices\">\n";
+    for (const auto& [clf, choice] : chosen->items()) {
+      if (!choice.is_object()) continue;
+      out += "<li>" + escape(auto_choice_text(clf, choice)) + "</li>\n";
+    }
+    out += "</ul>\n";
+  }
   const bool gains = summary_shows_gains(model);
   out += figure(gains ? "PR-AUC gain over none, per strategy and classifier"
                       : "PR-AUC per strategy and classifier",
@@ -790,6 +815,18 @@ std::string badge_html(Status status, const std::string& text) {
 }
 
 }  // namespace report_detail
+
+std::vector<std::string> what_helped_lines(const nlohmann::json& results) {
+  using namespace report_detail;
+  const Model model = build_model(results);
+  const auto helped = what_helped(model);
+  std::vector<std::string> out;
+  for (const auto& h : helped)
+    if (!h.best.empty()) out.push_back(h.classifier + ": " + h.verdict);
+  const OverallAdvice advice = overall_advice(model, helped);
+  if (!advice.text.empty()) out.push_back("overall: " + advice.text);
+  return out;
+}
 
 std::string render_report(const nlohmann::json& results) {
   // Refuse what is not a results file before drawing an empty page from it.

@@ -840,4 +840,66 @@ INSTANTIATE_TEST_SUITE_P(
                  {"bad.csv:32", "column 'b'", "\"x\\xe9y\" is not UTF-8", "0xE9", "iconv"}}),
     [](const ::testing::TestParamInfo<BadInput>& p) { return p.param.name; });
 
+// --ratios makes one strategy per generator and ratio, and auto says what it chose, in run and
+// in benchmark, on the 3,000-row slice with cheap classifiers.
+TEST(Cli, RatiosAndAutoInRunAndBenchmark) {
+  const fs::path dir = make_temp_dir();
+  const std::string common = "--data " + kSmall +
+                             " --drop Time --classifiers logistic,xgboost --set "
+                             "xgboost.n_estimators=20 --set auto.candidates=none,class_weight,"
+                             "random --set auto.ratios=0.1,0.5 --set auto.inner_folds=2 ";
+  Result r = imbgen("run " + common +
+                    "--strategies none,random,auto --ratios 0.1,0.5 --no-evaluate --quiet --out " +
+                    (dir / "run").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "run" / "results.json"));
+  std::set<std::string> strategies;
+  for (const auto& e : results.at("results")) strategies.insert(e.at("strategy"));
+  EXPECT_EQ(strategies, (std::set<std::string>{"none", "random@0.1", "random@0.5", "auto"}));
+  // random@0.5 brings the 96 training frauds of 2,304 others to 1,152.
+  for (const auto& e : results.at("results"))
+    if (e.at("strategy") == "random@0.5") {
+      EXPECT_EQ(e.at("synthetic_rows"), 1056);
+    }
+  for (const char* clf : {"logistic", "xgboost"}) {
+    const auto& a = results.at("auto").at(clf);
+    EXPECT_EQ(a.at("inner_pr_auc").size(), 4u);  // none, class_weight, random@0.1, random@0.5
+    const std::string line =
+        "for " + std::string(clf) + ": " + a.at("chosen").get<std::string>() + ", inner PR-AUC ";
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
+  }
+  EXPECT_TRUE(fs::exists(dir / "run" / "synthetic" / "random@0.1.csv"));
+  EXPECT_NE(imbgen::read_file(dir / "run" / "report.html").find("What <code>auto</code> chose"),
+            std::string::npos);
+
+  r = imbgen("benchmark " + common +
+             "--strategies none,random,auto --ratios 0.5 --folds 2 --repeats 1 --jobs 1 "
+             "--threads 1 --no-evaluate --quiet --out " +
+             (dir / "bench").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("random@0.5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" in 2 of 2 folds"), std::string::npos) << r.output;
+  EXPECT_NE(imbgen::read_file(dir / "bench" / "metrics.csv").find(",random@0.5,"),
+            std::string::npos);
+
+  // Bad values are named before anything runs.
+  r = imbgen("run " + common + "--strategies none,auto --ratios 0.1,2 --out " +
+             (dir / "bad").string());
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("--ratios '0.1,2': '2' is not a number in (0, 1]"), std::string::npos)
+      << r.output;
+  r = imbgen("run --data " + kSmall +
+             " --drop Time --strategies none,smote --set "
+             "auto.inner_folds=1 --out " +
+             (dir / "bad").string());
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("auto.inner_folds: expected an integer >= 2, got 1"), std::string::npos)
+      << r.output;
+  r = imbgen("run --data " + kSmall + " --drop Time --ratio 0.5 --ratios 0.1 --out " +
+             (dir / "bad").string());
+  EXPECT_EQ(r.code, 2) << r.output;  // excluded options: a usage error
+  EXPECT_FALSE(fs::exists(dir / "bad"));
+  fs::remove_all(dir);
+}
+
 }  // namespace

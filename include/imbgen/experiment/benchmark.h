@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -32,16 +33,20 @@
 
 #include "imbgen/core/observer.h"
 #include "imbgen/data/table.h"
+#include "imbgen/experiment/auto.h"
 #include "imbgen/experiment/cluster.h"
 
 namespace imbgen {
 
 // What the results depend on (stored with the cells; --resume requires the same).
 struct BenchmarkConfig {
+  // Names as include/imbgen/experiment/strategy.h reads them: none, class_weight, auto, a
+  // generator (adds rows up to `ratio`), or GENERATOR@RATIO (up to its own ratio). Each is a
+  // strategy of its own: its own cells (keyed by the name), statistics and comparisons.
   std::vector<std::string> strategies = {"none", "class_weight", "random", "smote", "gan"};
   std::vector<std::string> classifiers = {"logistic", "linear_svm", "svm_rbf", "random_forest",
                                           "xgboost"};
-  // Minority/majority row ratio after augmentation, in (0, 1].
+  // Minority/majority row ratio after augmentation, in (0, 1], for generators named without one.
   double ratio = 1.0;
   int folds = 5;    // k of the stratified k-fold, >= 2
   int repeats = 2;  // repetitions of the k-fold with different shuffles, >= 1
@@ -63,6 +68,10 @@ struct BenchmarkConfig {
   double confidence = 0.95;
   double alpha = 0.05;
   std::vector<std::string> baselines = {"none", "smote"};
+  // The `auto` strategy: per cell and classifier, inner stratified cross-validation of the
+  // candidates on the fit part only (never the validation part or the test fold), then a refit
+  // on the whole fit part with the choice. In to_json() (and the store) only when auto runs.
+  AutoConfig auto_config;
 
   // Throws Error(kInvalidArgument) listing every problem at once.
   void validate() const;
@@ -80,6 +89,16 @@ struct BenchmarkData {
 // A data set name from a file path: the file name without .gz/.csv, other characters than
 // letters, digits, '.', '_' and '-' replaced by '_' ("data/creditcard.csv.gz" -> "creditcard").
 std::string dataset_name(const std::string& path);
+
+// The rows of one inner fold of `auto` (indices into the data set's table), for tests.
+struct AutoInnerFold {
+  std::string dataset;
+  int repeat = 0, fold = 0;
+  std::vector<size_t> test;          // the cell's test fold
+  std::vector<size_t> validation;    // the cell's threshold-tuning rows
+  std::vector<size_t> inner_fit;     // the rows the inner fold fits on
+  std::vector<size_t> inner_scored;  // the rows it scores
+};
 
 // How to run (none of it changes the results).
 struct BenchmarkControl {
@@ -112,6 +131,9 @@ struct BenchmarkControl {
   // Test hook (ranks other than 0): the process kills itself (SIGKILL, as a crash would) when it
   // is handed its Nth cell (< 1: never).
   int64_t kill_at_cell = -1;
+  // Test hook: called with every inner fold of `auto` (from worker threads; jobs = 1 to keep the
+  // calls in order).
+  std::function<void(const AutoInnerFold&)> on_auto_fold;
 
   // Throws Error(kInvalidArgument) naming each bad value (jobs or threads below 1, no folder).
   void validate() const;
@@ -132,7 +154,9 @@ struct BenchmarkOutcome {
   // dataset, config, results, generators) where results[] has one entry per (repeat, fold,
   // strategy, classifier) with "dataset", "repeat", "fold", tuned-threshold metrics and
   // "thresholds"; plus "statistics" in the shape include/imbgen/report/report.h documents, with
-  // "summary" (per classifier: the best strategy by PR-AUC and its comparisons) and "protocol".
+  // "summary" (per classifier: the best strategy by PR-AUC and its comparisons) and "protocol";
+  // with auto, results[].auto (that fold's choice) and "auto" (per classifier, over the folds, in
+  // the shape include/imbgen/experiment/auto.h documents).
   std::vector<nlohmann::json> results;
   std::vector<std::string> names;  // data set names, same order
 };

@@ -10,16 +10,19 @@
 
 #include "imbgen/core/observer.h"
 #include "imbgen/data/table.h"
+#include "imbgen/experiment/auto.h"
 #include "imbgen/experiment/model.h"
 
 namespace imbgen {
 
 struct RunConfig {
+  // Names as include/imbgen/experiment/strategy.h reads them: none, class_weight, auto, a
+  // generator, or GENERATOR@RATIO (that generator with its own minority/majority ratio).
   std::vector<std::string> strategies = {"none", "class_weight", "random", "smote", "gan"};
   std::vector<std::string> classifiers = {"logistic", "linear_svm", "svm_rbf", "random_forest",
                                           "xgboost"};
   // Minority/majority row ratio after augmentation (a generator adds rows until it is reached),
-  // used when `sampling` is empty.
+  // used when `sampling` is empty, for generators named without a ratio.
   double ratio = 1.0;
   // How many rows a generator adds per class, SamplingStrategy::parse's text: "auto", a ratio,
   // or "label=count,..." final counts. Empty: the ratio above, for every class but the majority.
@@ -36,13 +39,16 @@ struct RunConfig {
   bool evaluate = true;
   // EvaluationConfig keys, e.g. {"tsne": false}; its seed and threads come from this config.
   nlohmann::json evaluation_config = nlohmann::json::object();
+  // The `auto` strategy's candidates and inner folds (options other than the defaults without
+  // "auto" among the strategies are an error). Two classes only.
+  AutoConfig auto_config;
 
   // Every problem at once (unknown strategy or classifier names, ratio <= 0, ...).
   void validate() const;
   nlohmann::json to_json() const;
 };
 
-// Names accepted in RunConfig::strategies: "none", "class_weight", and every generator name.
+// Strategy names without a ratio: "none", "class_weight", "auto", and every generator name.
 std::vector<std::string> strategy_names();
 
 
