@@ -36,6 +36,9 @@ build_tools=(g++ cmake ninja-build pkg-config)
 # BLAS.
 libraries=(libtorch-dev libopenblas-dev libxgboost-dev liblinear-dev libsvm-dev libcli11-dev
   nlohmann-json3-dev zlib1g-dev libboost-dev libcpp-httplib-dev)
+# MPI for `mpirun -n N imbgen benchmark` (CMakeLists.txt: IMBGEN_MPI; the build works without it):
+# Open MPI's library and headers, and mpirun, which tests/cli runs on loopback.
+mpi=(libopenmpi-dev openmpi-bin)
 # The Python package (python/CMakeLists.txt, python/setup.py): pybind11 and Python's headers to
 # build it; venv, pip and setuptools to install it into .venv; the packages it imports at run time.
 python_package=(python3-dev pybind11-dev python3-venv python3-pip python3-setuptools python3-wheel
@@ -103,6 +106,7 @@ check_group() {  # check_group LABEL PACKAGE...: adds the missing ones to $missi
 }
 check_group "the build" "${build_tools[@]}"
 check_group "the libraries" "${libraries[@]}"
+check_group "MPI" "${mpi[@]}"
 check_group "the Python package" "${python_package[@]}"
 check_group "the tests and benchmarks" "${test_libraries[@]}"
 check_group "the tools the tests run" "${test_tools[@]}"

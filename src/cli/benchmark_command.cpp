@@ -1,6 +1,7 @@
 // `imbgen benchmark`: options, data loading, Ctrl-C handling (stop, keep the finished cells, say
 // how to resume), the outputs with report.html, and the summary table with confidence intervals
-// and significance marks. The protocol itself lives in the experiment module.
+// and significance marks; under mpirun, joining the other ranks. The protocol itself lives in the
+// experiment module.
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,24 +9,29 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common.h"
 #include "imbgen/classifiers/classifier.h"
+#include "imbgen/cluster/mpi.h"
 #include "imbgen/core/error.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/benchmark.h"
 #include "imbgen/experiment/run.h"
+#include "imbgen/experiment/settings.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 #include "imbgen/report/report.h"
-#include "common.h"
-#include "imbgen/experiment/settings.h"
 #include "progress_bar.h"
 
 namespace imbgen::cli {
@@ -35,6 +41,7 @@ namespace {
 constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 
 std::atomic<bool> g_stop{false};
+std::atomic<int> g_launcher_signal{0};
 
 void on_sigint(int) {
   g_stop.store(true);
@@ -46,6 +53,39 @@ void on_sigint(int) {
   ::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the process; every stored cell is whole
 }
 
+// Rank 0 of an MPI job: the launcher sends SIGTERM when a rank died (or the job was cancelled),
+// and SIGKILL soon after; stop at once, so that the cells in progress are named in time.
+void on_sigterm(int signal) {
+  g_launcher_signal.store(signal);
+  g_stop.store(true);
+}
+
+// Progress to the bar; messages always, even with --quiet, followed by `after`: the only message
+// is the cells in progress when a cluster run stops, and the launcher may kill this process
+// before it can say more, so the resume hint goes with it.
+class BenchmarkObserver : public Observer {
+ public:
+  BenchmarkObserver(ProgressBar& bar, std::string after) : bar_(bar), after_(std::move(after)) {}
+  void on_progress(const Progress& p) override { bar_.on_progress(p); }
+  void on_message(const std::string& message) override {
+    bar_.finish();
+    std::cerr << "imbgen: " << message << "\n" << after_ << std::endl;
+  }
+
+ private:
+  ProgressBar& bar_;
+  std::string after_;
+};
+
+// IMBGEN_TEST_KILL_RANK=R:N (tests only): rank R kills itself when it is handed its Nth cell.
+int64_t kill_at_cell(int rank) {
+  const char* v = std::getenv("IMBGEN_TEST_KILL_RANK");
+  if (v == nullptr) return -1;
+  int r = -1;
+  long long n = -1;
+  if (std::sscanf(v, "%d:%lld", &r, &n) != 2 || r != rank) return -1;
+  return n;
+}
 
 // The command line of this process, for the resume hint.
 std::string command_line() {
@@ -203,10 +243,13 @@ void print_dataset_summary(const nlohmann::json& results) {
                          fixed(stats.at("protocol").at("min_precision").get<double>(), 2) +
                          " (precision_at_target in summary.csv)");
   print_comparisons(results, "pr_auc", "none");
-  std::cout << "\nWhat helped (best strategy per classifier by mean PR-AUC):\n";
-  for (const auto& s : stats.at("summary")) {
-    std::cout << "  " << s.at("classifier").get<std::string>() << ": "
-              << s.at("verdict").get<std::string>() << "\n";
+  std::cout << "\nWhat helped (best strategy per classifier by mean PR-AUC, and which to use):\n";
+  for (const auto& line : what_helped_lines(results)) std::cout << "  " << line << "\n";
+  if (results.contains("auto")) {
+    std::cout << "\nauto chose (per fold, by cross-validation inside the fold's fit rows; "
+                 "PR-AUC):\n";
+    for (const auto& [clf, choice] : results.at("auto").items())
+      std::cout << "  " << auto_choice_text(clf, choice) << "\n";
   }
 }
 
@@ -214,6 +257,7 @@ struct Options {
   std::vector<std::string> data;
   std::string target;
   std::vector<std::string> drop, categorical, settings;
+  std::string ratios;
   BenchmarkConfig config;
   BenchmarkControl control;
   bool no_evaluate = false;
@@ -245,9 +289,44 @@ std::vector<BenchmarkData> load_data(const Options& o, const CLI::App* app) {
   return out;
 }
 
+int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster);
+
+// Under an MPI launcher, joins the other ranks first; an error on any rank then ends the whole
+// job (a rank waiting for a cell that will never come helps no one).
 int run_benchmark_command(Options& o, CLI::App* cmd) {
+  const int launch_size = mpi_launch_size();
+  if (launch_size == 0 || launch_size == 1) return run_benchmark_command(o, cmd, nullptr);
+  std::unique_ptr<MpiCluster> mpi = start_mpi();
+  if (mpi->size() == 1) return run_benchmark_command(o, cmd, nullptr);
+  int code = 0;
+  try {
+    return run_benchmark_command(o, cmd, mpi.get());
+  } catch (const Error& e) {
+    std::cerr << "imbgen: error: "
+              << (mpi->rank() == 0
+                      ? ""
+                      : "rank " + std::to_string(mpi->rank()) + " (host " + mpi->host() + "): ")
+              << e.what() << std::endl;
+    code = exit_code(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "imbgen: internal error: rank " << mpi->rank() << " (host " << mpi->host()
+              << "): " << e.what() << std::endl;
+    code = exit_code(ErrorKind::kInternal);
+  }
+  mpi->abort(code);
+  return code;  // not reached
+}
+
+int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster) {
+  const int rank = cluster == nullptr ? 0 : cluster->rank();
+  if (rank != 0) o.quiet = true;  // rank 0 speaks for the job
   BenchmarkConfig& config = o.config;
-  const ComponentSettings settings = parse_settings(o.settings);
+  if (!o.ratios.empty())
+    config.strategies = expand_ratios(config.strategies, parse_ratios(o.ratios));
+  const ComponentSettings settings =
+      parse_settings(o.settings, /*evaluation_allowed=*/true, /*auto_allowed=*/true);
+  if (!settings.auto_options.empty())
+    config.auto_config = AutoConfig::from_json(settings.auto_options);
   config.generator_configs = settings.generators;
   config.classifier_configs = settings.classifiers;
   config.evaluation_config = settings.evaluation;
@@ -259,6 +338,11 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
   const size_t cells =
       data.size() * config.strategies.size() * static_cast<size_t>(config.folds * config.repeats);
   if (!o.quiet) {
+    if (cluster != nullptr) {
+      std::cerr << "MPI: " << cluster->size() << " ranks (" << mpi_library() << "), rank 0 on "
+                << cluster->host() << " hands out the cells and stores them in " << o.control.dir
+                << "/cells; each rank computes " << jobs << " at a time\n";
+    }
     for (const auto& d : data) {
       std::cerr << "data: " << d.name << ": " << d.table.source << ": " << d.table.rows()
                 << " rows, " << d.table.columns.size() << " features, target '" << d.table.target
@@ -280,35 +364,62 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
                       : "generator rows are not evaluated (--no-evaluate)\n");
   }
 
+  o.control.cluster = cluster;
+  if (rank != 0) {
+    // Signals are the launcher's business here; rank 0 reports.
+    o.control.kill_at_cell = kill_at_cell(rank);
+    run_benchmark(data, config, o.control);
+    return 0;
+  }
+  std::string resume_command = command_line();
+  if (resume_command.find("--resume") == std::string::npos) resume_command += " --resume";
   ProgressBar progress(o.quiet);
-  o.control.observer = &progress;
+  BenchmarkObserver observer(progress, "imbgen: the finished cells are kept in " + o.control.dir +
+                                           "/cells; to continue where it stopped, run (under "
+                                           "mpirun or alone):\n  " +
+                                           resume_command);
+  o.control.observer = &observer;
   g_stop.store(false);
+  g_launcher_signal.store(0);
   o.control.stop = &g_stop;
   struct sigaction action {
-  }, previous{};
+  }, previous{}, term_action{}, term_previous{};
   action.sa_handler = on_sigint;
   sigemptyset(&action.sa_mask);
   ::sigaction(SIGINT, &action, &previous);
+  term_action.sa_handler = on_sigterm;
+  sigemptyset(&term_action.sa_mask);
+  if (cluster != nullptr) ::sigaction(SIGTERM, &term_action, &term_previous);
+  auto restore = [&] {
+    ::sigaction(SIGINT, &previous, nullptr);
+    if (cluster != nullptr) ::sigaction(SIGTERM, &term_previous, nullptr);
+  };
   BenchmarkOutcome outcome;
   try {
     outcome = run_benchmark(data, config, o.control);
   } catch (...) {
-    ::sigaction(SIGINT, &previous, nullptr);
+    restore();
     progress.finish();
     throw;
   }
-  ::sigaction(SIGINT, &previous, nullptr);
+  restore();
   progress.finish();
   if (!o.quiet && outcome.cells_resumed > 0) {
     std::cerr << "resumed: " << outcome.cells_resumed << " of " << outcome.cells_total
               << " cells were already in " << outcome.store << "\n";
   }
   if (!outcome.complete) {
-    std::string cmdline = command_line();
-    if (cmdline.find("--resume") == std::string::npos) cmdline += " --resume";
+    const std::string& cmdline = resume_command;
+    if (g_launcher_signal.load() != 0) {
+      std::cerr << "imbgen: the MPI launcher stopped the job (signal " << g_launcher_signal.load()
+                << "): a rank ended (the launcher's message names it; its cell is listed "
+                   "above), or the job was cancelled\n";
+    }
     std::cerr << "imbgen: interrupted: " << (outcome.cells_resumed + outcome.cells_run) << " of "
               << outcome.cells_total << " cells are stored in " << outcome.store
-              << "\nto continue where it stopped, run:\n  " << cmdline << "\n";
+              << "\nto continue where it stopped, run"
+              << (cluster != nullptr ? " (under mpirun or alone)" : "") << ":\n  " << cmdline
+              << std::endl;
     return kExitInterrupted;
   }
   const std::vector<std::string> folders =
@@ -330,6 +441,12 @@ int run_benchmark_command(Options& o, CLI::App* cmd) {
             << "(means, intervals, tests)" << (outcome.results.size() > 1 ? ", wins.csv" : "")
             << "; cells in " << outcome.store << " (" << outcome.cells_run << " computed, "
             << outcome.cells_resumed << " resumed, " << fixed(outcome.seconds, 0) << " s)\n";
+  if (!outcome.cells_by_rank.empty()) {
+    std::cout << "cells computed by rank:";
+    for (size_t r = 0; r < outcome.cells_by_rank.size(); ++r)
+      std::cout << (r ? ", " : " ") << r << ": " << outcome.cells_by_rank[r];
+    std::cout << "\n";
+  }
   return 0;
 }
 
@@ -355,8 +472,8 @@ Command add_benchmark_command(CLI::App& app) {
                   "columns to treat as categorical, comma-separated")
       ->delimiter(',');
   cmd->add_option("--strategies", o->config.strategies,
-                  "strategies, comma-separated (none, class_weight, or a generator: " +
-                      join(generator_names()) + ")")
+                  "strategies, comma-separated (none, class_weight, auto, or a generator: " +
+                      join(generator_names()) + "; GENERATOR@RATIO for a ratio of its own)")
       ->delimiter(',')
       ->capture_default_str();
   cmd->add_option("--classifiers", o->config.classifiers,
@@ -368,9 +485,14 @@ Command add_benchmark_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", o->config.seed, "seed of the folds, generators and classifiers")
       ->capture_default_str();
-  cmd->add_option("--ratio", o->config.ratio,
-                  "minority/majority row ratio after augmentation, in (0, 1]")
-      ->capture_default_str();
+  auto* ratio = cmd->add_option("--ratio", o->config.ratio,
+                                "minority/majority row ratio after augmentation, in (0, 1]")
+                    ->capture_default_str();
+  cmd->add_option("--ratios", o->ratios,
+                  "several ratios in one go, e.g. 0.05,0.1,0.25,0.5,1: each generator becomes one "
+                  "strategy per ratio (smote@0.1, ...), compared like any other; none, "
+                  "class_weight and auto stay as they are")
+      ->excludes(ratio);
   cmd->add_option("--validation-fraction", o->config.validation_fraction,
                   "share of each fold's training rows held out to tune thresholds")
       ->capture_default_str();
@@ -381,8 +503,10 @@ Command add_benchmark_command(CLI::App& app) {
                   "threads in all; each classifier gets max(1, threads / jobs)")
       ->capture_default_str();
   cmd->add_option("--set", o->settings,
-                  "NAME.KEY=VALUE: a generator, classifier or evaluation option, e.g. "
-                  "gan.steps=2000, svm_rbf.max_train_rows=5000 (repeatable)");
+                  "NAME.KEY=VALUE: a generator, classifier, evaluation or auto option, e.g. "
+                  "gan.steps=2000, svm_rbf.max_train_rows=5000, "
+                  "auto.candidates=none,class_weight,smote, auto.ratios=0.1,0.5, "
+                  "auto.inner_folds=3 (repeatable)");
   cmd->add_option("--out", o->control.dir, "output folder (the cell store is OUT/cells)")
       ->capture_default_str();
   cmd->add_flag("--resume", o->control.resume,

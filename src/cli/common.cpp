@@ -38,10 +38,10 @@ LoadOptions DataOptions::options(const CLI::App* app) const {
   return options;
 }
 
-ComponentSettings parse_settings(const std::vector<std::string>& settings,
-                                 bool evaluation_allowed) {
+ComponentSettings parse_settings(const std::vector<std::string>& settings, bool evaluation_allowed,
+                                 bool auto_allowed) {
   ComponentSettings out;
-  for (const auto& s : settings) add_setting(s, out, evaluation_allowed);
+  for (const auto& s : settings) add_setting(s, out, evaluation_allowed, auto_allowed);
   return out;
 }
 

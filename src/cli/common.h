@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "imbgen/core/error.h"
 #include "imbgen/core/text.h"
 #include "imbgen/data/table.h"
 #include "imbgen/experiment/settings.h"
@@ -17,6 +18,9 @@ namespace imbgen::cli {
 // Every command's options are parsed first; then the chosen command's function runs and returns
 // the exit code.
 using Command = std::function<int()>;
+
+// The exit code of an error kind (the table in the README).
+int exit_code(ErrorKind kind);
 
 int default_threads();
 
@@ -37,7 +41,7 @@ struct DataOptions {
 
 // --set NAME.KEY=VALUE (repeatable) into per-component options.
 ComponentSettings parse_settings(const std::vector<std::string>& settings,
-                                 bool evaluation_allowed = true);
+                                 bool evaluation_allowed = true, bool auto_allowed = false);
 
 // "data: FILE: N rows, D features, target 'T' (a: n, b: m)" on stderr.
 void print_dataset(const Table& t, const std::string& prefix = "data: ");

@@ -9,6 +9,7 @@
 #include "common.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/output_folder.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/fidelity.h"
 #include "progress_bar.h"
@@ -61,11 +62,15 @@ int evaluate_command(const EvaluateArgs& a) {
   const nlohmann::json result =
       evaluate_tables(real, syn, a.holdout.empty() ? nullptr : &holdout, config, &progress);
   progress.finish();
-  std::error_code ec;
-  std::filesystem::create_directories(a.out, ec);
-  if (ec) throw Error(ErrorKind::kIo, "cannot create output folder '" + a.out + "': " + ec.message());
-  write_file_atomic(std::filesystem::path(a.out) / "evaluation.json", result.dump(2) + "\n");
-  write_file_atomic(std::filesystem::path(a.out) / "evaluation.csv", flatten_to_csv(result));
+  // Both files or neither (core/output_folder.h).
+  OutputFolder folder(a.out, {"evaluation.json", "evaluation.csv"});
+  try {
+    write_file_atomic(folder.staging() / "evaluation.json", result.dump(2) + "\n");
+    write_file_atomic(folder.staging() / "evaluation.csv", flatten_to_csv(result));
+  } catch (const Error& e) {
+    throw folder.in_folder_terms(e);
+  }
+  folder.commit();
   std::cout << "Synthetic (" << syn.rows() << " rows) vs real (" << real.rows() << " rows)"
             << (a.holdout.empty() ? "" : ", holdout " + std::to_string(holdout.rows()) + " rows")
             << ":\n";

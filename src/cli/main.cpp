@@ -1,5 +1,6 @@
 // imbgen command line: parses the options of every command, runs the one chosen, and maps the
 // library's error kinds to exit codes. The commands are thin: the work is in the library.
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -19,10 +20,7 @@ Command add_evaluate_command(CLI::App& app);
 Command add_benchmark_command(CLI::App& app);
 Command add_serve_command(CLI::App& app);
 
-namespace {
-
 // Exit codes (documented in the README).
-constexpr int kExitUsage = 2;
 int exit_code(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kInvalidArgument: return 3;
@@ -35,6 +33,10 @@ int exit_code(ErrorKind kind) {
   }
   return 70;
 }
+
+namespace {
+
+constexpr int kExitUsage = 2;
 
 int run_main(int argc, char** argv) {
   CLI::App app{"imbgen: fix class imbalance in tabular data with generative models, and measure "
@@ -82,6 +84,9 @@ int main(int argc, char** argv) {
     ::setenv("OMP_WAIT_POLICY", "passive", 1);
     ::execv("/proc/self/exe", argv);  // returns only on failure: then go on as we are
   }
+  // Past a file-size limit (ulimit -f), a write fails with EFBIG and the command reports it as
+  // an I/O error, instead of the process dying of SIGXFSZ mid-write.
+  ::signal(SIGXFSZ, SIG_IGN);
   try {
     return imbgen::cli::run_main(argc, argv);
   } catch (const imbgen::Error& e) {

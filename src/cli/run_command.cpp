@@ -9,6 +9,7 @@
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/core/error.h"
 #include "imbgen/experiment/run.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 #include "imbgen/report/report.h"
 #include "progress_bar.h"
@@ -21,6 +22,7 @@ struct RunArgs {
   DataOptions data;
   std::string out = "imbgen-out";
   std::string targets;
+  std::string ratios;
   std::vector<std::string> settings;
   int threads = default_threads();
   bool no_evaluate = false;
@@ -97,7 +99,12 @@ int run_command(RunArgs& a, const CLI::App* cmd) {
     }
     config.sampling = a.targets;
   }
-  const ComponentSettings settings = parse_settings(a.settings);
+  if (!a.ratios.empty())
+    config.strategies = expand_ratios(config.strategies, parse_ratios(a.ratios));
+  const ComponentSettings settings =
+      parse_settings(a.settings, /*evaluation_allowed=*/true, /*auto_allowed=*/true);
+  if (!settings.auto_options.empty())
+    config.auto_config = AutoConfig::from_json(settings.auto_options);
   config.generator_configs = settings.generators;
   config.classifier_configs = settings.classifiers;
   config.evaluation_config = settings.evaluation;
@@ -122,12 +129,19 @@ int run_command(RunArgs& a, const CLI::App* cmd) {
     print_table(output.results, "balanced_accuracy", "Balanced accuracy (mean recall per class)");
     std::cout << "\n(per-class precision, recall, F1 and PR-AUC: metrics.csv)\n";
   }
+  if (output.results.contains("auto")) {
+    std::cout << "\nauto chose (" << config.auto_config.inner_folds
+              << "-fold cross-validation inside the training split, PR-AUC):\n";
+    for (const auto& [clf, choice] : output.results.at("auto").items())
+      std::cout << "  " << auto_choice_text(clf, choice) << "\n";
+  }
   print_verdicts(output.results);
   std::cout << "\nwrote " << a.out
             << "/report.html (open it in a browser), results.json, metrics.csv, predictions.csv";
   if (!output.synthetic.empty()) std::cout << ", synthetic/*.csv";
   if (!output.evaluation_csv.empty()) std::cout << ", evaluation/*.csv";
   std::cout << "\n";
+  for (const auto& w : output.warnings) std::cerr << "imbgen: warning: " << w << "\n";
   const auto& failed = output.results.at("failed");
   for (const auto& [strategy, why] : failed.items()) {
     std::cerr << "imbgen: error: strategy '" << strategy
@@ -151,8 +165,8 @@ Command add_run_command(CLI::App& app) {
       "untouched test split");
   a->data.add_to(run);
   run->add_option("--strategies", c.strategies,
-                  "strategies, comma-separated (none, class_weight, or a generator: " +
-                      join(generator_names()) + ")")
+                  "strategies, comma-separated (none, class_weight, auto, or a generator: " +
+                      join(generator_names()) + "; GENERATOR@RATIO for a ratio of its own)")
       ->delimiter(',')
       ->capture_default_str();
   run->add_option("--classifiers", c.classifiers,
@@ -170,8 +184,13 @@ Command add_run_command(CLI::App& app) {
   auto* targets = run->add_option("--targets", a->targets,
                                   "final row counts per class in the training split, e.g. "
                                   "fraud=5000,other=1000 (the same as --sampling label=count,...)");
-  ratio->excludes(sampling)->excludes(targets);
-  sampling->excludes(targets);
+  auto* ratios = run->add_option(
+      "--ratios", a->ratios,
+      "several ratios in one go, e.g. 0.05,0.1,0.25,0.5,1: each generator becomes one strategy "
+      "per ratio (smote@0.1, ...); none, class_weight and auto stay as they are");
+  ratio->excludes(sampling)->excludes(targets)->excludes(ratios);
+  sampling->excludes(targets)->excludes(ratios);
+  targets->excludes(ratios);
   run->add_option("--test-fraction", c.test_fraction, "share of rows held out for testing")
       ->capture_default_str();
   run->add_option("--seed", c.seed, "seed for the split, generators and classifiers")
@@ -179,9 +198,10 @@ Command add_run_command(CLI::App& app) {
   run->add_option("--threads", a->threads, "threads for the classifiers (generators use one)")
       ->capture_default_str();
   run->add_option("--set", a->settings,
-                  "NAME.KEY=VALUE: set a generator, classifier or evaluation option, e.g. "
-                  "gan.steps=2000, svm_rbf.max_train_rows=5000, evaluation.tsne=false "
-                  "(repeatable)");
+                  "NAME.KEY=VALUE: set a generator, classifier, evaluation or auto option, e.g. "
+                  "gan.steps=2000, svm_rbf.max_train_rows=5000, evaluation.tsne=false, "
+                  "auto.candidates=none,class_weight,smote, auto.ratios=0.1,0.5, "
+                  "auto.inner_folds=3 (repeatable)");
   run->add_option("--out", a->out, "output folder")->capture_default_str();
   run->add_flag("--no-evaluate", a->no_evaluate,
                 "skip the fidelity/privacy evaluation of the generators' rows");

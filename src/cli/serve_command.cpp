@@ -56,6 +56,7 @@ int serve_command(ServeArgs& a) {
                 "--max-body: expected a number of bytes >= 64, got " + std::to_string(a.max_body));
   a.options.max_rows = static_cast<size_t>(a.max_rows);
   a.options.max_body = static_cast<size_t>(a.max_body);
+  a.options.validate();  // every option, before the token file is read or anything starts
   if (!a.token_file.empty()) a.options.token = read_token(a.token_file);
   a.options.access_log = !a.quiet;
 

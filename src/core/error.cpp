@@ -1,5 +1,7 @@
-// Names of error kinds and the internal-invariant check.
+// Names of error kinds, escaping of messages and the internal-invariant check.
 #include "imbgen/core/error.h"
+
+#include "imbgen/core/text.h"
 
 namespace imbgen {
 
@@ -14,6 +16,10 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::kInternal: return "internal error";
   }
   return "error";
+}
+
+std::string escape_message(const std::string& message) {
+  return printable(message, /*keep_line_breaks=*/true);
 }
 
 void check_internal(bool condition, const std::string& message) {

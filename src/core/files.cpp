@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "imbgen/core/error.h"
@@ -18,8 +20,7 @@ AtomicFile::AtomicFile(std::filesystem::path path, bool binary) : path_(std::mov
   tmp_ += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_counter++);
   out_.open(tmp_, binary ? std::ios::binary | std::ios::trunc : std::ios::trunc);
   if (!out_) {
-    throw Error(ErrorKind::kIo, "cannot write '" + path_.string() +
-                                    "': the folder does not exist or is not writable");
+    throw Error(ErrorKind::kIo, "cannot write '" + path_.string() + "': " + std::strerror(errno));
   }
 }
 
@@ -33,9 +34,15 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::commit() {
   out_.flush();
-  const bool ok = static_cast<bool>(out_);
+  // close() is checked too: on NFS the data reaches the server at close, and a failure (server
+  // full, quota) shows only there; renaming that file would put a short one in place.
+  int error = out_ ? 0 : errno;  // the failed write's reason: ENOSPC, EFBIG, EIO, ...
   out_.close();
-  if (!ok) throw Error(ErrorKind::kIo, "writing '" + path_.string() + "' failed (disk full?)");
+  if (error == 0 && out_.fail()) error = errno;
+  if (error != 0 || out_.fail()) {
+    throw Error(ErrorKind::kIo, "writing '" + path_.string() + "' failed: " +
+                                    std::strerror(error) + "; the file was left as it was");
+  }
   std::error_code ec;
   std::filesystem::rename(tmp_, path_, ec);
   if (ec) {

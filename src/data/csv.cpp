@@ -14,6 +14,7 @@
 
 #include "data/csv_parser.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/text.h"
 
 namespace imbgen {
 namespace csv_detail {
@@ -116,7 +117,31 @@ bool Parser::next(std::vector<std::string_view>& fields, size_t& record_line) {
       continue;
     }
     end_of_line();
+    check_utf8(fields, record_line);
+    if (header_.empty()) header_.assign(fields.begin(), fields.end());
     return true;
+  }
+}
+
+// Text that is not UTF-8 (a file saved as Latin-1 or Windows-1252) would end up in class labels,
+// categories and column names, and from there in JSON, which must be UTF-8: refused here, with
+// the place and the way out.
+void Parser::check_utf8(const std::vector<std::string_view>& fields, size_t record_line) const {
+  for (size_t k = 0; k < fields.size(); ++k) {
+    const size_t at = find_invalid_utf8(fields[k]);
+    if (at == std::string_view::npos) continue;
+    static const char kHex[] = "0123456789ABCDEF";
+    const auto byte = static_cast<unsigned char>(fields[k][at]);
+    const std::string where =
+        header_.empty() ? "the header, column " + std::to_string(k + 1)
+        : k < header_.size() ? "column '" + printable(header_[k]) + "'"
+                             : "field " + std::to_string(k + 1);
+    throw Error(ErrorKind::kInvalidArgument,
+                path_ + ":" + std::to_string(record_line) + ": " + where + ": \"" +
+                    printable(fields[k]) + "\" is not UTF-8 text (byte 0x" + kHex[byte >> 4] +
+                    kHex[byte & 0xF] + " at position " + std::to_string(at + 1) +
+                    "); imbgen reads UTF-8 files; hint: convert the file, e.g. iconv -f latin1 -t "
+                    "utf-8 FILE > FILE.utf8.csv");
   }
 }
 
@@ -171,7 +196,7 @@ std::string_view Parser::read_quoted(size_t field_number) {
     if (p_ < end_ && *p_ != ',' && *p_ != '\n' && *p_ != '\r') {
       throw Error(ErrorKind::kInvalidArgument,
                   path_ + ":" + std::to_string(line_) + ": field " + std::to_string(field_number) +
-                      ": unexpected character '" + std::string(1, *p_) +
+                      ": unexpected character '" + printable(std::string_view(p_, 1)) +
                       "' after a closing quote (a quote inside a quoted field is written \"\")");
     }
     return field;

@@ -25,19 +25,22 @@ class Parser {
 
   // Reads the next record (skipping completely empty lines) into `fields`; returns false at the
   // end of the input. `record_line` receives the 1-based line where the record starts. The views
-  // stay valid until the next call. Throws Error(kInvalidArgument) for an unterminated quote or
-  // text after a closing quote.
+  // stay valid until the next call. Throws Error(kInvalidArgument) for an unterminated quote,
+  // text after a closing quote, or a field that is not UTF-8 text (naming the line, the column
+  // and the byte).
   bool next(std::vector<std::string_view>& fields, size_t& record_line);
 
  private:
   void end_of_line();
   void count_lines(const char* a, const char* b);
   std::string_view read_quoted(size_t field_number);
+  void check_utf8(const std::vector<std::string_view>& fields, size_t record_line) const;
 
   const std::string& path_;
   const char* p_;
   const char* end_;
   size_t line_ = 1;
+  std::vector<std::string> header_;  // the first record, to name columns in messages
   // Unescaped text of quoted fields that held "" (a deque: elements never move, so views into
   // them stay valid while more are added). Reused from record to record.
   std::deque<std::string> scratch_;

@@ -221,18 +221,18 @@ void TableEncoder::fit(const std::vector<ColumnInfo>& columns, const Matrix& x) 
       const double v = x(i, k);
       if (std::isnan(v)) continue;
       if (!std::isfinite(v)) {
-        throw Error(ErrorKind::kInvalidArgument, "TableEncoder::fit: column '" + col.name + "', " +
-                                                     row_text(i) + ": the value " +
-                                                     format_number(v) + " is not finite");
+        throw Error(ErrorKind::kInvalidArgument, "column '" + col.name + "', " + row_text(i) +
+                                                     ": the value " + format_number(v) +
+                                                     " is not finite");
       }
       values.push_back(v);
     }
     if (values.empty()) {
       throw Error(ErrorKind::kInvalidArgument,
-                  "TableEncoder::fit: numeric column '" + col.name + "' has no value in the " +
+                  "numeric column '" + col.name + "' has no value in the " +
                       std::to_string(n) +
-                      " training rows (all missing), so there is nothing to impute from; drop "
-                      "it with --drop " +
+                      " training rows (all missing), so there is nothing to learn or impute "
+                      "from; drop it with --drop " +
                       col.name);
     }
     const auto [lo, hi] = std::minmax_element(values.begin(), values.end());

@@ -17,6 +17,7 @@
 
 #include "data/csv_parser.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/text.h"
 #include "imbgen/data/csv.h"
 
 namespace imbgen {
@@ -43,12 +44,15 @@ Parsed parse_number(std::string_view s, double& out) {
   return Parsed::kNumber;
 }
 
+// Names from the file, fit to show in a message (printable()), a long list cut short.
 std::string join_names(const std::vector<std::string>& names) {
+  constexpr size_t kMost = 50;
   std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
+  for (size_t i = 0; i < names.size() && i < kMost; ++i) {
     if (i) out += ", ";
-    out += names[i];
+    out += printable(names[i]);
   }
+  if (names.size() > kMost) out += ", ... (" + std::to_string(names.size()) + " in all)";
   return out;
 }
 
@@ -63,10 +67,10 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
 // suggestion when there is one.
 Error unknown_column(const std::string& path, const std::vector<std::string>& header,
                      const std::string& what, const std::string& name) {
-  std::string msg = "'" + path + "': " + what + " '" + name + "' is not in the header";
+  std::string msg = "'" + path + "': " + what + " '" + printable(name) + "' is not in the header";
   for (const auto& h : header) {
     if (equal_ignoring_case(h, name)) {
-      msg += " (did you mean '" + h + "'?)";
+      msg += " (did you mean '" + printable(h) + "'?)";
       break;
     }
   }
@@ -118,9 +122,9 @@ struct ColumnScan {
 
 std::string value_error(const std::string& path, const std::string& column,
                         const ColumnScan& scan) {
-  const std::string& raw = scan.bad_value;
+  const std::string raw = printable(scan.bad_value);
   const std::string where =
-      path + ":" + std::to_string(scan.bad_line) + ": column '" + column + "': ";
+      path + ":" + std::to_string(scan.bad_line) + ": column '" + printable(column) + "': ";
   switch (scan.bad_kind) {
     case Parsed::kNonFinite:
       return where + "value \"" + raw +
@@ -139,7 +143,8 @@ std::string value_error(const std::string& path, const std::string& column,
   } else {
     msg += " (" + std::to_string(scan.n_numbers) + " of the column's values are numbers and " +
            std::to_string(scan.n_text) +
-           " are not; if the column is categorical, declare it: --categorical " + column + ")";
+           " are not; if the column is categorical, declare it: --categorical " +
+           printable(column) + ")";
   }
   return msg;
 }
@@ -224,8 +229,8 @@ Table Table::rows_of_class(const std::string& label) const {
   const auto it = std::find(classes.begin(), classes.end(), label);
   if (it == classes.end()) {
     throw Error(ErrorKind::kInvalidArgument,
-                "'" + source + "': no class '" + label + "' in target '" + target +
-                    "' (classes: " + join_names(classes) + ")");
+                "'" + source + "': no class '" + printable(label) + "' in target '" +
+                    printable(target) + "' (classes: " + join_names(classes) + ")");
   }
   const int cls = static_cast<int>(it - classes.begin());
   std::vector<size_t> idx;
@@ -237,8 +242,9 @@ Table Table::rows_of_class(const std::string& label) const {
 int Table::class_index(const std::string& label) const {
   const auto it = std::find(classes.begin(), classes.end(), label);
   if (it == classes.end()) {
-    throw Error(ErrorKind::kInvalidArgument, "no class '" + label + "' in target '" + target +
-                                                 "' (classes: " + join_names(classes) + ")");
+    throw Error(ErrorKind::kInvalidArgument, "no class '" + printable(label) + "' in target '" +
+                                                 printable(target) + "' (classes: " +
+                                                 join_names(classes) + ")");
   }
   return static_cast<int>(it - classes.begin());
 }
@@ -291,7 +297,7 @@ ColumnPlan plan_columns(const std::string& path, std::vector<std::string> header
       std::string where;
       for (size_t k = 0; k < pos.size(); ++k) where += (k ? ", " : "") + std::to_string(pos[k]);
       throw Error(ErrorKind::kInvalidArgument,
-                  "'" + path + "': column name '" + header[j] +
+                  "'" + path + "': column name '" + printable(header[j]) +
                       "' appears more than once in the header (columns " + where +
                       "); column names must be unique");
     }
@@ -470,9 +476,9 @@ std::vector<Categories> code_categories(const std::string& path, const std::stri
         if (max_categories != 0 && id.size() == max_categories) {
           const std::string& name = plan.header[plan.features[k]];
           throw Error(ErrorKind::kInvalidArgument,
-                      path + ":" + std::to_string(line) + ": column '" + name + "': more than " +
-                          std::to_string(max_categories) + " distinct values (\"" +
-                          std::string(v) +
+                      path + ":" + std::to_string(line) + ": column '" + printable(name) +
+                          "': more than " + std::to_string(max_categories) +
+                          " distinct values (\"" + printable(v) +
                           "\" is one more), too many for a categorical column (an identifier "
                           "or free text?); drop it with --drop " +
                           name + ", or raise the limit (max_categories)");
@@ -512,8 +518,9 @@ Table assemble_table(const std::string& path, const LoadOptions& options, const 
   const std::vector<std::string> ordered = order_labels(label_texts);
   if (ordered.size() < 2 && !options.allow_single_class && !options.no_target) {
     throw Error(ErrorKind::kInvalidArgument,
-                "'" + path + "': the target '" + plan.target_name + "' has a single class \"" +
-                    ordered.front() + "\" in every row; a classifier needs at least two classes");
+                "'" + path + "': the target '" + printable(plan.target_name) +
+                    "' has a single class \"" + printable(ordered.front()) +
+                    "\" in every row; a classifier needs at least two classes");
   }
 
   Table table;

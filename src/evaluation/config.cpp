@@ -182,6 +182,10 @@ std::vector<std::string> EvaluationConfig::problems() const {
        "tsne_theta must be in [0, 1], got " + num(tsne_theta));
   need(roc_curve_points >= 2,
        "roc_curve_points must be >= 2, got " + std::to_string(roc_curve_points));
+  need(max_detail_columns >= 1,
+       "max_detail_columns must be >= 1, got " + std::to_string(max_detail_columns));
+  need(max_heatmap_columns >= 2,
+       "max_heatmap_columns must be >= 2, got " + std::to_string(max_heatmap_columns));
   return out;
 }
 
@@ -218,7 +222,9 @@ nlohmann::json EvaluationConfig::to_json() const {
           {"tsne_max_points", tsne_max_points},
           {"tsne_iterations", tsne_iterations},
           {"tsne_theta", tsne_theta},
-          {"roc_curve_points", roc_curve_points}};
+          {"roc_curve_points", roc_curve_points},
+          {"max_detail_columns", max_detail_columns},
+          {"max_heatmap_columns", max_heatmap_columns}};
 }
 
 EvaluationConfig EvaluationConfig::from_json(const nlohmann::json& j) {
@@ -250,6 +256,8 @@ EvaluationConfig EvaluationConfig::from_json(const nlohmann::json& j) {
   r.integer("tsne_iterations", c.tsne_iterations);
   r.number("tsne_theta", c.tsne_theta);
   r.integer("roc_curve_points", c.roc_curve_points);
+  r.integer("max_detail_columns", c.max_detail_columns);
+  r.integer("max_heatmap_columns", c.max_heatmap_columns);
   std::vector<std::string> list = r.finish();
   // A key with a bad type kept its (valid) default, so value problems never repeat type ones.
   const std::vector<std::string> values = c.problems();

@@ -39,6 +39,8 @@ enum Stream : uint64_t {
 };
 
 json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+// The number num() stored (NaN for null).
+double number_of(const json& j) { return j.is_number() ? j.get<double>() : kNaN; }
 
 json numbers(const std::vector<double>& v) {
   json out = json::array();
@@ -194,7 +196,8 @@ class Evaluation {
   }
 
   json columns() const {
-    json per_column = json::array();
+    std::vector<json> entries;
+    std::vector<std::pair<double, double>> rank;  // (p-value, -statistic): most different first
     size_t differ = 0, differ_holdout = 0;
     std::vector<std::string> differing;
     double sum_ks = 0, sum_w = 0, max_w = -1;
@@ -273,9 +276,23 @@ class Evaluation {
         differing.push_back(names_[j]);
       }
       if (!h.empty() && p_holdout < config_.alpha) ++differ_holdout;
-      per_column.push_back(std::move(entry));
+      const double statistic = entry.contains("ks") ? number_of(entry["ks"]["statistic"])
+                                                    : number_of(entry["tvd"]);
+      rank.emplace_back(std::isfinite(p) ? p : 1.0,
+                        std::isfinite(statistic) ? -statistic : 0.0);
+      entries.push_back(std::move(entry));
     }
     const size_t d = real_.cols;
+    // The detail of at most max_detail_columns columns, those that differ most, in table order.
+    const size_t keep = std::min(d, static_cast<size_t>(config_.max_detail_columns));
+    std::vector<size_t> order(d);
+    for (size_t j = 0; j < d; ++j) order[j] = j;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return rank[a] < rank[b]; });
+    order.resize(keep);
+    std::sort(order.begin(), order.end());
+    json per_column = json::array();
+    for (size_t j : order) per_column.push_back(std::move(entries[j]));
     json summary = {{"columns", d},
                     {"differ", differ},
                     {"differing_columns", differing},
@@ -296,11 +313,20 @@ class Evaluation {
                  " real standard deviations)";
     }
     verdict += ".";
-    return {{"alpha", config_.alpha},
-            {"quantile_levels", config_.quantiles},
-            {"per_column", per_column},
-            {"summary", summary},
-            {"verdict", verdict}};
+    json out = {{"alpha", config_.alpha},
+                {"quantile_levels", config_.quantiles},
+                {"per_column", per_column},
+                {"summary", summary},
+                {"verdict", verdict}};
+    if (keep < d) {
+      summary["per_column_kept"] = keep;
+      out["summary"] = summary;
+      out["left_out"] = "per_column holds the " + std::to_string(keep) + " of " +
+                        std::to_string(d) +
+                        " columns that differ most (smallest p-values); the summary and the "
+                        "verdict count every column (evaluation.max_detail_columns keeps more)";
+    }
+    return out;
   }
 
   json correlations() const {
@@ -315,11 +341,40 @@ class Evaluation {
                   {"skipped_pairs", m.skipped}};
     };
     json out = {{"pearson", diff_json(pd)}, {"spearman", diff_json(sd)}};
-    json plot = {{"columns", names_},
-                 {"pearson_real", matrix_json(pr)},
-                 {"pearson_synthetic", matrix_json(ps)},
-                 {"spearman_real", matrix_json(sr)},
-                 {"spearman_synthetic", matrix_json(ss)}};
+    // Heatmaps of at most max_heatmap_columns columns: those whose Pearson correlations differ
+    // most (a matrix grows with the square of the width), in table order.
+    const size_t d = real_.cols;
+    std::vector<size_t> shown(d);
+    for (size_t j = 0; j < d; ++j) shown[j] = j;
+    if (d > static_cast<size_t>(config_.max_heatmap_columns)) {
+      std::vector<double> worst(d, 0.0);
+      for (size_t a = 0; a < d; ++a)
+        for (size_t b = 0; b < d; ++b) {
+          const double diff = std::abs(pr(a, b) - ps(a, b));
+          if (a != b && std::isfinite(diff)) worst[a] = std::max(worst[a], diff);
+        }
+      std::stable_sort(shown.begin(), shown.end(),
+                       [&](size_t a, size_t b) { return worst[a] > worst[b]; });
+      shown.resize(static_cast<size_t>(config_.max_heatmap_columns));
+      std::sort(shown.begin(), shown.end());
+      out["plot_left_out"] =
+          "the heatmaps show the " + std::to_string(shown.size()) + " of " + std::to_string(d) +
+          " columns whose Pearson correlations differ most; the numbers above cover every pair "
+          "(evaluation.max_heatmap_columns shows more)";
+    }
+    auto part = [&](const Matrix& m) {
+      Matrix sub(shown.size(), shown.size());
+      for (size_t a = 0; a < shown.size(); ++a)
+        for (size_t b = 0; b < shown.size(); ++b) sub(a, b) = m(shown[a], shown[b]);
+      return matrix_json(sub);
+    };
+    std::vector<std::string> shown_names;
+    for (size_t j : shown) shown_names.push_back(names_[j]);
+    json plot = {{"columns", shown_names},
+                 {"pearson_real", part(pr)},
+                 {"pearson_synthetic", part(ps)},
+                 {"spearman_real", part(sr)},
+                 {"spearman_synthetic", part(ss)}};
     double holdout_pearson = kNaN, holdout_spearman = kNaN;
     // A correlation from fewer than 10 rows has a standard error above 0.35: no yardstick (2
     // holdout rows of a rare class once made 0.94 look "as well preserved as fresh real rows").
@@ -333,8 +388,8 @@ class Evaluation {
       holdout_spearman = upper_triangle_difference(sr, sh).mean_abs_diff;
       out["pearson"]["holdout_mean_abs_diff"] = num(holdout_pearson);
       out["spearman"]["holdout_mean_abs_diff"] = num(holdout_spearman);
-      plot["pearson_holdout"] = matrix_json(ph);
-      plot["spearman_holdout"] = matrix_json(sh);
+      plot["pearson_holdout"] = part(ph);
+      plot["spearman_holdout"] = part(sh);
     }
     out["plot"] = plot;
     std::string verdict;

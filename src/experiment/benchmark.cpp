@@ -1,31 +1,43 @@
 // `imbgen benchmark`: the configuration, the plan of cells (data set x repeat x fold x strategy),
-// the pool of workers that computes and stores them, and the work of one cell.
+// the pool of workers that computes and stores them (in this process, or across the ranks of a
+// cluster), and the work of one cell.
 #include "imbgen/experiment/benchmark.h"
+
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 #include <type_traits>
 
+#include "auto_select.h"
 #include "benchmark_results.h"
 #include "cell.h"
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/core/text.h"
+#include "imbgen/core/version.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/run.h"
 #include "imbgen/experiment/settings.h"
 #include "imbgen/experiment/store.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
@@ -37,6 +49,7 @@ using namespace experiment_detail;
 constexpr uint64_t kValidationStream = 0x76616c;  // "val"
 constexpr uint64_t kClassifierStream = 0x636c66;  // "clf"
 constexpr uint64_t kEvaluationStream = 0x6576;    // "ev"
+constexpr uint64_t kAutoStream = 0x6175746f;      // "auto"
 
 bool valid_name(const std::string& s) {
   if (s.empty() || s == "." || s == "..") return false;
@@ -163,9 +176,13 @@ struct CellPlan {
   std::string key;
 };
 
+// The store takes letters, digits, '.', '_' and '-': "smote@0.25" is stored as "smote-0.25"
+// (strategy names hold no '-', so no two names share a key; names without a ratio keep theirs).
 std::string cell_key(const std::string& dataset, int repeat, int fold,
                      const std::string& strategy) {
-  return dataset + "/r" + std::to_string(repeat) + "-f" + std::to_string(fold) + "-" + strategy;
+  std::string name = strategy;
+  std::replace(name.begin(), name.end(), '@', '-');
+  return dataset + "/r" + std::to_string(repeat) + "-f" + std::to_string(fold) + "-" + name;
 }
 
 std::vector<int> binary_labels(const Table& t, int positive) {
@@ -175,7 +192,8 @@ std::vector<int> binary_labels(const Table& t, int positive) {
 }
 
 nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const CellPlan& plan,
-                        int threads, Checkpoint& checkpoint) {
+                        int threads, Checkpoint& checkpoint,
+                        const std::function<void(const AutoInnerFold&)>& on_auto_fold) {
   const auto t0 = std::chrono::steady_clock::now();
   const Table& table = p.data->table;
   const Split& split = p.folds[static_cast<size_t>(plan.repeat)][static_cast<size_t>(plan.fold)];
@@ -198,16 +216,53 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
   // Everything that is fit sees the fit part only.
   ModelSpace space;
   space.fit(fit);
-  const size_t n_new = rows_to_add(fit, p.positive, config.ratio);
-  const nlohmann::json gen_config = config.generator_configs.contains(plan.strategy)
-                                        ? config.generator_configs.at(plan.strategy)
-                                        : nlohmann::json::object();
-  const uint64_t gen_seed = mix_seed(fold_seed, name_stream(plan.strategy));
-  checkpoint.check();
-  TrainingSet training = build_training_set(
-      plan.strategy, fit, space,
-      n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{}, gen_config,
-      gen_seed, &checkpoint);
+  // A strategy's training set; the generator's seed comes from the strategy's name, so auto's
+  // refit of "smote@0.5" is that strategy's own cell.
+  auto training_for = [&](const std::string& strategy) {
+    const StrategyName name = parse_strategy(strategy);
+    const size_t n_new = rows_to_add(fit, p.positive, name.has_ratio() ? name.ratio : config.ratio);
+    const nlohmann::json gen_config = config.generator_configs.contains(name.base)
+                                          ? config.generator_configs.at(name.base)
+                                          : nlohmann::json::object();
+    const uint64_t gen_seed = mix_seed(fold_seed, name_stream(strategy));
+    checkpoint.check();
+    return build_training_set(
+        name.base, fit, space,
+        n_new > 0 ? std::map<int, size_t>{{p.positive, n_new}} : std::map<int, size_t>{},
+        gen_config, gen_seed, &checkpoint);
+  };
+  const ClassifierContext context{mix_seed(fold_seed, kClassifierStream), threads};
+  const bool is_auto = plan.strategy == "auto";
+  TrainingSet training;
+  std::map<std::string, AutoChoice> choices;
+  std::map<std::string, TrainingSet> chosen_sets;
+  if (is_auto) {
+    // The inner cross-validation sees the fit part only: never the validation part (thresholds)
+    // nor the test fold.
+    AutoJob job;
+    job.table = &table;
+    job.rows = fit_rows;
+    job.positive = p.positive;
+    job.config = config.auto_config;
+    job.classifiers = config.classifiers;
+    job.classifier_configs = config.classifier_configs;
+    job.generator_configs = config.generator_configs;
+    job.context = context;
+    job.seed = mix_seed(fold_seed, kAutoStream);
+    job.observer = &checkpoint;
+    if (on_auto_fold) {
+      job.on_fold = [&](const std::vector<size_t>& inner_fit, const std::vector<size_t>& scored) {
+        on_auto_fold(AutoInnerFold{p.data->name, plan.repeat, plan.fold, split.test, val_rows,
+                                   inner_fit, scored});
+      };
+    }
+    choices = select_by_inner_cv(job);
+    for (const auto& [clf, choice] : choices)
+      if (!chosen_sets.count(choice.chosen))
+        chosen_sets.emplace(choice.chosen, training_for(choice.chosen));
+  } else {
+    training = training_for(plan.strategy);
+  }
   nlohmann::json cell = {{"dataset", p.data->name},
                          {"repeat", plan.repeat},
                          {"fold", plan.fold},
@@ -235,19 +290,22 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
     cell["generator"] = std::move(gen);
   }
 
-  const Matrix x_model = space.to_classifier(training.x);
+  std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
   const Matrix val_model = space.to_classifier(val.x);
   const Matrix test_model = space.to_classifier(test.x);
   const std::vector<int> val_labels = binary_labels(val, p.positive);
   const std::vector<int> test_labels = binary_labels(test, p.positive);
-  const ClassifierContext context{mix_seed(fold_seed, kClassifierStream), threads};
   nlohmann::json entries = nlohmann::json::array();
   for (const auto& name : config.classifiers) {
     checkpoint.check();
+    const std::string set_name = is_auto ? choices.at(name).chosen : plan.strategy;
+    const TrainingSet& used = is_auto ? chosen_sets.at(set_name) : training;
+    if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space.to_classifier(used.x));
+    const Matrix& x_model = x_model_of.at(set_name);
     const nlohmann::json clf_config = config.classifier_configs.contains(name)
                                           ? config.classifier_configs.at(name)
                                           : nlohmann::json::object();
-    Scored scored = fit_and_score(name, clf_config, context, x_model, training.y, training.weights,
+    Scored scored = fit_and_score(name, clf_config, context, x_model, used.y, used.weights,
                                   {&val_model, &test_model}, p.positive);
     const std::vector<double>& val_scores = scored.scores[0];
     const std::vector<double>& test_scores = scored.scores[1];
@@ -273,11 +331,12 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
           {"best_f1_validation", tuned.best_f1_value},
           {"precision_target", tuned.precision_target},
           {"precision_target_reached", tuned.reached}}},
-        {"train_rows", training.x.rows},
-        {"synthetic_rows", training.synthetic.rows},
+        {"train_rows", used.x.rows},
+        {"synthetic_rows", used.synthetic.rows},
         {"fit_seconds", scored.fit_seconds},
         {"classifier_config", scored.config},
     };
+    if (is_auto) entry["auto"] = choices.at(name).to_json();
     if (!scored.note.empty()) entry["note"] = scored.note;
     if (first) entry["curves"] = curves_json(test_labels, test_scores);
     entries.push_back(std::move(entry));
@@ -287,13 +346,471 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
   return cell;
 }
 
+// ---- computing the cells: in this process, or across the ranks of a cluster ----
+
+// What every way of computing cells needs.
+struct Job {
+  const std::vector<BenchmarkData>& data;
+  const std::vector<Prepared>& prepared;
+  const BenchmarkConfig& config;
+  const BenchmarkControl& control;
+  const std::vector<CellPlan>& all;  // every cell, in plan order; cells are named by their index
+  int threads;                       // per classifier
+};
+
+std::string cell_place(const Job& job, const CellPlan& plan) {
+  return "benchmark cell (data set '" + job.data[plan.dataset].name + "', repeat " +
+         std::to_string(plan.repeat) + ", fold " + std::to_string(plan.fold) + ", strategy '" +
+         plan.strategy + "')";
+}
+
+// The exception being handled, as an Error whose message starts with `where`.
+Error error_at(const std::string& where) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    return Error(e.kind(), where + ": " + e.what());
+  } catch (const std::exception& e) {
+    return Error(ErrorKind::kInternal, where + ": " + e.what());
+  } catch (...) {
+    return Error(ErrorKind::kInternal, where + ": unknown exception");
+  }
+}
+
+// Stop flag and first error of the threads computing cells in this process.
+struct Shared {
+  explicit Shared(const BenchmarkControl& c) : control(c) {}
+  const BenchmarkControl& control;
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;  // guards error and the observer
+  std::exception_ptr error;
+
+  bool should_stop() const {
+    return stopping.load() || (control.stop != nullptr && control.stop->load());
+  }
+  void fail(std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(mutex);
+    stopping = true;
+    if (!error) error = std::move(e);
+  }
+  void progress(int64_t step, int64_t total) {
+    if (control.observer == nullptr) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    control.observer->on_progress(Progress{"benchmark", step, total, {}});
+  }
+  void message(const std::string& text) {
+    if (control.observer == nullptr) return;
+    std::lock_guard<std::mutex> lock(mutex);
+    control.observer->on_message(text);
+  }
+};
+
+// One computing thread: takes cell indices from take() until it returns nothing or the run stops,
+// and passes each finished cell to give(). A cell's error (or give's) stops every thread and is
+// kept in `shared` with the cell named; an abandoned cell (stop) gives nothing.
+void compute_cells(const Job& job, Shared& shared,
+                   const std::function<std::optional<size_t>()>& take,
+                   const std::function<void(size_t, nlohmann::json)>& give) {
+  Checkpoint checkpoint([&] { return shared.should_stop(); });
+  while (!shared.should_stop()) {
+    const std::optional<size_t> i = take();
+    if (!i) return;
+    const CellPlan& plan = job.all[*i];
+    try {
+      give(*i, run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint,
+                           job.control.on_auto_fold));
+    } catch (const Cancelled&) {
+      return;
+    } catch (...) {
+      shared.fail(std::make_exception_ptr(error_at(cell_place(job, plan))));
+      return;
+    }
+  }
+}
+
+// The pending cells in plan order, handed out to whoever is free first.
+class Dispenser {
+ public:
+  explicit Dispenser(const std::vector<size_t>& pending) : queue_(pending.begin(), pending.end()) {}
+  std::optional<size_t> next() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (queue_.empty()) return std::nullopt;
+    const size_t i = queue_.front();
+    queue_.pop_front();
+    return i;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::deque<size_t> queue_;
+};
+
+// This process alone: `jobs` threads (the calling one when jobs is 1). Returns the cells stored.
+int64_t compute_here(const Job& job, CellStore& store, const std::vector<size_t>& pending) {
+  Shared shared(job.control);
+  Dispenser dispenser(pending);
+  std::atomic<int64_t> done{0};
+  const auto total = static_cast<int64_t>(pending.size());
+  auto give = [&](size_t i, nlohmann::json cell) {
+    store.save(job.all[i].key, cell);
+    const int64_t n = ++done;
+    shared.progress(n, total);
+    if (job.control.stop_after_cells >= 0 && n >= job.control.stop_after_cells)
+      shared.stopping = true;
+  };
+  auto take = [&] { return dispenser.next(); };
+  if (!pending.empty()) shared.progress(0, total);
+  const int jobs = std::max(1, std::min<int>(job.control.jobs, static_cast<int>(pending.size())));
+  if (jobs <= 1) {
+    compute_cells(job, shared, take, give);
+  } else {
+    std::vector<std::thread> pool;
+    for (int j = 0; j < jobs; ++j)
+      pool.emplace_back([&] { compute_cells(job, shared, take, give); });
+    for (auto& t : pool) t.join();
+  }
+  if (shared.error) std::rethrow_exception(shared.error);
+  return done.load();
+}
+
+// Messages between the ranks (Cluster tags). A worker rank says hello (its configuration hash,
+// host, pid and number of threads); rank 0 answers with one cell per free thread and one more
+// each time a result (or an error) comes back; at the end rank 0 says stop, and each worker
+// answers bye once its threads have ended.
+enum Tag : int { kHello = 1, kAssign = 2, kResult = 3, kFailed = 4, kStop = 5, kBye = 6 };
+
+// How often the thread talking to the other ranks looks for messages while it waits.
+constexpr std::chrono::milliseconds kPoll{2};
+
+// Rank 0: the local threads and the other ranks take cells from one dispenser as they become
+// free; rank 0 stores every finished cell. Returns the cells stored, and per rank in
+// cells_by_rank.
+int64_t compute_as_coordinator(const Job& job, Cluster& cluster, CellStore& store,
+                               const std::vector<size_t>& pending,
+                               std::vector<int64_t>& cells_by_rank) {
+  cells_by_rank.assign(static_cast<size_t>(cluster.size()), 0);
+  Shared shared(job.control);
+  Dispenser dispenser(pending);
+  std::atomic<int64_t> done{0};
+  std::atomic<int64_t> rank0_cells{0};
+  const auto total = static_cast<int64_t>(pending.size());
+  auto stored = [&](size_t i, const nlohmann::json& cell) {
+    store.save(job.all[i].key, cell);
+    const int64_t n = ++done;
+    shared.progress(n, total);
+    if (job.control.stop_after_cells >= 0 && n >= job.control.stop_after_cells)
+      shared.stopping = true;
+  };
+
+  // What each rank is computing (rank 0's threads under rank 0), for the message on a stop.
+  struct Rank {
+    bool said_hello = false, said_bye = false;
+    std::string host;
+    int64_t pid = 0;
+    std::vector<size_t> cells;  // handed out, not yet returned
+  };
+  std::vector<Rank> ranks(static_cast<size_t>(cluster.size()));
+  ranks[0] = {true, false, cluster.host(), static_cast<int64_t>(::getpid()), {}};
+  std::mutex ranks_mutex;  // rank 0's entry is changed by its threads
+  auto rank_name = [&](int r) {
+    const Rank& k = ranks[static_cast<size_t>(r)];
+    return "rank " + std::to_string(r) + " (host " + k.host + ", pid " + std::to_string(k.pid) +
+           ")";
+  };
+  auto running = [&](int r, size_t i, bool add) {
+    std::lock_guard<std::mutex> lock(ranks_mutex);
+    auto& cells = ranks[static_cast<size_t>(r)].cells;
+    if (add) {
+      cells.push_back(i);
+    } else {
+      cells.erase(std::remove(cells.begin(), cells.end(), i), cells.end());
+    }
+  };
+  auto assign = [&](int r) {
+    if (shared.should_stop()) return;
+    if (const auto i = dispenser.next()) {
+      running(r, *i, true);
+      cluster.send(r, kAssign, std::to_string(*i));
+    }
+  };
+  // A worker's message; one that makes the run fail sets shared.error.
+  auto handle = [&](const Cluster::Message& m) {
+    const int r = m.from;
+    Rank& rank = ranks[static_cast<size_t>(r)];
+    auto bad_message = [&](const std::string& what) {
+      shared.fail(std::make_exception_ptr(
+          Error(ErrorKind::kInternal, "benchmark: " + rank_name(r) + " sent " + what)));
+    };
+    auto cell_index = [&](const std::string& text) -> std::optional<size_t> {
+      char* end = nullptr;
+      const unsigned long long i = std::strtoull(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || i >= job.all.size() ||
+          std::find(rank.cells.begin(), rank.cells.end(), static_cast<size_t>(i)) ==
+              rank.cells.end()) {
+        bad_message("a result for a cell it was not given ('" + text + "')");
+        return std::nullopt;
+      }
+      return static_cast<size_t>(i);
+    };
+    if (m.tag == kHello) {
+      const nlohmann::json hello = nlohmann::json::parse(m.body, nullptr, false);
+      if (hello.is_discarded() || !hello.is_object()) return bad_message("a malformed hello");
+      rank.said_hello = true;
+      rank.host = hello.value("host", std::string("?"));
+      rank.pid = hello.value("pid", int64_t{0});
+      if (hello.value("version", std::string()) != version()) {
+        return shared.fail(std::make_exception_ptr(Error(
+            ErrorKind::kInvalidArgument, "benchmark: " + rank_name(r) + " runs imbgen " +
+                                             hello.value("version", std::string("?")) +
+                                             ", rank 0 runs " + version() +
+                                             "; hint: install the same imbgen on every node")));
+      }
+      if (hello.value("config_hash", std::string()) != store.hash()) {
+        return shared.fail(std::make_exception_ptr(Error(
+            ErrorKind::kInvalidArgument,
+            "benchmark: " + rank_name(r) + " sees another benchmark than rank 0 (configuration " +
+                hello.value("config_hash", std::string("?")) + ", rank 0: " + store.hash() +
+                "): its data files or options differ; hint: every rank must read the same data "
+                "files (a folder all nodes see) with the same options")));
+      }
+      const int slots = std::max(1, hello.value("threads", 1));
+      for (int k = 0; k < slots; ++k) assign(r);
+    } else if (m.tag == kResult) {
+      const size_t newline = m.body.find('\n');
+      const auto i = cell_index(m.body.substr(0, newline));
+      if (!i) return;
+      const nlohmann::json cell = nlohmann::json::parse(
+          newline == std::string::npos ? std::string() : m.body.substr(newline + 1), nullptr,
+          false);
+      if (cell.is_discarded() || !cell.is_object())
+        return bad_message("a malformed result for cell '" + job.all[*i].key + "'");
+      running(r, *i, false);
+      try {
+        stored(*i, cell);
+      } catch (...) {
+        return shared.fail(std::make_exception_ptr(error_at(cell_place(job, job.all[*i]))));
+      }
+      ++cells_by_rank[static_cast<size_t>(r)];
+      assign(r);
+    } else if (m.tag == kFailed) {
+      const nlohmann::json failed = nlohmann::json::parse(m.body, nullptr, false);
+      if (failed.is_discarded() || !failed.is_object()) return bad_message("a malformed error");
+      const auto i = cell_index(std::to_string(failed.value("cell", int64_t{-1})));
+      if (!i) return;
+      running(r, *i, false);
+      const int kind = failed.value("kind", static_cast<int>(ErrorKind::kInternal));
+      shared.fail(std::make_exception_ptr(Error(
+          static_cast<ErrorKind>(kind), cell_place(job, job.all[*i]) + " on " + rank_name(r) +
+                                            ": " + failed.value("message", std::string("?")))));
+    } else if (m.tag == kBye) {
+      rank.said_bye = true;
+    } else {
+      bad_message("an unknown message (tag " + std::to_string(m.tag) + ")");
+    }
+  };
+
+  if (!pending.empty()) shared.progress(0, total);
+  // Rank 0's threads start once every rank has said hello: a rank that sees another benchmark
+  // stops the job before any work, and the first cells go to every rank alike.
+  std::vector<std::thread> pool;
+  auto start_threads = [&] {
+    for (size_t r = 1; r < ranks.size(); ++r) {
+      if (!ranks[r].said_hello) return;
+    }
+    for (int j = 0; j < std::max(1, job.control.jobs); ++j) {
+      pool.emplace_back([&] {
+        compute_cells(
+            job, shared,
+            [&]() -> std::optional<size_t> {
+              const auto i = dispenser.next();
+              if (i) running(0, *i, true);
+              return i;
+            },
+            [&](size_t i, nlohmann::json cell) {
+              stored(i, cell);
+              running(0, i, false);
+              ++rank0_cells;
+            });
+      });
+    }
+  };
+  auto stop_and_join = [&] {
+    shared.stopping = true;
+    for (auto& t : pool) {
+      if (t.joinable()) t.join();
+    }
+  };
+  try {
+    while (!shared.should_stop() && done.load() < total) {
+      if (const auto m = cluster.receive(kPoll)) {
+        handle(*m);
+        if (pool.empty() && m->tag == kHello) start_threads();
+      }
+    }
+    if (!shared.error && job.control.stop != nullptr && job.control.stop->load()) {
+      // Said at once: a launcher that stops the job (a rank died, or it was cancelled) kills
+      // this process soon after.
+      std::string what;
+      std::lock_guard<std::mutex> lock(ranks_mutex);
+      for (int r = 0; r < cluster.size(); ++r) {
+        for (size_t i : ranks[static_cast<size_t>(r)].cells)
+          what += (what.empty() ? "" : "; ") + rank_name(r) + ": '" + job.all[i].key + "'";
+      }
+      shared.message("cells in progress when the run stopped: " +
+                     (what.empty() ? std::string("none") : what));
+    }
+    for (int r = 1; r < cluster.size(); ++r) cluster.send(r, kStop, "");
+    stop_and_join();
+    // Cells finished before the workers saw the stop are stored too; then every rank has ended
+    // its threads. A stopped run waits a while only: its launcher may be taking the job down.
+    const bool stopped = job.control.stop != nullptr && job.control.stop->load();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto all_bye = [&] {
+      for (size_t r = 1; r < ranks.size(); ++r) {
+        if (!ranks[r].said_bye) return false;
+      }
+      return true;
+    };
+    while (!shared.error && !all_bye() && (!stopped || seconds_since(t0) < 10)) {
+      if (const auto m = cluster.receive(kPoll)) handle(*m);
+    }
+    cluster.flush();
+  } catch (...) {
+    stop_and_join();
+    throw;
+  }
+  if (shared.error) std::rethrow_exception(shared.error);
+  cells_by_rank[0] = rank0_cells.load();
+  return done.load();
+}
+
+// Another rank than 0: says hello, computes the cells rank 0 hands out on `jobs` threads and
+// sends each back (or its error), until rank 0 says stop. Returns the cells computed.
+int64_t compute_as_worker(const Job& job, Cluster& cluster, const std::string& config_hash) {
+  Shared shared(job.control);
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<size_t> assigned;
+  struct Done {
+    size_t cell;
+    std::string result;  // the cell's JSON, or empty after an error
+    int kind = 0;
+    std::string message;
+  };
+  std::deque<Done> outbox;
+  bool stop = false;
+  int64_t computed = 0, received = 0;
+
+  const int jobs = std::max(1, job.control.jobs);
+  cluster.send(0, kHello,
+               nlohmann::json{{"version", version()},
+                              {"config_hash", config_hash},
+                              {"host", cluster.host()},
+                              {"pid", static_cast<int64_t>(::getpid())},
+                              {"threads", jobs}}
+                   .dump());
+  std::vector<std::thread> pool;
+  for (int j = 0; j < jobs; ++j) {
+    pool.emplace_back([&] {
+      Checkpoint checkpoint([&] { return shared.stopping.load(); });
+      while (true) {
+        size_t i = 0;
+        {
+          std::unique_lock<std::mutex> lock(mutex);
+          wake.wait(lock, [&] { return stop || !assigned.empty(); });
+          if (stop) return;
+          i = assigned.front();
+          assigned.pop_front();
+        }
+        const CellPlan& plan = job.all[i];
+        Done d{i, {}, 0, {}};
+        try {
+          d.result = run_cell(job.prepared[plan.dataset], job.config, plan, job.threads, checkpoint,
+                           job.control.on_auto_fold)
+                         .dump();
+        } catch (const Cancelled&) {
+          return;
+        } catch (const Error& e) {
+          d.kind = static_cast<int>(e.kind());
+          d.message = e.what();
+        } catch (const std::exception& e) {
+          d.kind = static_cast<int>(ErrorKind::kInternal);
+          d.message = e.what();
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        outbox.push_back(std::move(d));
+      }
+    });
+  }
+  auto send_finished = [&] {
+    std::deque<Done> ready;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      ready.swap(outbox);
+    }
+    for (auto& d : ready) {
+      if (d.result.empty()) {
+        cluster.send(
+            0, kFailed,
+            nlohmann::json{{"cell", d.cell}, {"kind", d.kind}, {"message", d.message}}.dump());
+      } else {
+        ++computed;
+        cluster.send(0, kResult, std::to_string(d.cell) + "\n" + d.result);
+      }
+    }
+  };
+  auto end_threads = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    shared.stopping = true;
+    wake.notify_all();
+    for (auto& t : pool) {
+      if (t.joinable()) t.join();
+    }
+  };
+  try {
+    bool stopped = false;
+    while (!stopped) {
+      send_finished();
+      const auto m = cluster.receive(kPoll);
+      if (!m) continue;
+      if (m->from != 0) continue;  // only rank 0 sends to workers
+      if (m->tag == kStop) {
+        stopped = true;
+      } else if (m->tag == kAssign) {
+        ++received;
+        if (job.control.kill_at_cell > 0 && received == job.control.kill_at_cell)
+          std::raise(SIGKILL);  // test hook: die as a crash would, mid-run
+        const size_t i = std::stoull(m->body);
+        if (i >= job.all.size())
+          throw Error(ErrorKind::kInternal, "benchmark: rank 0 handed out cell " + m->body +
+                                                " of " + std::to_string(job.all.size()));
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          assigned.push_back(i);
+        }
+        wake.notify_one();
+      }
+    }
+    end_threads();
+    send_finished();
+    cluster.send(0, kBye, "");
+    cluster.flush();
+  } catch (...) {
+    end_threads();
+    throw;
+  }
+  return computed;
+}
+
 }  // namespace
 
 // ---- configuration ----
 
 void BenchmarkConfig::validate() const {
   std::vector<std::string> problems;
-  const auto strategies_known = strategy_names();
   const auto classifiers_known = classifier_names();
   if (strategies.empty()) problems.push_back("no strategy given");
   if (classifiers.empty()) problems.push_back("no classifier given");
@@ -310,12 +827,18 @@ void BenchmarkConfig::validate() const {
       seen.push_back(s);
     }
   };
-  check_list(strategies, strategies_known, "strategy");
+  for (auto& p : strategy_problems(strategies)) problems.push_back(std::move(p));
   check_list(classifiers, classifiers_known, "classifier");
   for (const auto& b : baselines) {
-    if (!contains(strategies_known, b))
-      problems.push_back("unknown baseline strategy '" + b + "' (valid: " + join(strategies_known) +
-                         ")");
+    try {
+      parse_strategy(b);
+    } catch (const Error& e) {
+      const std::string m = e.what();
+      const std::string unknown = "unknown strategy";
+      problems.push_back(m.compare(0, unknown.size(), unknown) == 0
+                             ? "unknown baseline" + m.substr(std::string("unknown").size())
+                             : "baseline: " + m);
+    }
   }
   if (!(ratio > 0.0) || ratio > 1.0)
     problems.push_back("ratio must be in (0, 1] (minority/majority after augmentation), got " +
@@ -333,28 +856,33 @@ void BenchmarkConfig::validate() const {
     problems.push_back("alpha must be in (0, 1), got " + format_number(alpha));
   // Options of the generators and classifiers run, checked now rather than in a cell minutes
   // into the run; options for a component not in use are a mistake too.
-  for (auto& p : component_problems(generator_configs, strategies, classifier_configs, classifiers,
-                                    &evaluation_config))
+  for (auto& p : auto_problems(strategies, auto_config)) problems.push_back(std::move(p));
+  for (auto& p : component_problems(generator_configs, generators_in_use(strategies, auto_config),
+                                    classifier_configs, classifiers, &evaluation_config))
     problems.push_back(std::move(p));
   if (!problems.empty()) throw_problems("invalid benchmark configuration", problems);
 }
 
 nlohmann::json BenchmarkConfig::to_json() const {
-  return {{"strategies", strategies},
-          {"classifiers", classifiers},
-          {"ratio", ratio},
-          {"folds", folds},
-          {"repeats", repeats},
-          {"seed", seed},
-          {"validation_fraction", validation_fraction},
-          {"min_precision", min_precision},
-          {"generator_configs", generator_configs},
-          {"classifier_configs", classifier_configs},
-          {"evaluate", evaluate},
-          {"evaluation_config", evaluation_config},
-          {"confidence", confidence},
-          {"alpha", alpha},
-          {"baselines", baselines}};
+  nlohmann::json j = {{"strategies", strategies},
+                      {"classifiers", classifiers},
+                      {"ratio", ratio},
+                      {"folds", folds},
+                      {"repeats", repeats},
+                      {"seed", seed},
+                      {"validation_fraction", validation_fraction},
+                      {"min_precision", min_precision},
+                      {"generator_configs", generator_configs},
+                      {"classifier_configs", classifier_configs},
+                      {"evaluate", evaluate},
+                      {"evaluation_config", evaluation_config},
+                      {"confidence", confidence},
+                      {"alpha", alpha},
+                      {"baselines", baselines}};
+  // Only when auto runs, so that the configuration (and the store of a resumed run) of a job
+  // without it is what it was before auto existed.
+  if (contains(strategies, "auto")) j["auto"] = auto_config.to_json();
+  return j;
 }
 
 BenchmarkConfig BenchmarkConfig::from_json(const nlohmann::json& j) {
@@ -375,7 +903,16 @@ BenchmarkConfig BenchmarkConfig::from_json(const nlohmann::json& j) {
   r.get("confidence", c.confidence, "a number");
   r.get("alpha", c.alpha, "a number");
   r.get("baselines", c.baselines, "an array of names");
-  const auto problems = r.finish();
+  nlohmann::json auto_json;
+  r.get("auto", auto_json, "an object");
+  std::vector<std::string> problems = r.finish();
+  if (!auto_json.is_null()) {
+    try {
+      c.auto_config = AutoConfig::from_json(auto_json);
+    } catch (const Error& e) {
+      problems.push_back(e.what());
+    }
+  }
   if (!problems.empty()) throw_problems("benchmark config", problems);
   c.validate();
   return c;
@@ -454,6 +991,73 @@ void BenchmarkControl::validate() const {
 
 // ---- the run ----
 
+namespace {
+
+// What would stop a cell midway, one line each: a generator (of a strategy, or one that auto
+// may choose) whose class has too few rows in some fold's fit part, a numeric column with no
+// value in one.
+std::vector<std::string> cell_problems(const std::vector<BenchmarkData>& data,
+                                       const std::vector<Prepared>& prepared,
+                                       const BenchmarkConfig& config) {
+  std::vector<std::string> names = config.strategies;
+  if (contains(config.strategies, "auto")) {
+    for (const auto& c : config.auto_config.expanded_candidates()) names.push_back(c);
+  }
+  const std::vector<std::string> generators = generators_of(names);
+  std::vector<std::string> problems;
+  for (size_t d = 0; d < data.size(); ++d) {
+    const Prepared& p = prepared[d];
+    const Table& table = data[d].table;
+    size_t fewest = table.rows();  // positive rows in the smallest fit part
+    std::string where;
+    std::set<size_t> empty_columns;
+    for (int r = 0; r < config.repeats; ++r) {
+      for (int f = 0; f < config.folds; ++f) {
+        const Split& split = p.folds[static_cast<size_t>(r)][static_cast<size_t>(f)];
+        const uint64_t fold_seed =
+            mix_seed(p.repeat_seeds[static_cast<size_t>(r)], static_cast<uint64_t>(f));
+        std::vector<int> y_train(split.train.size());
+        for (size_t i = 0; i < split.train.size(); ++i) y_train[i] = table.y[split.train[i]];
+        const Split inner = stratified_split(y_train, config.validation_fraction,
+                                             mix_seed(fold_seed, kValidationStream));
+        size_t positives = 0;
+        for (size_t i : inner.train) positives += y_train[i] == p.positive ? 1 : 0;
+        if (positives < fewest) {
+          fewest = positives;
+          where = "repeat " + std::to_string(r) + ", fold " + std::to_string(f);
+        }
+        for (size_t j = 0; j < table.columns.size(); ++j) {
+          if (table.columns[j].kind != ColumnKind::kNumeric) continue;
+          bool any = false;
+          for (size_t i : inner.train) any = any || std::isfinite(table.x(split.train[i], j));
+          if (!any) empty_columns.insert(j);
+        }
+      }
+    }
+    for (size_t j : empty_columns) {
+      problems.push_back("data set '" + data[d].name + "': numeric column '" +
+                         printable(table.columns[j].name) +
+                         "' has no value in the training rows of some folds (all missing); "
+                         "hint: --drop " + printable(table.columns[j].name));
+    }
+    for (const auto& s : generators) {
+      const nlohmann::json gen_config = config.generator_configs.contains(s)
+                                            ? config.generator_configs.at(s)
+                                            : nlohmann::json::object();
+      const size_t needed = make_generator(s, gen_config)->min_class_rows();
+      if (fewest >= needed) continue;
+      problems.push_back("data set '" + data[d].name + "': class '" +
+                         printable(table.classes[static_cast<size_t>(p.positive)]) + "' has " +
+                         std::to_string(fewest) + " rows to fit " + s + " on in " + where +
+                         "; " + s + " needs at least " + std::to_string(needed) +
+                         "; hint: fewer --folds, a smaller k_neighbors, or 'random'");
+    }
+  }
+  return problems;
+}
+
+}  // namespace
+
 BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                                const BenchmarkConfig& config, const BenchmarkControl& control) {
   const auto t_start = std::chrono::steady_clock::now();
@@ -490,6 +1094,25 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                              "; hint: fewer --folds");
         }
       }
+      // A generator adds rows up to its ratio: one the data already reaches would add none.
+      const int pos = d.table.minority_class();
+      const double own = static_cast<double>(counts[static_cast<size_t>(pos)]) /
+                         static_cast<double>(counts[static_cast<size_t>(1 - pos)]);
+      for (const auto& s : config.strategies) {
+        const StrategyName n = parse_strategy(s);
+        const double r = n.has_ratio() ? n.ratio : config.ratio;
+        if (n.generator && r <= own) {
+          problems.push_back("data set '" + d.name + "': strategy '" + s +
+                             "' adds rows up to "
+                             "minority/majority " +
+                             format_number(r) +
+                             ", which the data already "
+                             "reaches (" +
+                             format_number(std::round(own * 1000) / 1000) +
+                             "); hint: ratios above " +
+                             format_number(std::round(own * 1000) / 1000));
+        }
+      }
     }
     if (!problems.empty()) throw_problems("cannot run the benchmark", problems);
   }
@@ -510,86 +1133,47 @@ BenchmarkOutcome run_benchmark(const std::vector<BenchmarkData>& data,
                         {"rows", data[d].table.rows()},
                         {"fingerprint", fingerprint(data[d].table)}});
   }
-  const nlohmann::json store_config = {{"settings", config.to_json()}, {"datasets", datasets}};
-  CellStore store(std::filesystem::path(control.dir) / "cells", store_config, control.resume);
+  // What would stop a cell midway is found now, before any cell trains.
+  const std::vector<std::string> problems = cell_problems(data, prepared, config);
+  if (!problems.empty()) throw_problems("cannot run the benchmark", problems);
 
-  std::vector<CellPlan> all, pending;
+  const nlohmann::json store_config = {{"settings", config.to_json()}, {"datasets", datasets}};
+  std::vector<CellPlan> all;
   for (size_t d = 0; d < data.size(); ++d) {
     for (int r = 0; r < config.repeats; ++r) {
       for (int f = 0; f < config.folds; ++f) {
-        for (const auto& s : config.strategies) {
+        for (const auto& s : config.strategies)
           all.push_back({d, r, f, s, cell_key(data[d].name, r, f, s)});
-          if (!store.contains(all.back().key)) pending.push_back(all.back());
-        }
       }
     }
   }
+  const int threads = std::max(1, control.threads / std::max(1, control.jobs));
+  const Job job{data, prepared, config, control, all, threads};
   BenchmarkOutcome outcome;
-  outcome.store = store.dir().string();
   outcome.cells_total = static_cast<int64_t>(all.size());
+  if (control.cluster != nullptr && control.cluster->rank() != 0) {
+    // Another rank: compute what rank 0 hands out; rank 0 stores it and writes the outputs.
+    outcome.rank = control.cluster->rank();
+    outcome.cells_run = compute_as_worker(job, *control.cluster, config_hash(store_config));
+    outcome.seconds = seconds_since(t_start);
+    return outcome;
+  }
+
+  CellStore store(std::filesystem::path(control.dir) / "cells", store_config, control.resume);
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (!store.contains(all[i].key)) pending.push_back(i);
+  }
+  outcome.store = store.dir().string();
   outcome.cells_resumed = outcome.cells_total - static_cast<int64_t>(pending.size());
 
   // ---- compute the missing cells ----
-  const int jobs = std::max(1, std::min<int>(control.jobs, static_cast<int>(pending.size())));
-  const int threads = std::max(1, control.threads / std::max(1, control.jobs));
-  std::atomic<bool> stopping{false};
-  std::atomic<size_t> next{0};
-  std::atomic<int64_t> done{0};
-  std::mutex observer_mutex, error_mutex;
-  std::exception_ptr error;
-  auto should_stop = [&] {
-    return stopping.load() || (control.stop != nullptr && control.stop->load());
-  };
-  auto progress = [&](int64_t step) {
-    if (control.observer == nullptr) return;
-    std::lock_guard<std::mutex> lock(observer_mutex);
-    control.observer->on_progress(
-        Progress{"benchmark", step, static_cast<int64_t>(pending.size()), {}});
-  };
-  if (!pending.empty()) progress(0);
-  auto worker = [&] {
-    Checkpoint checkpoint(should_stop);
-    while (!should_stop()) {
-      const size_t i = next++;
-      if (i >= pending.size()) return;
-      const CellPlan& plan = pending[i];
-      try {
-        const nlohmann::json cell =
-            run_cell(prepared[plan.dataset], config, plan, threads, checkpoint);
-        store.save(plan.key, cell);
-        const int64_t n = ++done;
-        progress(n);
-        if (control.stop_after_cells >= 0 && n >= control.stop_after_cells) stopping = true;
-      } catch (const Cancelled&) {
-        return;
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        stopping = true;
-        if (error) return;
-        const std::string where = "benchmark cell (data set '" + data[plan.dataset].name +
-                                  "', repeat " + std::to_string(plan.repeat) + ", fold " +
-                                  std::to_string(plan.fold) + ", strategy '" + plan.strategy +
-                                  "'): ";
-        try {
-          throw;
-        } catch (const Error& e) {
-          error = std::make_exception_ptr(Error(e.kind(), where + e.what()));
-        } catch (const std::exception& e) {
-          error = std::make_exception_ptr(Error(ErrorKind::kInternal, where + e.what()));
-        }
-        return;
-      }
-    }
-  };
-  if (jobs <= 1) {
-    worker();
+  if (control.cluster != nullptr && control.cluster->size() > 1) {
+    outcome.cells_run =
+        compute_as_coordinator(job, *control.cluster, store, pending, outcome.cells_by_rank);
   } else {
-    std::vector<std::thread> pool;
-    for (int j = 0; j < jobs; ++j) pool.emplace_back(worker);
-    for (auto& t : pool) t.join();
+    outcome.cells_run = compute_here(job, store, pending);
   }
-  if (error) std::rethrow_exception(error);
-  outcome.cells_run = done.load();
   outcome.seconds = seconds_since(t_start);
   if (static_cast<int64_t>(store.size()) < outcome.cells_total ||
       std::any_of(all.begin(), all.end(),

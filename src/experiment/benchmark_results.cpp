@@ -13,9 +13,10 @@
 
 #include "cell.h"
 #include "imbgen/core/error.h"
-#include "imbgen/core/formats.h"
-#include "imbgen/core/version.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/formats.h"
+#include "imbgen/core/text.h"
+#include "imbgen/core/version.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/run.h"
 #include "imbgen/experiment/statistics.h"
@@ -105,6 +106,56 @@ std::string method_text(const BenchmarkConfig& config, double ratio) {
         "corrected resampled t-test. Wilcoxon signed-rank p-values (results.json, summary.csv) "
         "treat the folds as independent, so they are optimistic.";
   return ss.str();
+}
+
+// What auto chose per classifier over the folds (include/imbgen/experiment/auto.h's shape): the
+// count of each choice, the most frequent one (ties: the earlier candidate), and each
+// candidate's inner PR-AUC averaged over the folds where it was scored.
+nlohmann::json auto_summary(const BenchmarkConfig& config, const nlohmann::json& entries) {
+  const std::vector<std::string> order = config.auto_config.expanded_candidates();
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& clf : config.classifiers) {
+    std::map<std::string, int> counts;
+    std::map<std::string, std::pair<double, int>> inner;  // sum, n
+    nlohmann::json skipped = nlohmann::json::object();
+    int folds = 0, inner_folds = 0;
+    for (const auto& e : entries) {
+      if (e.at("strategy") != "auto" || e.at("classifier") != clf || !e.contains("auto")) continue;
+      const auto& a = e.at("auto");
+      ++folds;
+      ++counts[a.at("chosen").get<std::string>()];
+      inner_folds = a.at("inner_folds").get<int>();
+      for (const auto& [cand, v] : a.at("inner_pr_auc").items()) {
+        auto& acc = inner[cand];
+        if (v.is_number()) {
+          acc.first += v.get<double>();
+          ++acc.second;
+        }
+      }
+      for (const auto& [cand, why] : a.at("skipped").items()) skipped[cand] = why;
+    }
+    if (folds == 0) continue;
+    std::string chosen;
+    int best = 0;
+    nlohmann::json choices = nlohmann::json::object();
+    nlohmann::json inner_json = nlohmann::json::object();
+    for (const auto& cand : order) {
+      if (counts.count(cand)) {
+        choices[cand] = counts.at(cand);
+        if (counts.at(cand) > best) {
+          best = counts.at(cand);
+          chosen = cand;
+        }
+      }
+      if (inner.count(cand)) {
+        const auto& [sum, n] = inner.at(cand);
+        inner_json[cand] = n > 0 ? nlohmann::json(sum / n) : nlohmann::json();
+      }
+    }
+    out[clf] = {{"chosen", chosen},           {"choices", choices},         {"folds", folds},
+                {"inner_folds", inner_folds}, {"inner_pr_auc", inner_json}, {"skipped", skipped}};
+  }
+  return out;
 }
 
 // Per classifier: the best strategy by mean PR-AUC and how it compares with the baselines.
@@ -286,6 +337,7 @@ nlohmann::json assemble_results(const BenchmarkData& data, int positive,
     }
   }
   const double ratio = ratio_n ? ratio_sum / static_cast<double>(ratio_n) : 0.0;
+  if (contains(config.strategies, "auto")) results["auto"] = auto_summary(config, entries);
   results["results"] = std::move(entries);
 
   // Generators: the first fold's history and evaluation, mean timings over the folds.

@@ -5,33 +5,40 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "auto_select.h"
 #include "cell.h"
 #include "imbgen/classifiers/classifier.h"
 #include "imbgen/classifiers/metrics.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/files.h"
 #include "imbgen/core/formats.h"
+#include "imbgen/core/rng.h"
 #include "imbgen/core/text.h"
 #include "imbgen/core/version.h"
-#include "imbgen/core/files.h"
-#include "imbgen/core/rng.h"
+#include "imbgen/core/output_folder.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/split.h"
 #include "imbgen/evaluation/evaluate.h"
 #include "imbgen/experiment/sampling.h"
 #include "imbgen/experiment/settings.h"
 #include "imbgen/experiment/space.h"
+#include "imbgen/experiment/strategy.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen {
 namespace {
 
 using experiment_detail::class_summary;
+
+constexpr uint64_t kAutoStream = 0x6175746f;  // "auto"
 
 // Removes every "plot" member (plot data of the evaluation module) from `j`, recursively.
 void strip_plots(nlohmann::json& j) {
@@ -47,24 +54,71 @@ void report(Observer* observer, const std::string& task, int64_t step, int64_t t
   if (observer) observer->on_progress(Progress{task, step, total, {}});
 }
 
+// Numeric columns with no value in any of `rows` (every one missing): nothing can be learnt from
+// them, and no median can stand in for their missing values.
+std::vector<size_t> empty_numeric_columns(const Table& table, const std::vector<size_t>& rows) {
+  std::vector<size_t> out;
+  for (size_t j = 0; j < table.columns.size(); ++j) {
+    if (table.columns[j].kind != ColumnKind::kNumeric) continue;
+    const bool any = std::any_of(rows.begin(), rows.end(),
+                                 [&](size_t i) { return std::isfinite(table.x(i, j)); });
+    if (!any) out.push_back(j);
+  }
+  return out;
+}
+
+// `table` without the feature columns at `drop` (ascending).
+Table without_columns(const Table& table, const std::vector<size_t>& drop) {
+  std::vector<size_t> keep;
+  for (size_t j = 0; j < table.columns.size(); ++j)
+    if (!std::binary_search(drop.begin(), drop.end(), j)) keep.push_back(j);
+  Table out;
+  out.source = table.source;
+  out.target = table.target;
+  out.classes = table.classes;
+  out.y = table.y;
+  for (size_t j : keep) out.columns.push_back(table.columns[j]);
+  out.x = Matrix(table.rows(), keep.size());
+  for (size_t i = 0; i < table.rows(); ++i)
+    for (size_t k = 0; k < keep.size(); ++k) out.x(i, k) = table.x(i, keep[k]);
+  return out;
+}
+
+// Why generator `strategy` cannot model a class from `rows` training rows when it needs
+// `needed`, with the way out: "has 1 training row; smote needs at least 6 (...); hint: ...".
+std::string too_few_rows(const std::string& strategy, const nlohmann::json& config, size_t rows,
+                         size_t needed) {
+  std::string msg = "has " + std::to_string(rows) + " training row" + (rows == 1 ? "" : "s") +
+                    "; " + strategy +
+                    " needs at least " + std::to_string(needed);
+  for (const char* key : {"k_neighbors", "n_neighbors"}) {
+    if (!config.contains(key)) continue;
+    msg += " (" + std::string(key) + " = " + config.at(key).dump() + ")";
+    if (rows >= 2)
+      msg += "; hint: --set " + strategy + "." + key + "=" + std::to_string(rows - 1) +
+             " fits it, or use 'random'";
+    else
+      msg += "; hint: use 'random', which copies rows";
+    return msg;
+  }
+  if (needed > 1) msg += "; hint: use 'random', which copies rows";
+  return msg;
+}
+
 }  // namespace
 
 std::vector<std::string> strategy_names() {
-  std::vector<std::string> names = {"none", "class_weight"};
+  std::vector<std::string> names = {"none", "class_weight", "auto"};
   for (const auto& g : generator_names()) names.push_back(g);
   return names;
 }
 
 void RunConfig::validate() const {
   std::vector<std::string> problems;
-  const auto strategies_known = strategy_names();
   const auto classifiers_known = classifier_names();
   if (strategies.empty()) problems.push_back("no strategy given");
   if (classifiers.empty()) problems.push_back("no classifier given");
-  for (const auto& s : strategies) {
-    if (!contains(strategies_known, s))
-      problems.push_back("unknown strategy '" + s + "' (valid: " + join(strategies_known) + ")");
-  }
+  for (auto& p : strategy_problems(strategies)) problems.push_back(std::move(p));
   for (const auto& c : classifiers) {
     if (!contains(classifiers_known, c))
       problems.push_back("unknown classifier '" + c + "' (valid: " + join(classifiers_known) + ")");
@@ -82,10 +136,12 @@ void RunConfig::validate() const {
       problems.push_back(e.what());
     }
   }
+  for (auto& p : auto_problems(strategies, auto_config)) problems.push_back(std::move(p));
   // Every component's options are checked now, not when the run reaches that strategy after
   // the others trained; options for a component not in use are a mistake too.
-  for (auto& p : component_problems(generator_configs, strategies, classifier_configs, classifiers,
-                                    evaluate ? &evaluation_config : nullptr))
+  for (auto& p :
+       component_problems(generator_configs, generators_in_use(strategies, auto_config),
+                          classifier_configs, classifiers, evaluate ? &evaluation_config : nullptr))
     problems.push_back(std::move(p));
   if (!evaluate && !evaluation_config.empty())
     problems.push_back("evaluation options are set, but the evaluation is off");
@@ -93,45 +149,68 @@ void RunConfig::validate() const {
 }
 
 nlohmann::json RunConfig::to_json() const {
-  return {{"strategies", strategies},
-          {"classifiers", classifiers},
-          {"ratio", ratio},
-          {"sampling", sampling},
-          {"test_fraction", test_fraction},
-          {"seed", seed},
-          {"threads", threads},
-          {"generator_configs", generator_configs},
-          {"classifier_configs", classifier_configs},
-          {"evaluate", evaluate},
-          {"evaluation_config", evaluation_config}};
+  nlohmann::json j = {{"strategies", strategies},
+                      {"classifiers", classifiers},
+                      {"ratio", ratio},
+                      {"sampling", sampling},
+                      {"test_fraction", test_fraction},
+                      {"seed", seed},
+                      {"threads", threads},
+                      {"generator_configs", generator_configs},
+                      {"classifier_configs", classifier_configs},
+                      {"evaluate", evaluate},
+                      {"evaluation_config", evaluation_config}};
+  if (contains(strategies, "auto")) j["auto"] = auto_config.to_json();
+  return j;
 }
 
-RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* observer) {
+RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* observer) {
   config.validate();
-  const size_t k = table.n_classes();
+  const size_t k = input.n_classes();
   if (k < 2) {
-    throw Error(ErrorKind::kInvalidArgument, "'" + table.source + "': target '" + table.target +
+    throw Error(ErrorKind::kInvalidArgument, "'" + input.source + "': target '" + input.target +
                                                  "' has " + std::to_string(k) +
                                                  " class; imbgen run needs at least two");
   }
   const bool multiclass = k > 2;
   // Two classes: the minority class is the positive one. Several: no positive class.
-  const int positive = multiclass ? -1 : table.minority_class();
+  const int positive = multiclass ? -1 : input.minority_class();
 
   RunOutput out;
   out.multiclass = multiclass;
+  const Split split = stratified_split(input.y, config.test_fraction, config.seed);
+  // A numeric column without a single value in the training rows carries nothing to learn: it is
+  // left out (as scikit-learn's SimpleImputer drops it), with a warning, before anything is fit.
+  const std::vector<size_t> empty = empty_numeric_columns(input, split.train);
+  nlohmann::json left_out = nlohmann::json::array();
+  for (size_t j : empty) {
+    const std::string name = input.columns[j].name;
+    const std::string why = "numeric column '" + printable(name) + "' has no value in the " +
+                            std::to_string(split.train.size()) +
+                            " training rows (all missing); it was left out";
+    left_out.push_back({{"column", name}, {"reason", why}});
+    out.warnings.push_back(why);
+    if (observer) observer->on_message("warning: " + why);
+  }
+  if (empty.size() == input.columns.size()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "'" + input.source + "': every feature column is numeric with no value in the " +
+                    std::to_string(split.train.size()) + " training rows; nothing to learn from");
+  }
+  const Table table = empty.empty() ? input : without_columns(input, empty);
   out.schema = table.subset({});
-  const Split split = stratified_split(table.y, config.test_fraction, config.seed);
   const Table train = table.subset(split.train);
   const Table test = table.subset(split.test);
 
   // Rows each generator adds per class, from the training rows' class counts. Asked only when
-  // a generator strategy runs (a ratio the data already meets is an error then, not before).
+  // a generator strategy without its own ratio runs (a ratio the data already meets is an error
+  // then, not before).
   std::map<int, size_t> n_new;
-  const auto generators = generator_names();
   const bool any_generator =
-      std::any_of(config.strategies.begin(), config.strategies.end(),
-                  [&](const std::string& s) { return contains(generators, s); });
+      std::any_of(config.strategies.begin(), config.strategies.end(), [&](const std::string& s) {
+        const StrategyName n = parse_strategy(s);
+        return n.generator && !n.has_ratio();
+      });
   if (any_generator) {
     SamplingStrategy sampling;
     if (config.sampling.empty()) {
@@ -148,6 +227,79 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
                       "label=count targets above the current counts");
     }
   }
+  // A generator named with a ratio ("smote@0.25") adds rows up to that ratio instead.
+  auto requested_rows = [&](const std::string& strategy) -> std::map<int, size_t> {
+    const StrategyName n = parse_strategy(strategy);
+    if (!n.generator) return {};
+    if (!n.has_ratio()) return n_new;
+    SamplingStrategy sampling;
+    sampling.kind = SamplingStrategy::Kind::kRatio;
+    sampling.ratio = n.ratio;
+    try {
+      return rows_to_generate(train.class_counts(), sampling, train.classes);
+    } catch (const Error& e) {
+      throw Error(e.kind(), "strategy '" + strategy + "': " + e.what() +
+                                "; hint: ratios above the training split's own");
+    }
+  };
+  const bool run_auto = contains(config.strategies, "auto");
+  if (run_auto && multiclass) {
+    throw Error(ErrorKind::kUnsupported,
+                "strategy 'auto' chooses for two classes only for now; target '" + table.target +
+                    "' has " + std::to_string(k) +
+                    " classes; hint: name the strategies to compare");
+  }
+
+  // Classes a generator cannot model with its configuration (fewer training rows than it
+  // needs), found before anything trains. Such a class gets no rows from that generator; a
+  // generator left with no class is skipped, as a diverged one is, and the rest goes on.
+  const auto train_counts = train.class_counts();
+  std::map<std::string, std::map<int, size_t>> n_new_of;      // strategy -> its classes' rows
+  std::map<std::string, nlohmann::json> skipped_classes_of;   // strategy -> {label: why}
+  nlohmann::json skipped = nlohmann::json::object();          // strategy -> why
+  for (const auto& strategy : config.strategies) {
+    const StrategyName name = parse_strategy(strategy);
+    if (!name.generator) continue;
+    const nlohmann::json gen_config = config.generator_configs.contains(name.base)
+                                          ? config.generator_configs.at(name.base)
+                                          : nlohmann::json::object();
+    const auto generator = make_generator(name.base, gen_config);
+    const size_t needed = generator->min_class_rows();
+    const std::map<int, size_t> wanted = requested_rows(strategy);
+    std::map<int, size_t>& mine = n_new_of[strategy];
+    nlohmann::json classes_skipped = nlohmann::json::object();
+    std::vector<std::string> reasons;
+    for (const auto& [cls, rows] : wanted) {
+      const size_t have = train_counts[static_cast<size_t>(cls)];
+      if (have >= needed) {
+        mine[cls] = rows;
+        continue;
+      }
+      const std::string& label = train.classes[static_cast<size_t>(cls)];
+      const std::string why = too_few_rows(name.base, generator->config(), have, needed);
+      const std::string full = "class '" + printable(label) + "' " + why;
+      classes_skipped[label] = full;
+      reasons.push_back(full);
+      if (wanted.size() > 1) {
+        const std::string warning =
+            strategy + " adds no rows to class '" + printable(label) + "': it " + why;
+        out.warnings.push_back(warning);
+        if (observer) observer->on_message("warning: " + warning);
+      }
+    }
+    if (mine.empty()) {
+      skipped[strategy] = join(reasons, "; ");
+      const std::string warning = "strategy '" + strategy + "' was skipped: " + join(reasons, "; ");
+      out.warnings.push_back(warning);
+      if (observer) observer->on_message("warning: " + warning);
+    } else if (!classes_skipped.empty()) {
+      skipped_classes_of[strategy] = std::move(classes_skipped);
+    }
+  }
+  // The rows a strategy adds per class, without the classes it cannot model.
+  auto rows_for = [&](const std::string& strategy) -> std::map<int, size_t> {
+    return n_new_of.count(strategy) ? n_new_of.at(strategy) : requested_rows(strategy);
+  };
 
   nlohmann::json results;
   results["format"] = kResultsFormat;
@@ -183,7 +335,10 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   results["config"] = config.to_json();
   results["results"] = nlohmann::json::array();
   results["generators"] = nlohmann::json::object();
-  results["failed"] = nlohmann::json::object();  // strategy -> why it was skipped
+  results["failed"] = nlohmann::json::object();  // strategy -> why its training failed
+  // strategy -> why it was not run: every class it should add rows to is too small for it
+  results["skipped"] = skipped;
+  results["dataset"]["left_out_columns"] = left_out;
 
   // Everything that is fit (encoder, imputation, scalers) sees the training rows only.
   ModelSpace space;
@@ -197,16 +352,54 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
   const int64_t total_cells =
       static_cast<int64_t>(config.strategies.size() * config.classifiers.size());
   int64_t cell = 0;
-  for (const auto& strategy : config.strategies) {
-    // ---- build this strategy's training set ----
-    const nlohmann::json gen_config = config.generator_configs.contains(strategy)
-                                          ? config.generator_configs.at(strategy)
+  // The training set of a strategy other than auto: as is, weighted, or with a generator's rows
+  // (seed: config.seed for every generator, so auto's refit of "smote@0.5" is that strategy's).
+  auto training_for = [&](const std::string& strategy) {
+    const StrategyName n = parse_strategy(strategy);
+    const nlohmann::json gen_config = config.generator_configs.contains(n.base)
+                                          ? config.generator_configs.at(n.base)
                                           : nlohmann::json::object();
+    return experiment_detail::build_training_set(n.base, train, space, rows_for(strategy),
+                                                 gen_config, config.seed, observer);
+  };
+  if (run_auto) results["auto"] = nlohmann::json::object();
+
+  for (const auto& strategy : config.strategies) {
+    if (skipped.contains(strategy)) {
+      cell += static_cast<int64_t>(config.classifiers.size());
+      continue;
+    }
+    // ---- build this strategy's training set (auto: one per classifier, by its choice) ----
     experiment_detail::TrainingSet training;
+    std::map<std::string, experiment_detail::AutoChoice> choices;
+    std::map<std::string, experiment_detail::TrainingSet> chosen_sets;
     try {
-      training =
-          experiment_detail::build_training_set(strategy, train, space, n_new, gen_config,
-                                                config.seed, observer);
+      if (strategy == "auto") {
+        experiment_detail::AutoJob job;
+        job.table = &table;
+        job.rows = split.train;
+        job.positive = positive;
+        job.config = config.auto_config;
+        job.classifiers = config.classifiers;
+        job.classifier_configs = config.classifier_configs;
+        job.generator_configs = config.generator_configs;
+        job.context = ClassifierContext{config.seed, config.threads};
+        job.seed = mix_seed(config.seed, kAutoStream);
+        job.observer = observer;
+        if (observer)
+          observer->on_message("auto: " + std::to_string(config.auto_config.inner_folds) +
+                               "-fold inner cross-validation of " +
+                               join(config.auto_config.expanded_candidates()) +
+                               " on the training rows");
+        choices = experiment_detail::select_by_inner_cv(job);
+        for (const auto& [clf, choice] : choices) {
+          results["auto"][clf] = choice.to_json();
+          if (!chosen_sets.count(choice.chosen))
+            chosen_sets.emplace(choice.chosen, training_for(choice.chosen));
+        }
+      } else {
+        training = training_for(strategy);
+      }
     } catch (const Error& e) {
       // A generator whose training diverged loses its own cells only: the other strategies'
       // results are kept and written (the CLI then exits with the "diverged" code).
@@ -219,6 +412,8 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
     const size_t synthetic_rows = training.synthetic.rows;
     if (!training.generator.is_null()) {
       results["generators"][strategy] = training.generator;
+      if (skipped_classes_of.count(strategy))
+        results["generators"][strategy]["skipped_classes"] = skipped_classes_of.at(strategy);
       if (config.evaluate && synthetic_rows >= 2) {
         EvaluationConfig eval_config = EvaluationConfig::from_json(config.evaluation_config);
         eval_config.seed = config.seed;
@@ -234,7 +429,7 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
           nlohmann::json by_class = nlohmann::json::object();
           const auto counts = train.class_counts();
           int rarest = -1;
-          for (const auto& [cls, rows] : n_new) {
+          for (const auto& [cls, rows] : rows_for(strategy)) {
             const std::string& label = train.classes[static_cast<size_t>(cls)];
             std::vector<size_t> idx;
             for (size_t i = 0; i < training.synthetic_y.size(); ++i)
@@ -271,8 +466,13 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
     }
 
     // ---- every classifier on it ----
-    const Matrix x_train_model = space.to_classifier(training.x);
+    std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
     for (const auto& name : config.classifiers) {
+      const std::string set_name = strategy == "auto" ? choices.at(name).chosen : strategy;
+      const experiment_detail::TrainingSet& used =
+          strategy == "auto" ? chosen_sets.at(set_name) : training;
+      if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space.to_classifier(used.x));
+      const Matrix& x_train_model = x_model_of.at(set_name);
       ++cell;
       report(observer,
              "cell " + std::to_string(cell) + "/" + std::to_string(total_cells) + ": " + name +
@@ -282,17 +482,18 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
                                             ? config.classifier_configs.at(name)
                                             : nlohmann::json::object();
       experiment_detail::Scored scored = experiment_detail::fit_and_score(
-          name, clf_config, ClassifierContext{config.seed, config.threads}, x_train_model,
-          training.y, training.weights, {&test_model}, positive);
+          name, clf_config, ClassifierContext{config.seed, config.threads}, x_train_model, used.y,
+          used.weights, {&test_model}, positive);
       nlohmann::json entry = {
           {"strategy", strategy},
           {"classifier", name},
           {"score_kind", scored.kind == ScoreKind::kProbability ? "probability" : "decision"},
-          {"train_rows", training.x.rows},
-          {"synthetic_rows", synthetic_rows},
+          {"train_rows", used.x.rows},
+          {"synthetic_rows", used.synthetic.rows},
           {"fit_seconds", scored.fit_seconds},
           {"classifier_config", scored.config},
       };
+      if (strategy == "auto") entry["auto_choice"] = set_name;
       RunOutput::Prediction pred{strategy, name, split.test, test_labels, {}, {}, {}};
       if (!multiclass) {
         std::vector<double> scores = std::move(scored.scores.at(0));
@@ -336,31 +537,34 @@ RunOutput run_experiment(const Table& table, const RunConfig& config, Observer* 
 
 void write_run_outputs(const RunOutput& output, const std::string& dir) {
   namespace fs = std::filesystem;
+  // Staged next to `dir` and swapped in at once: a failure, a full disk or a kill leaves `dir` as
+  // it was; the user's own files in it stay.
+  std::vector<std::string> owned = {"results.json", "metrics.csv", "predictions.csv",
+                                    "report.html", "synthetic", "evaluation"};
+  for (const auto& [rel, content] : output.extra_files)
+    owned.push_back(fs::path(rel).begin()->string());
+  OutputFolder folder(dir, owned);
+  const fs::path& staging = folder.staging();
   std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw Error(ErrorKind::kIo, "cannot create output folder '" + dir + "': " + ec.message());
-  // Everything is written into a staging folder first and moved into place only at the end.
-  const fs::path staging = fs::path(dir) / (".staging-" + std::to_string(::getpid()));
-  fs::remove_all(staging, ec);
-  fs::create_directories(staging / "synthetic", ec);
+  if (!output.synthetic.empty()) fs::create_directories(staging / "synthetic", ec);
+  if (!output.evaluation_csv.empty()) fs::create_directories(staging / "evaluation", ec);
   if (ec)
     throw Error(ErrorKind::kIo, "cannot write in output folder '" + dir + "': " + ec.message());
-  struct Cleanup {
-    fs::path p;
-    ~Cleanup() {
-      std::error_code e;
-      fs::remove_all(p, e);
-    }
-  } cleanup{staging};
 
   auto write = [&](const fs::path& rel, const auto& fill) {
+    const std::string shown = (fs::path(dir) / rel).string();
     std::ofstream f(staging / rel, std::ios::binary);
-    if (!f) throw Error(ErrorKind::kIo, "cannot write '" + (fs::path(dir) / rel).string() + "'");
+    if (!f) throw Error(ErrorKind::kIo, "cannot write '" + shown + "': " + std::strerror(errno));
     fill(f);
     f.flush();
-    if (!f) throw Error(ErrorKind::kIo, "writing '" + (fs::path(dir) / rel).string() + "' failed");
+    const int error = f ? 0 : errno;
+    f.close();
+    if (error != 0 || f.fail()) {
+      throw Error(ErrorKind::kIo, "writing '" + shown + "' failed: " +
+                                      std::strerror(error != 0 ? error : errno) +
+                                      "; the output folder was left as it was");
+    }
   };
-  std::vector<fs::path> files = {"results.json", "metrics.csv", "predictions.csv"};
   write("results.json", [&](std::ostream& f) { f << output.results.dump(2) << "\n"; });
   std::vector<std::string> labels;
   for (const auto& c : output.results.at("dataset").at("class_order")) labels.push_back(c);
@@ -448,29 +652,17 @@ void write_run_outputs(const RunOutput& output, const std::string& dir) {
   for (const auto& s : output.synthetic) {
     const fs::path rel = fs::path("synthetic") / (s.strategy + ".csv");
     write(rel, [&](std::ostream& f) { write_rows_csv(output.schema, s.x, s.y, f); });
-    files.push_back(rel);
   }
-  if (!output.evaluation_csv.empty()) fs::create_directories(staging / "evaluation", ec);
   // (Pairs, not structured bindings, where a lambda uses them: capturing a binding is C++20, and
   // clang before 16 rejects it.)
   for (const auto& entry : output.evaluation_csv) {
     const fs::path rel = fs::path("evaluation") / (entry.first + ".csv");
     write(rel, [&](std::ostream& f) { f << entry.second; });
-    files.push_back(rel);
   }
   for (const auto& entry : output.extra_files) {
     write(entry.first, [&](std::ostream& f) { f << entry.second; });
-    files.push_back(entry.first);
   }
-  // All written: move into place.
-  fs::create_directories(fs::path(dir) / "synthetic", ec);
-  if (!output.evaluation_csv.empty()) fs::create_directories(fs::path(dir) / "evaluation", ec);
-  for (const auto& rel : files) {
-    fs::rename(staging / rel, fs::path(dir) / rel, ec);
-    if (ec)
-      throw Error(ErrorKind::kIo,
-                  "cannot move '" + rel.string() + "' into '" + dir + "': " + ec.message());
-  }
+  folder.commit();
 }
 
 }  // namespace imbgen

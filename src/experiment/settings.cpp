@@ -23,8 +23,8 @@ std::vector<std::string> generators_among(const std::vector<std::string>& names)
 
 }  // namespace
 
-void add_setting(const std::string& setting, ComponentSettings& settings,
-                 bool evaluation_allowed) {
+void add_setting(const std::string& setting, ComponentSettings& settings, bool evaluation_allowed,
+                 bool auto_allowed) {
   const auto dot = setting.find('.');
   const auto eq = setting.find('=');
   if (dot == std::string::npos || eq == std::string::npos || eq < dot || dot == 0 ||
@@ -41,15 +41,18 @@ void add_setting(const std::string& setting, ComponentSettings& settings,
   const auto classifiers = classifier_names();
   if (name == "evaluation" && evaluation_allowed) {
     settings.evaluation[key] = value;
+  } else if (name == "auto" && auto_allowed) {
+    settings.auto_options[key] = value;
   } else if (contains(generators, name)) {
     settings.generators[name][key] = value;
   } else if (contains(classifiers, name)) {
     settings.classifiers[name][key] = value;
   } else {
-    throw Error(ErrorKind::kInvalidArgument,
-                "setting '" + setting + "': unknown name '" + name + "' (generators: " +
-                    join(generators) + "; classifiers: " + join(classifiers) +
-                    (evaluation_allowed ? "; or evaluation" : "") + ")");
+    throw Error(ErrorKind::kInvalidArgument, "setting '" + setting + "': unknown name '" + name +
+                                                 "' (generators: " + join(generators) +
+                                                 "; classifiers: " + join(classifiers) +
+                                                 (evaluation_allowed ? "; or evaluation" : "") +
+                                                 (auto_allowed ? "; or auto" : "") + ")");
   }
 }
 

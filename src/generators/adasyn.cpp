@@ -32,15 +32,17 @@ class Adasyn : public GeneratorBase<AdasynConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return static_cast<size_t>(config_.n_neighbors) + 1; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     const size_t k = static_cast<size_t>(config_.n_neighbors);
     const std::string hint = "n_neighbors = " + std::to_string(k) +
                              " needs n_neighbors + 1 rows; lower n_neighbors or use 'random'";
-    begin_fit(name(), x, y, options, k + 1, hint);
+    begin_fit(name(), x, y, options, min_class_rows(), hint);
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
       ClassModel& model = models[c];
-      model.rows = class_rows(name(), x, y, c, k + 1, hint);
+      model.rows = class_rows(name(), x, y, c, min_class_rows(), hint);
       model.others = other_class_counts(x, y, c, rows_of_class(y, c), k, options.threads);
       const size_t weighted = rows_with_other_classes(model);
       if (weighted == 0) {

@@ -487,13 +487,15 @@ ModeNormalizer read_v1_columns(BinaryReader& r, std::vector<EncodedSpan>& spans)
 class Ctgan : public GeneratorBase<CtganConfig> {
  public:
   using GeneratorBase::GeneratorBase;
+
+  size_t min_class_rows() const override { return kMinRows; }
   bool conditional() const override { return true; }
 
   // A failed fit leaves the model unfit.
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     generator_ = nullptr;
     try {
-      begin_fit(name(), x, y, options, kMinRows, "", /*check_spans=*/true);
+      begin_fit(name(), x, y, options, min_class_rows(), "", /*check_spans=*/true);
       const TorchThreadScope threads(options.threads);
       train(x, y, options);
     } catch (...) {

@@ -20,10 +20,12 @@ constexpr size_t kMinRows = 2;
 class Cvae : public GeneratorBase<CvaeConfig> {
  public:
   using GeneratorBase::GeneratorBase;
+
+  size_t min_class_rows() const override { return kMinRows; }
   bool conditional() const override { return true; }
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    begin_fit(name(), x, y, options, kMinRows, "", /*check_spans=*/true);
+    begin_fit(name(), x, y, options, min_class_rows(), "", /*check_spans=*/true);
     const TorchThreadScope threads(options.threads);
     // The rows of the fit classes, in their order in x; condition = position in options.classes.
     const ClassPositions fit_rows = rows_of_classes(y, options.classes);

@@ -366,12 +366,14 @@ class Trainer {
 class Ddpm : public GeneratorBase<DdpmConfig> {
  public:
   using GeneratorBase::GeneratorBase;
+
+  size_t min_class_rows() const override { return kMinRows; }
   bool conditional() const override { return true; }
 
   // A failed fit leaves the model unfit.
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     try {
-      begin_fit(name(), x, y, options, kMinRows, "", /*check_spans=*/true);
+      begin_fit(name(), x, y, options, min_class_rows(), "", /*check_spans=*/true);
       const TorchThreadScope threads(options.threads);
       fit_all(x, y, options);
     } catch (...) {

@@ -27,14 +27,16 @@ class Gan : public GeneratorBase<GanConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return kMinRows; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    begin_fit(name(), x, y, options, kMinRows);
+    begin_fit(name(), x, y, options, min_class_rows());
     const TorchThreadScope threads(options.threads);
     std::map<int, ClassModel> models;
     nlohmann::json curves = nlohmann::json::object();
     for (int c : options.classes) {
       ClassModel& m = models[c];
-      Matrix rows = class_rows(name(), x, y, c, kMinRows);
+      Matrix rows = class_rows(name(), x, y, c, min_class_rows());
       m.scaler.fit(rows);
       m.scaler.transform_inplace(rows);
       m.trainer = std::make_unique<GanTrainer>(config_, x.cols,

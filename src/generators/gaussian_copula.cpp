@@ -90,13 +90,15 @@ class GaussianCopula : public GeneratorBase<GaussianCopulaConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return 2; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     const std::string hint = "a copula needs 2 rows to estimate correlations; use 'random'";
-    begin_fit(name(), x, y, options, 2, hint, /*check_spans=*/true);
+    begin_fit(name(), x, y, options, min_class_rows(), hint, /*check_spans=*/true);
     const std::vector<Variable> vars = variables(options.spans, x.cols);
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
-      models[c] = fit_class(class_rows(name(), x, y, c, 2, hint), vars);
+      models[c] = fit_class(class_rows(name(), x, y, c, min_class_rows(), hint), vars);
       report_class(options.observer, name(), c, {{"variables", static_cast<double>(vars.size())}});
     }
     cols_ = x.cols;

@@ -168,10 +168,12 @@ class KmeansSmote : public GeneratorBase<KmeansSmoteConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return static_cast<size_t>(config_.k_neighbors) + 1; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const auto n_clusters = static_cast<size_t>(config_.n_clusters);
-    begin_fit(name(), x, y, options, k + 1,
+    begin_fit(name(), x, y, options, min_class_rows(),
               "k_neighbors = " + std::to_string(k) +
                   " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'");
     if (x.rows < n_clusters) {

@@ -24,15 +24,17 @@ class Smote : public GeneratorBase<SmoteConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return static_cast<size_t>(config_.k_neighbors) + 1; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const std::string hint = "k_neighbors = " + std::to_string(k) +
                              " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'";
-    begin_fit(name(), x, y, options, k + 1, hint);
+    begin_fit(name(), x, y, options, min_class_rows(), hint);
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
       ClassModel& m = models[c];
-      m.rows = class_rows(name(), x, y, c, k + 1, hint);
+      m.rows = class_rows(name(), x, y, c, min_class_rows(), hint);
       m.neighbors = knn_within(m.rows, k, options.threads);
     }
     models_ = std::move(models);

@@ -45,11 +45,13 @@ class SmoteNc : public GeneratorBase<SmoteNcConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return static_cast<size_t>(config_.k_neighbors) + 1; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     const size_t k = static_cast<size_t>(config_.k_neighbors);
     const std::string hint = "k_neighbors = " + std::to_string(k) +
                              " needs k_neighbors + 1 rows; lower k_neighbors or use 'random'";
-    begin_fit(name(), x, y, options, k + 1, hint, /*check_spans=*/true);
+    begin_fit(name(), x, y, options, min_class_rows(), hint, /*check_spans=*/true);
     const std::vector<size_t> numeric = numeric_columns(options.spans);
     if (has_categories(options.spans) && numeric.empty()) {
       throw Error(ErrorKind::kInvalidArgument,
@@ -60,7 +62,7 @@ class SmoteNc : public GeneratorBase<SmoteNcConfig> {
     std::map<int, ClassModel> models;
     for (int c : options.classes) {
       ClassModel& m = models[c];
-      m.rows = class_rows(name(), x, y, c, k + 1, hint);
+      m.rows = class_rows(name(), x, y, c, min_class_rows(), hint);
       fit_neighbors(m, options.spans, numeric, options.threads);
       report_class(options.observer, name(), c, {{"median_std", m.median_std}});
     }

@@ -50,14 +50,16 @@ class Tvae : public GeneratorBase<TvaeConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return kMinRows; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    begin_fit(name(), x, y, options, kMinRows, "", /*check_spans=*/true);
+    begin_fit(name(), x, y, options, min_class_rows(), "", /*check_spans=*/true);
     const TorchThreadScope threads(options.threads);
     std::map<int, ClassModel> models;
     nlohmann::json curves = nlohmann::json::object();
     for (int c : options.classes) {
       curves[std::to_string(c)] =
-          fit_class(class_rows(name(), x, y, c, kMinRows), c, options, models[c]);
+          fit_class(class_rows(name(), x, y, c, min_class_rows()), c, options, models[c]);
     }
     models_ = std::move(models);
     spans_ = options.spans;

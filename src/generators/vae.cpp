@@ -27,15 +27,17 @@ class Vae : public GeneratorBase<VaeConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return kMinRows; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    begin_fit(name(), x, y, options, kMinRows, "", /*check_spans=*/true);
+    begin_fit(name(), x, y, options, min_class_rows(), "", /*check_spans=*/true);
     const TorchThreadScope threads(options.threads);
     std::map<int, ClassModel> models;
     nlohmann::json curves = nlohmann::json::object();
     for (int c : options.classes) {
       const auto stream = static_cast<uint64_t>(c);
       ClassModel& m = models[c];
-      Matrix rows = class_rows(name(), x, y, c, kMinRows);
+      Matrix rows = class_rows(name(), x, y, c, min_class_rows());
       m.scaler.fit(rows);
       m.scaler.transform_inplace(rows);
       m.net = std::make_unique<VaeNet>(gaussian_vae_options(config_, x.cols),

@@ -92,14 +92,16 @@ class WganGp : public GeneratorBase<WganGpConfig> {
  public:
   using GeneratorBase::GeneratorBase;
 
+  size_t min_class_rows() const override { return kMinRows; }
+
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
-    begin_fit(name(), x, y, options, kMinRows);
+    begin_fit(name(), x, y, options, min_class_rows());
     const TorchThreadScope threads(options.threads);
     std::map<int, ClassModel> models;
     nlohmann::json curves = nlohmann::json::object();
     for (int c : options.classes) {
       curves[std::to_string(c)] = fit_class(
-          class_rows(name(), x, y, c, kMinRows), mix_seed(options.seed, static_cast<uint64_t>(c)),
+          class_rows(name(), x, y, c, min_class_rows()), mix_seed(options.seed, static_cast<uint64_t>(c)),
           name() + ": class " + std::to_string(c), observer_of(options), models[c]);
     }
     models_ = std::move(models);

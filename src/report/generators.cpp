@@ -539,8 +539,11 @@ const json kEmptyObject = json::object();
 std::string generators_section(const Model& model, TocEntry& toc) {
   const json& r = *model.results;
   const json* gens = object_member(r, "generators", "");
+  // "failed": training diverged; "skipped": every class it should add rows to was too small.
   const json* failed = object_member(r, "failed", "");
-  const bool any_failed = failed != nullptr && !failed->empty();
+  const json* skipped = object_member(r, "skipped", "");
+  const bool any_failed = (failed != nullptr && !failed->empty()) ||
+                          (skipped != nullptr && !skipped->empty());
   if ((gens == nullptr || gens->empty()) && !any_failed) return "";
   toc = {"generators", "Generators", {}};
   std::string out =
@@ -550,9 +553,12 @@ std::string generators_section(const Model& model, TocEntry& toc) {
       "reference a perfect generator would reach, with fresh real rows it never saw.</p>\n";
   if (any_failed) {
     out += "<div class=\"notes\"><p><strong>Skipped:</strong></p><ul>";
-    for (const auto& [name, why] : failed->items()) {
-      out += "<li><code>" + escape(name) +
-             "</code>: " + escape(why.is_string() ? why.get<std::string>() : why.dump()) + "</li>";
+    for (const json* list : {failed, skipped}) {
+      if (list == nullptr) continue;
+      for (const auto& [name, why] : list->items()) {
+        out += "<li><code>" + escape(name) + "</code>: " +
+               escape(why.is_string() ? why.get<std::string>() : why.dump()) + "</li>";
+      }
     }
     out += "</ul></div>\n";
   }
@@ -578,6 +584,17 @@ std::string generators_section(const Model& model, TocEntry& toc) {
       out += "<p class=\"facts\">";
       for (size_t i = 0; i < facts.size(); ++i) out += (i ? " \u00b7 " : "") + escape(facts[i]);
       out += "</p>\n";
+    }
+    if (const json* classes = object_member(g, "skipped_classes", path)) {
+      if (!classes->empty()) {
+        out += "<div class=\"notes\"><p><strong>Classes without rows from " + escape(name) +
+               ":</strong></p><ul>";
+        for (const auto& [label, why] : classes->items()) {
+          out += "<li><code>" + escape(label) + "</code>: " +
+                 escape(why.is_string() ? why.get<std::string>() : why.dump()) + "</li>";
+        }
+        out += "</ul></div>\n";
+      }
     }
     if (const json* history = object_member(g, "history", path))
       out += history_html(model, name, id, *history);

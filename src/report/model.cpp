@@ -63,8 +63,9 @@ Interval read_interval(const json& j, const std::string& path) {
 }
 
 Comparison read_comparison(const json& j, const std::string& path) {
-  return {number_member(j, "diff", path), number_member(j, "ci_low", path),
-          number_member(j, "ci_high", path), number_member(j, "pvalue", path)};
+  return {number_member(j, "diff", path),    number_member(j, "ci_low", path),
+          number_member(j, "ci_high", path), number_member(j, "pvalue", path),
+          number_member(j, "wins", path),    number_member(j, "n", path)};
 }
 
 }  // namespace
@@ -333,6 +334,33 @@ Comparison compare(const Model& model, const Cell& cell, const std::string& base
   return out;
 }
 
+std::string evidence_text(const Model& model, const Comparison& c, const std::string& baseline) {
+  std::string text = signed_num(c.diff) + " PR-AUC over '" + baseline + "'";
+  std::vector<std::string> parts;
+  if (std::isfinite(c.low) && std::isfinite(c.high))
+    parts.push_back(num(100 * model.confidence, 0) + "% CI " + signed_num(c.low) + " to " +
+                    signed_num(c.high));
+  if (std::isfinite(c.pvalue)) parts.push_back(pvalue(c.pvalue));
+  if (std::isfinite(c.wins) && std::isfinite(c.n) && c.n > 0)
+    parts.push_back("better in " + num(c.wins, 0) + "/" + num(c.n, 0) + " folds");
+  if (!parts.empty()) {
+    text += " (";
+    for (size_t i = 0; i < parts.size(); ++i) text += (i ? ", " : "") + parts[i];
+    text += ")";
+  }
+  return text;
+}
+
+namespace {
+
+constexpr const char* kKeepData = "None of them: keep your data as it is, tune the threshold.";
+
+bool significant_gain(const Model& model, const Comparison& c) {
+  return std::isfinite(c.pvalue) && c.pvalue < model.alpha && c.diff > 0;
+}
+
+}  // namespace
+
 std::vector<Helped> what_helped(const Model& model) {
   std::vector<Helped> out;
   const std::string metric = "pr_auc";
@@ -340,12 +368,17 @@ std::vector<Helped> what_helped(const Model& model) {
     Helped h;
     h.classifier = classifier;
     const Cell* best = nullptr;
+    const Cell* best_other = nullptr;  // the best strategy other than none and auto
     for (const auto& strategy : model.strategies) {
       const Cell* c = model.cell(strategy, classifier);
       if (c == nullptr) continue;
       const double v = c->value(metric);
       if (!std::isfinite(v)) continue;
       if (best == nullptr || v > best->value(metric)) best = c;
+      // auto is left out: what it chose is one of the others (often none itself).
+      if (strategy != "none" && strategy != "auto" &&
+          (best_other == nullptr || v > best_other->value(metric)))
+        best_other = c;
     }
     auto present = [&](const std::string& s) {
       const Cell* c = model.cell(s, classifier);
@@ -365,22 +398,32 @@ std::vector<Helped> what_helped(const Model& model) {
     if (h.has_smote && h.best != "smote") h.vs_smote = compare(model, *best, "smote", metric);
     const std::string name = "'" + h.best + "'";
     if (h.best == "none") {
+      h.use = "none";
       h.status = Status::kInfo;
-      h.verdict = "Nothing beat training on the data as it is.";
+      h.verdict = std::string(kKeepData) + " Nothing beat training on the data as it is";
+      if (best_other != nullptr) {
+        const Comparison c = compare(model, *best_other, "none", metric);
+        h.verdict +=
+            "; the closest, '" + best_other->strategy + "', " + evidence_text(model, c, "none");
+      }
+      h.verdict += ".";
     } else if (!h.has_none) {
+      h.use = h.best;
       h.status = Status::kInfo;
       h.verdict = name + " is the best of the strategies run (no 'none' baseline to compare with).";
     } else if (std::isfinite(h.vs_none.pvalue)) {
-      if (h.vs_none.pvalue < model.alpha && h.vs_none.diff > 0) {
+      if (significant_gain(model, h.vs_none)) {
+        h.use = h.best;
         h.status = Status::kGood;
-        h.verdict = name + " helped: " + signed_num(h.vs_none.diff) + " PR-AUC over 'none' (" +
-                    pvalue(h.vs_none.pvalue) + ").";
+        h.verdict = "Use " + name + ": " + evidence_text(model, h.vs_none, "none") + ".";
       } else {
+        h.use = "none";
         h.status = Status::kWarn;
-        h.verdict = name + " is best, but not significantly better than 'none' (" +
-                    pvalue(h.vs_none.pvalue) + ").";
+        h.verdict = std::string(kKeepData) + " The best, " + name + ", is " +
+                    evidence_text(model, h.vs_none, "none") + ": not significantly better.";
       }
     } else {
+      h.use = h.best;
       h.status = Status::kInfo;
       h.verdict = name + " scored " + signed_num(h.vs_none.diff) +
                   " PR-AUC over 'none' on this test split (one split: no confidence interval).";
@@ -388,6 +431,53 @@ std::vector<Helped> what_helped(const Model& model) {
     out.push_back(h);
   }
   return out;
+}
+
+OverallAdvice overall_advice(const Model& model, const std::vector<Helped>& helped) {
+  OverallAdvice a;
+  const Helped* top = nullptr;
+  for (const auto& h : helped) {
+    if (h.best.empty()) continue;
+    if (top == nullptr || h.best_value.mean > top->best_value.mean) top = &h;
+  }
+  if (top == nullptr) return a;
+  a.classifier = top->classifier;
+  a.strategy = top->best;
+  a.value = top->best_value;
+  const std::string model_text = "The best model is " + top->classifier + " with '" + top->best +
+                                 "' (mean PR-AUC " + num(top->best_value.mean) + ").";
+  std::vector<std::string> gains;  // classifiers a strategy helped significantly
+  for (const auto& h : helped)
+    if (h.status == Status::kGood) gains.push_back("'" + h.best + "' for " + h.classifier);
+  auto listed = [](const std::vector<std::string>& v) {
+    std::string t;
+    for (size_t i = 0; i < v.size(); ++i) t += (i ? ", " : "") + v[i];
+    return t;
+  };
+  if (top->status == Status::kGood) {
+    a.status = Status::kGood;
+    a.text = model_text + " Use '" + top->best + "' with " + top->classifier + ": " +
+             evidence_text(model, top->vs_none, "none") + ".";
+    if (gains.size() > 1) a.text += " Significant gains over 'none': " + listed(gains) + ".";
+  } else if (model.has_statistics && top->has_none) {
+    a.status = gains.empty() ? Status::kInfo : Status::kWarn;
+    a.text = model_text + " " + kKeepData;
+    if (top->best == "none") {
+      a.text += " No strategy beat the data as it is for " + top->classifier + ".";
+    } else {
+      a.text += " For " + top->classifier + ", '" + top->best + "' is " +
+                evidence_text(model, top->vs_none, "none") + ": not a significant gain.";
+    }
+    if (!gains.empty())
+      a.text += " Significant gains for weaker classifiers only: " + listed(gains) + ".";
+  } else {
+    a.status = Status::kInfo;
+    a.text = model_text + (top->has_none
+                               ? " One train/test split: run imbgen benchmark to know whether it "
+                                 "beats 'none' beyond noise."
+                               : " No 'none' baseline was run to compare with.");
+  }
+  return a;
 }
 
 }  // namespace imbgen::report_detail

@@ -44,6 +44,7 @@ struct Interval {
 };
 struct Comparison {
   double diff = kNaN, low = kNaN, high = kNaN, pvalue = kNaN;
+  double wins = kNaN, n = kNaN;  // folds where the cell beat the baseline, of n (statistics)
 };
 
 struct Cell {
@@ -89,10 +90,28 @@ struct Helped {
   Interval best_value;
   bool has_none = false, has_smote = false;
   Comparison vs_none, vs_smote;  // diff only (NaN interval) without statistics
+  // The strategy to use for this classifier: `best` when it is significantly better than none
+  // (or when there is no none to compare with), else "none". Empty without a PR-AUC.
+  std::string use;
   Status status = Status::kInfo;
-  std::string verdict;  // plain words
+  std::string verdict;  // plain words: the answer first, then the evidence
 };
 std::vector<Helped> what_helped(const Model& model);
+
+// The answer across classifiers: the best model (classifier and strategy by mean PR-AUC) and
+// which strategy to use on this data, with its evidence; "none of them: keep your data as it
+// is, tune the threshold" when no strategy beat none significantly for the best classifier.
+struct OverallAdvice {
+  std::string classifier, strategy;  // the best model by mean PR-AUC; empty when none
+  Interval value;
+  Status status = Status::kInfo;
+  std::string text;  // plain words
+};
+OverallAdvice overall_advice(const Model& model, const std::vector<Helped>& helped);
+
+// The comparison's evidence in words: "+0.030 PR-AUC over 'none' (95% CI +0.010 to +0.050,
+// p = 0.004, better in 9/10 folds)"; what is unknown is left out.
+std::string evidence_text(const Model& model, const Comparison& c, const std::string& baseline);
 
 // The comparison of `cell` with `baseline` on `metric`: from the statistics when present, else
 // the difference of the two values. Both cells must exist for a difference.

@@ -9,8 +9,10 @@
 #include <filesystem>
 
 #include "imbgen/core/error.h"
-#include "imbgen/core/formats.h"
 #include "imbgen/core/files.h"
+#include "imbgen/core/formats.h"
+#include "imbgen/core/output_folder.h"
+#include "imbgen/experiment/auto.h"
 #include "report/assets.h"
 #include "report/html.h"
 #include "report/model.h"
@@ -116,7 +118,10 @@ std::string header_html(const Model& model, const std::vector<Helped>& helped) {
       }
       cards += "</tr>";
     }
-    cards += "</tbody></table></div>\n";
+    cards += "</tbody></table>";
+    const OverallAdvice advice = overall_advice(model, helped);
+    if (!advice.text.empty()) cards += "<p class=\"overall\">" + escape(advice.text) + "</p>";
+    cards += "</div>\n";
   }
   if (const json* gens = object_member(r, "generators", "")) {
     for (const auto& [name, g] : gens->items()) {
@@ -195,7 +200,14 @@ std::string summary_section(const Model& model, const std::vector<Helped>& helpe
         "benchmark</code> repeats the run and adds confidence intervals.";
   }
   out +=
-      "</p>\n<div class=\"table-wrap\"><table class=\"data summary\"><thead><tr>"
+      " The verdict says which strategy to use: one that beats <code>none</code> "
+      "significantly, or none of them.</p>\n";
+  const OverallAdvice advice = overall_advice(model, helped);
+  if (!advice.text.empty())
+    out += "<p class=\"overall\"><strong>Overall:</strong> " + badge_html(advice.status, "") + " " +
+           escape(advice.text) + "</p>\n";
+  out +=
+      "<div class=\"table-wrap\"><table class=\"data summary\"><thead><tr>"
       "<th>Classifier</th><th class=\"text\">Best strategy</th><th>PR-AUC</th>"
       "<th>Gain over none</th><th>Gain over smote</th><th class=\"text\">Verdict</th></tr>"
       "</thead><tbody>\n";
@@ -218,6 +230,20 @@ std::string summary_section(const Model& model, const std::vector<Helped>& helpe
            "</td></tr>\n";
   }
   out += "</tbody></table></div>\n";
+  // What auto chose, when it ran (results.json "auto", include/imbgen/experiment/auto.h).
+  if (const json* chosen = object_member(*model.results, "auto", "");
+      chosen != nullptr && !chosen->empty()) {
+    out +=
+        "<h3 id=\"auto-choices\">What <code>auto</code> chose</h3>\n<p>For each classifier, "
+        "<code>auto</code> scored its candidates by stratified cross-validation inside the "
+        "training rows (never the test rows) and refit the best on all of them.</p>\n"
+        "<ul class=\"auto-choices\">\n";
+    for (const auto& [clf, choice] : chosen->items()) {
+      if (!choice.is_object()) continue;
+      out += "<li>" + escape(auto_choice_text(clf, choice)) + "</li>\n";
+    }
+    out += "</ul>\n";
+  }
   const bool gains = summary_shows_gains(model);
   out += figure(gains ? "PR-AUC gain over none, per strategy and classifier"
                       : "PR-AUC per strategy and classifier",
@@ -250,6 +276,16 @@ std::string dataset_section(const Model& model) {
   if (std::isfinite(rows)) row("Rows", count(static_cast<int64_t>(rows)));
   const double features = number_member(*ds, "features", "dataset");
   if (std::isfinite(features)) row("Features", count(static_cast<int64_t>(features)));
+  if (const json* left_out = array_member(*ds, "left_out_columns", "dataset");
+      left_out != nullptr && !left_out->empty()) {
+    std::string cell;
+    for (const auto& c : *left_out) {
+      if (!c.is_object()) continue;
+      cell += (cell.empty() ? "" : "<br>") + code(string_member(c, "column", "left_out_columns")) +
+              ": " + escape(string_member(c, "reason", "left_out_columns"));
+    }
+    row("Left out", cell);
+  }
   const std::string target = string_member(*ds, "target", "dataset");
   if (!target.empty()) row("Target column", code(target));
   const std::string positive = string_member(*ds, "positive_class", "dataset");
@@ -780,6 +816,18 @@ std::string badge_html(Status status, const std::string& text) {
 
 }  // namespace report_detail
 
+std::vector<std::string> what_helped_lines(const nlohmann::json& results) {
+  using namespace report_detail;
+  const Model model = build_model(results);
+  const auto helped = what_helped(model);
+  std::vector<std::string> out;
+  for (const auto& h : helped)
+    if (!h.best.empty()) out.push_back(h.classifier + ": " + h.verdict);
+  const OverallAdvice advice = overall_advice(model, helped);
+  if (!advice.text.empty()) out.push_back("overall: " + advice.text);
+  return out;
+}
+
 std::string render_report(const nlohmann::json& results) {
   // Refuse what is not a results file before drawing an empty page from it.
   if (!results.is_object()) return report_detail::page(results);  // names what it got
@@ -842,10 +890,26 @@ std::string regenerate_report(const std::string& dir) {
 
 std::vector<std::string> write_benchmark_outputs_and_reports(const BenchmarkOutcome& outcome,
                                                              const std::string& dir) {
-  const std::vector<std::string> folders = write_benchmark_outputs(outcome, dir);
-  for (size_t d = 0; d < folders.size(); ++d) {
-    write_report(outcome.results[d], (std::filesystem::path(folders[d]) / "report.html").string());
+  namespace fs = std::filesystem;
+  // Every file staged next to `dir` and swapped in at once (the cell store in it is carried
+  // over): a failure or a kill leaves the earlier outputs, never a mix.
+  std::vector<std::string> owned = {"metrics.csv", "summary.csv", "wins.csv", "results.json",
+                                    "report.html"};
+  if (outcome.results.size() > 1) owned.insert(owned.end(), outcome.names.begin(), outcome.names.end());
+  OutputFolder folder(dir, owned);
+  std::vector<std::string> folders;
+  try {
+    const std::vector<std::string> staged =
+        write_benchmark_outputs(outcome, folder.staging().string());
+    for (size_t d = 0; d < staged.size(); ++d) {
+      write_report(outcome.results[d], (fs::path(staged[d]) / "report.html").string());
+      const fs::path rel = fs::path(staged[d]).lexically_relative(folder.staging());
+      folders.push_back(rel == "." ? dir : (fs::path(dir) / rel).string());
+    }
+  } catch (const Error& e) {
+    throw folder.in_folder_terms(e);
   }
+  folder.commit();
   return folders;
 }
 

@@ -549,6 +549,197 @@ TEST(Cli, EvaluateWithoutTargetComparesEveryColumn) {
   fs::remove_all(dir);
 }
 
+// Outputs stay bounded however wide the table: 300 columns once gave a results.json of tens of MB
+// (every correlation matrix in full, every column's histograms); now the detail is capped and the
+// files say what was left out.
+TEST(Cli, WideTableGivesBoundedOutputs) {
+  const fs::path dir = make_temp_dir();
+  std::string csv;
+  for (int j = 0; j < 300; ++j) csv += "c" + std::to_string(j) + ",";
+  csv += "y\n";
+  for (int i = 0; i < 50; ++i) {
+    for (int j = 0; j < 300; ++j) csv += std::to_string((i * 7919 + j * 104729) % 1000 / 100.0) + ",";
+    csv += (i < 15 ? "1\n" : "0\n");
+  }
+  write_text(dir / "wide.csv", csv);
+  const Result r = imbgen("run --data " + (dir / "wide.csv").string() +
+                          " --strategies random --classifiers logistic --set evaluation.tsne=false "
+                          "--quiet --out " + (dir / "out").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_LT(fs::file_size(dir / "out" / "results.json"), 3u << 20);
+  EXPECT_LT(fs::file_size(dir / "out" / "report.html"), 8u << 20);  // 4.8 MB of it is plotly.js
+  EXPECT_LT(fs::file_size(dir / "out" / "evaluation" / "random.csv"), 1u << 20);
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "out" / "results.json"));
+  const auto& ev = results.at("generators").at("random").at("evaluation");
+  EXPECT_EQ(ev.at("columns").at("per_column").size(), 100u);
+  EXPECT_EQ(ev.at("columns").at("summary").at("columns"), 300);
+  EXPECT_NE(ev.at("columns").at("left_out").get<std::string>().find("100 of 300 columns"),
+            std::string::npos);
+  EXPECT_EQ(ev.at("correlations").at("plot").at("columns").size(), 40u);
+  EXPECT_EQ(ev.at("correlations").at("pearson").at("pairs").get<size_t>() +
+                ev.at("correlations").at("pearson").at("skipped_pairs").get<size_t>(),
+            300u * 299u / 2u);
+  fs::remove_all(dir);
+}
+
+// Messy real data, as in the thyroid-disease table: four classes, one of them with 2 rows, and a
+// numeric column missing in every row. The main job runs to the end: the empty column is left
+// out with a warning, each generator that cannot model the tiny class skips that class (recorded
+// in results.json and the report), and both are found before anything trains.
+TEST(Cli, MessyDataRunsToTheEndWithTheSkipsRecorded) {
+  const fs::path dir = make_temp_dir();
+  std::string csv = "age,sex,TSH,TBG,T3,class\n";
+  const std::vector<std::pair<std::string, int>> classes = {
+      {"negative", 150}, {"compensated", 30}, {"primary", 12}, {"secondary", 2}};
+  int i = 0;
+  for (const auto& [label, n] : classes) {
+    for (int k = 0; k < n; ++k, ++i) {
+      const std::string tsh = i % 9 == 0 ? "?" : std::to_string(0.5 + (i * 37 % 50) / 10.0 +
+                                                                 (label == "primary" ? 20 : 0));
+      csv += std::to_string(20 + i * 13 % 60) + "," + (i % 11 == 0 ? "" : i % 2 ? "F" : "M") +
+             "," + tsh + ",," + std::to_string(1 + (i * 7 % 30) / 10.0) + "," + label + "\n";
+    }
+  }
+  write_text(dir / "thyroid.csv", csv);
+  const Result r = imbgen("run --data " + (dir / "thyroid.csv").string() +
+                          " --strategies none,random,smote,gan --classifiers logistic,xgboost "
+                          "--set gan.steps=30 --set evaluation.tsne=false "
+                          "--set evaluation.detection=false --threads 2 --seed 3 --out " +
+                          (dir / "out").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* f : {"results.json", "metrics.csv", "predictions.csv", "report.html",
+                        "synthetic/random.csv", "synthetic/smote.csv", "synthetic/gan.csv"})
+    EXPECT_TRUE(fs::exists(dir / "out" / f)) << f;
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "out" / "results.json"));
+  const auto& left_out = results.at("dataset").at("left_out_columns");
+  ASSERT_EQ(left_out.size(), 1u);
+  EXPECT_EQ(left_out[0].at("column"), "TBG");
+  EXPECT_EQ(results.at("dataset").at("features"), 4);
+  const auto& gens = results.at("generators");
+  const std::string smote = gens.at("smote").at("skipped_classes").at("secondary");
+  EXPECT_NE(smote.find("class 'secondary' has 1 training row; smote needs at least 6"),
+            std::string::npos) << smote;
+  EXPECT_NE(smote.find("use 'random'"), std::string::npos) << smote;
+  EXPECT_NE(gens.at("gan").at("skipped_classes").at("secondary").get<std::string>().find(
+                "gan needs at least 2"),
+            std::string::npos);
+  EXPECT_FALSE(gens.at("random").contains("skipped_classes"));
+  EXPECT_TRUE(gens.at("random").at("synthetic_rows_by_class").contains("secondary"));
+  EXPECT_FALSE(gens.at("smote").at("synthetic_rows_by_class").contains("secondary"));
+  EXPECT_TRUE(gens.at("smote").at("synthetic_rows_by_class").contains("primary"));
+  EXPECT_TRUE(results.at("failed").empty());
+  EXPECT_TRUE(results.at("skipped").empty());
+  std::set<std::string> strategies;
+  for (const auto& e : results.at("results")) strategies.insert(e.at("strategy"));
+  EXPECT_EQ(strategies, (std::set<std::string>{"none", "random", "smote", "gan"}));
+  // Warnings, found before any training (the progress lines start after them).
+  const size_t tbg = r.output.find("warning: numeric column 'TBG' has no value in the");
+  const size_t cls = r.output.find(
+      "warning: smote adds no rows to class 'secondary': it has 1 training row; smote needs at "
+      "least 6");
+  const size_t progress = r.output.find("] ");
+  EXPECT_NE(tbg, std::string::npos) << r.output;
+  EXPECT_NE(cls, std::string::npos) << r.output;
+  EXPECT_LT(std::max(tbg, cls), progress) << r.output;
+  EXPECT_EQ(r.output.find("::"), std::string::npos) << r.output;  // no internal names
+  const std::string report = imbgen::read_file(dir / "out" / "report.html");
+  EXPECT_NE(report.find("Classes without rows from smote"), std::string::npos);
+  EXPECT_NE(report.find("TBG</code>: numeric column"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Two classes with 4 minority rows: SMOTE (6 rows) cannot run at all, so that strategy is skipped
+// with the reason and the way out; the others are written and the run succeeds.
+TEST(Cli, StrategyWhoseClassIsTooSmallIsSkippedAndTheRestIsWritten) {
+  const fs::path dir = make_temp_dir();
+  std::string csv = "a,b,Class\n";
+  for (int i = 0; i < 40; ++i) csv += std::to_string(i) + "," + std::to_string(i % 7) + ",0\n";
+  for (int i = 0; i < 4; ++i) csv += std::to_string(100 + i) + "," + std::to_string(i) + ",1\n";
+  write_text(dir / "small.csv", csv);
+  const Result r = imbgen("run --data " + (dir / "small.csv").string() +
+                          " --strategies none,smote,random --classifiers logistic --no-evaluate "
+                          "--quiet --out " + (dir / "out").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "out" / "results.json"));
+  const std::string why = results.at("skipped").at("smote");
+  EXPECT_NE(why.find("class '1' has 3 training rows; smote needs at least 6 (k_neighbors = 5); "
+                     "hint: --set smote.k_neighbors=2 fits it, or use 'random'"),
+            std::string::npos) << why;
+  EXPECT_NE(r.output.find("warning: strategy 'smote' was skipped"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "synthetic" / "smote.csv"));
+  EXPECT_TRUE(fs::exists(dir / "out" / "synthetic" / "random.csv"));
+  std::set<std::string> strategies;
+  for (const auto& e : results.at("results")) strategies.insert(e.at("strategy"));
+  EXPECT_EQ(strategies, (std::set<std::string>{"none", "random"}));
+  EXPECT_NE(imbgen::read_file(dir / "out" / "report.html").find("<strong>Skipped:</strong>"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
+// `imbgen benchmark` needs every cell, so a generator that cannot be fit in some fold is an error,
+// found before the first cell trains (no cell store is made).
+TEST(Cli, BenchmarkFindsAClassTooSmallForAGeneratorBeforeAnyCell) {
+  const fs::path dir = make_temp_dir();
+  std::string csv = "a,b,Class\n";
+  for (int i = 0; i < 60; ++i) csv += std::to_string(i) + "," + std::to_string(i % 7) + ",0\n";
+  for (int i = 0; i < 10; ++i) csv += std::to_string(100 + i) + "," + std::to_string(i) + ",1\n";
+  write_text(dir / "small.csv", csv);
+  const Result r = imbgen("benchmark --data " + (dir / "small.csv").string() +
+                          " --strategies none,smote --classifiers logistic --folds 5 --repeats 1 "
+                          "--set smote.k_neighbors=7 --no-evaluate --quiet --out " +
+                          (dir / "out").string());
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("data set 'small': class '1' has"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("smote needs at least 8"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "out" / "cells"));
+  fs::remove_all(dir);
+}
+
+// Every command checks every option before it reads data or trains: here the data file does not
+// exist, so an error about the file (exit 4) would mean the option was reached too late.
+TEST(Cli, EveryCommandChecksItsOptionsBeforeAnyWork) {
+  const std::string missing = "/nonexistent/imbgen-test/data.csv";
+  struct Case {
+    std::string args;
+    std::vector<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      // A typo in the last strategy's setting: found before the first strategy trains.
+      {"run --data " + missing + " --strategies none,random,smote,gan --set gan.stepz=5",
+       {"gan", "stepz"}},
+      {"run --data " + missing + " --strategies none,random,gan --set gan.steps=-3",
+       {"gan", "steps"}},
+      {"run --data " + missing + " --classifiers logistic --set evaluation.tsne_perplexity=-1",
+       {"evaluation", "tsne_perplexity"}},
+      {"benchmark --data " + missing + " --strategies none,smote --set smote.k_neighbors=0",
+       {"smote", "k_neighbors"}},
+      {"benchmark --data " + missing + " --strategies none,smote --set gan.steps=5",
+       {"'gan'", "does not use"}},
+      {"benchmark --data " + missing + " --classifiers logistic --set xgboost.max_depth=3",
+       {"'xgboost'", "does not use"}},
+      {"fit --data " + missing + " -g smote --set smote.k_neighbors=0", {"smote", "k_neighbors"}},
+      {"fit --data " + missing + " -g smote --set logistic.C=2", {"'logistic'"}},
+      {"augment --data " + missing + " -g smote --set ctgan.epochs=1", {"'ctgan'"}},
+      {"augment --data " + missing + " -g random --ratio 2", {"--ratio"}},
+      {"evaluate --real " + missing + " --synthetic " + missing +
+           " --set evaluation.tsne_perplexity=-1",
+       {"tsne_perplexity"}},
+      {"evaluate --real " + missing + " --synthetic " + missing + " --set smote.k_neighbors=3",
+       {"'smote'", "does not use"}},
+      {"sample -m " + missing + " -n -5", {"--rows"}},
+      {"serve --models /nonexistent/imbgen-test --threads 0", {"--threads"}},
+      {"serve --models /nonexistent/imbgen-test --port 70000", {"--port"}},
+  };
+  for (const auto& c : cases) {
+    // `timeout`: a serve that missed its check would otherwise listen until the test's limit.
+    const Result r = run_command("timeout 60 " + std::string(IMBGEN_BIN) + " " + c.args);
+    EXPECT_EQ(r.code, 3) << c.args << "\n" << r.output;
+    for (const auto& e : c.expected)
+      EXPECT_NE(r.output.find(e), std::string::npos) << c.args << ": " << e << "\n" << r.output;
+    EXPECT_EQ(r.output.find("no such file"), std::string::npos) << c.args << "\n" << r.output;
+  }
+}
+
 // ---- bad input: non-zero exit, a message naming the problem, nothing written ----
 
 struct BadInput {
@@ -573,6 +764,9 @@ TEST_P(CliBadInput, ExitsNonZeroWithAClearMessageAndWritesNothing) {
                           (dir / "out").string());
   EXPECT_NE(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("imbgen: error:"), std::string::npos) << r.output;
+  // No control character but the line break reaches the terminal, whatever the file holds.
+  for (char c : r.output)
+    EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << r.output;
   for (const auto& e : b.expected) EXPECT_NE(r.output.find(e), std::string::npos) << e << "\n" << r.output;
   EXPECT_EQ(imbgen::read_file(dir / "out" / "results.json"), "{\"earlier\": true}\n");
   size_t files = 0;
@@ -608,8 +802,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"UnknownTarget", kHeader + rows(20, 10), "--target label", {"label", "Class"}},
         BadInput{"UnknownDropColumn", kHeader + rows(20, 10), "--drop zz", {"zz"}},
         BadInput{"SingleClass", kHeader + rows(30, 0), "", {"Class", "single class"}},
-        BadInput{"MinorityTooSmallForSmote", kHeader + rows(40, 4),
-                 "--strategies smote --classifiers logistic", {"smote", "class"}},
         BadInput{"UnknownStrategy", kHeader + rows(20, 10), "--strategies gann",
                  {"unknown strategy 'gann'", "smote"}},
         BadInput{"UnknownClassifier", kHeader + rows(20, 10), "--classifiers forest",
@@ -622,10 +814,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"BadSamplingText", kHeader + rows(40, 10), "--sampling 1.5", {"ratio 1.5"}},
         BadInput{"RatioAndTargetsTogether", kHeader + rows(40, 10), "--ratio 0.5 --targets 1=30",
                  {"--ratio", "excludes"}},
-        BadInput{"RareClassTooSmallForSmote",
-                 kHeader + rows(40, 10) + "7,1,2\n8,2,2\n9,3,2\n10,4,2\n11,0,2\n",
-                 "--strategies smote --classifiers logistic",
-                 {"smote", "class 2 has 4 training rows"}},
         BadInput{"BadSetting", kHeader + rows(20, 10), "--set gan.stepz=5 --strategies gan",
                  {"stepz"}},
         // Checked before anything trains, even when the bad option is for the last strategy.
@@ -636,7 +824,82 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"SettingForAClassifierNotInUse", kHeader + rows(20, 10),
                  "--classifiers logistic --set xgboost.max_depth=3", {"'xgboost'", "logistic"}},
         BadInput{"NamelessHeaderColumn", ",a,Class\n" + rows(20, 10), "",
-                 {"bad.csv", "column 1 of the header has no name", "index=False"}}),
+                 {"bad.csv", "column 1 of the header has no name", "index=False"}},
+        // Text from the file is escaped in messages: a NUL no longer cuts the message short (the
+        // hint after the value is there), an escape sequence cannot reach the terminal.
+        BadInput{"NulByteInAField", kHeader + rows(20, 10) + std::string("4,2\0" "3,1\n", 8), "",
+                 {"bad.csv:32", "column 'b'", "got \"2\\03\"", "--categorical b"}},
+        BadInput{"EscapeSequenceInAField", kHeader + rows(20, 10) + "4,\x1b[31mred,1\n", "",
+                 {"bad.csv:32", "column 'b'", "got \"\\x1b[31mred\""}},
+        BadInput{"LineBreakInAQuotedNumber", kHeader + rows(20, 10) + "4,\"2\n3\",1\n", "",
+                 {"bad.csv:32", "column 'b'", "got \"2\\n3\""}},
+        BadInput{"ControlCharacterInAColumnName", "a,b\x07,Class\n" + rows(20, 10),
+                 "--drop zz", {"'zz' is not in the header", "b\\x07"}},
+        // Latin-1 (or any text that is not UTF-8) is refused where it is, with the way out.
+        BadInput{"NotUtf8", kHeader + rows(20, 10) + "4,x\xe9y,1\n", "",
+                 {"bad.csv:32", "column 'b'", "\"x\\xe9y\" is not UTF-8", "0xE9", "iconv"}}),
     [](const ::testing::TestParamInfo<BadInput>& p) { return p.param.name; });
+
+// --ratios makes one strategy per generator and ratio, and auto says what it chose, in run and
+// in benchmark, on the 3,000-row slice with cheap classifiers.
+TEST(Cli, RatiosAndAutoInRunAndBenchmark) {
+  const fs::path dir = make_temp_dir();
+  const std::string common = "--data " + kSmall +
+                             " --drop Time --classifiers logistic,xgboost --set "
+                             "xgboost.n_estimators=20 --set auto.candidates=none,class_weight,"
+                             "random --set auto.ratios=0.1,0.5 --set auto.inner_folds=2 ";
+  Result r = imbgen("run " + common +
+                    "--strategies none,random,auto --ratios 0.1,0.5 --no-evaluate --quiet --out " +
+                    (dir / "run").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto results = nlohmann::json::parse(imbgen::read_file(dir / "run" / "results.json"));
+  std::set<std::string> strategies;
+  for (const auto& e : results.at("results")) strategies.insert(e.at("strategy"));
+  EXPECT_EQ(strategies, (std::set<std::string>{"none", "random@0.1", "random@0.5", "auto"}));
+  // random@0.5 brings the 96 training frauds of 2,304 others to 1,152.
+  for (const auto& e : results.at("results"))
+    if (e.at("strategy") == "random@0.5") {
+      EXPECT_EQ(e.at("synthetic_rows"), 1056);
+    }
+  for (const char* clf : {"logistic", "xgboost"}) {
+    const auto& a = results.at("auto").at(clf);
+    EXPECT_EQ(a.at("inner_pr_auc").size(), 4u);  // none, class_weight, random@0.1, random@0.5
+    const std::string line =
+        "for " + std::string(clf) + ": " + a.at("chosen").get<std::string>() + ", inner PR-AUC ";
+    EXPECT_NE(r.output.find(line), std::string::npos) << line << "\n" << r.output;
+  }
+  EXPECT_TRUE(fs::exists(dir / "run" / "synthetic" / "random@0.1.csv"));
+  EXPECT_NE(imbgen::read_file(dir / "run" / "report.html").find("What <code>auto</code> chose"),
+            std::string::npos);
+
+  r = imbgen("benchmark " + common +
+             "--strategies none,random,auto --ratios 0.5 --folds 2 --repeats 1 --jobs 1 "
+             "--threads 1 --no-evaluate --quiet --out " +
+             (dir / "bench").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("random@0.5"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(" in 2 of 2 folds"), std::string::npos) << r.output;
+  EXPECT_NE(imbgen::read_file(dir / "bench" / "metrics.csv").find(",random@0.5,"),
+            std::string::npos);
+
+  // Bad values are named before anything runs.
+  r = imbgen("run " + common + "--strategies none,auto --ratios 0.1,2 --out " +
+             (dir / "bad").string());
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("--ratios '0.1,2': '2' is not a number in (0, 1]"), std::string::npos)
+      << r.output;
+  r = imbgen("run --data " + kSmall +
+             " --drop Time --strategies none,smote --set "
+             "auto.inner_folds=1 --out " +
+             (dir / "bad").string());
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("auto.inner_folds: expected an integer >= 2, got 1"), std::string::npos)
+      << r.output;
+  r = imbgen("run --data " + kSmall + " --drop Time --ratio 0.5 --ratios 0.1 --out " +
+             (dir / "bad").string());
+  EXPECT_EQ(r.code, 2) << r.output;  // excluded options: a usage error
+  EXPECT_FALSE(fs::exists(dir / "bad"));
+  fs::remove_all(dir);
+}
 
 }  // namespace

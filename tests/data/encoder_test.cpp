@@ -475,8 +475,11 @@ TEST(TableEncoder, RejectsBadInputNamingTheColumn) {
                   "the schema has 5 columns but the rows have 3 values"));
   // A numeric column with no value in the training rows.
   Matrix all_missing = t.subset({1}).x;
-  EXPECT_TRUE(has(error_of([&] { enc.fit(t.columns, all_missing); }, ErrorKind::kInvalidArgument),
+  const std::string empty_column =
+      error_of([&] { enc.fit(t.columns, all_missing); }, ErrorKind::kInvalidArgument);
+  EXPECT_TRUE(has(empty_column,
                   "numeric column 'amount' has no value in the 1 training rows (all missing)"));
+  EXPECT_FALSE(has(empty_column, "TableEncoder"));  // a user sees it: no internal names
 
   enc.fit(t);
   EXPECT_TRUE(has(error_of([&] { enc.transform(Matrix(1, 4)); }, ErrorKind::kInvalidArgument),

@@ -149,6 +149,48 @@ TEST(Evaluate, DetectionIsRepeatedAtTheHoldoutsSize) {
   EXPECT_FALSE(same["detection"].contains("synthetic_matched"));
 }
 
+// However wide the table, the per-column detail and the heatmaps stay bounded: the columns that
+// differ most are kept, the summary counts every column, and the block says what was left out.
+TEST(Evaluate, DetailOfWideTablesIsBounded) {
+  const FraudParts p = fraud_parts(9);
+  EvaluationConfig c = fast_config();
+  c.tsne = false;
+  c.detection = false;
+  c.mmd = false;
+  c.prdc = false;
+  c.privacy = false;
+  c.pca = false;
+  c.max_detail_columns = 5;
+  c.max_heatmap_columns = 4;
+  Matrix shifted = p.other;
+  for (size_t i = 0; i < shifted.rows; ++i) shifted(i, 7) += 50.0;  // V8: far off
+  const json r = evaluate(p.train, shifted, &p.holdout, fraud_names(), c);
+  const json& cols = r["columns"];
+  ASSERT_EQ(cols["per_column"].size(), 5u);
+  EXPECT_EQ(cols["summary"]["columns"], kFraudColumnCount);
+  EXPECT_EQ(cols["summary"]["per_column_kept"], 5);
+  bool has_v8 = false;
+  for (const auto& e : cols["per_column"]) has_v8 = has_v8 || e["name"] == fraud_names()[7];
+  EXPECT_TRUE(has_v8) << "the most shifted column must be kept";
+  EXPECT_NE(cols["left_out"].get<std::string>().find("5 of " + std::to_string(kFraudColumnCount)),
+            std::string::npos);
+  const json& plot = r["correlations"]["plot"];
+  EXPECT_EQ(plot["columns"].size(), 4u);
+  EXPECT_EQ(plot["pearson_real"].size(), 4u);
+  EXPECT_EQ(plot["spearman_holdout"].size(), 4u);
+  EXPECT_EQ(r["correlations"]["pearson"]["pairs"].get<size_t>() +
+                r["correlations"]["pearson"]["skipped_pairs"].get<size_t>(),
+            static_cast<size_t>(kFraudColumnCount * (kFraudColumnCount - 1) / 2));
+  EXPECT_TRUE(r["correlations"].contains("plot_left_out"));
+  // Below the caps nothing is left out.
+  c.max_detail_columns = 100;
+  c.max_heatmap_columns = 100;
+  const json all = evaluate(p.train, shifted, &p.holdout, fraud_names(), c);
+  EXPECT_EQ(all["columns"]["per_column"].size(), static_cast<size_t>(kFraudColumnCount));
+  EXPECT_FALSE(all["columns"].contains("left_out"));
+  EXPECT_FALSE(all["correlations"].contains("plot_left_out"));
+}
+
 // Fewer than 10 holdout rows give no correlation yardstick: fixed thresholds instead.
 TEST(Evaluate, CorrelationsNeedTenHoldoutRowsForTheComparison) {
   const FraudParts p = fraud_parts(8);

@@ -218,6 +218,40 @@ TEST_P(GeneratorConformance, FitRejectsBadInputs) {
   EXPECT_NE(message(x, y, absent).find("class 7 has 0 training rows"), std::string::npos);
 }
 
+// min_class_rows() is what fit() enforces, so a caller (imbgen run) can skip a class that is too
+// small before anything trains: one row fewer is refused with the count and the minimum.
+TEST_P(GeneratorConformance, MinClassRowsIsWhatFitRequires) {
+  Matrix x;
+  std::vector<int> y;
+  make_data(x, y);
+  auto g = make_generator(GetParam(), small_config(GetParam()));
+  const size_t need = g->min_class_rows();
+  ASSERT_GE(need, 1u);
+  ASSERT_LE(need, 24u);  // the data's class 1 has 24 rows
+  if (need == 1) return;  // every class with a row is accepted
+  // Class 1 cut to need - 1 rows.
+  std::vector<size_t> keep;
+  size_t ones = 0;
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (y[i] == 1 && ++ones >= need) continue;
+    keep.push_back(i);
+  }
+  const Matrix small = x.select_rows(keep);
+  std::vector<int> small_y;
+  for (size_t i : keep) small_y.push_back(y[i]);
+  FitOptions options;
+  options.classes = {1};
+  try {
+    g->fit(small, small_y, options);
+    FAIL() << GetParam() << ": fit accepted " << need - 1 << " rows, min_class_rows() is " << need;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("needs at least " + std::to_string(need)),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllGenerators, GeneratorConformance, testing::ValuesIn(generator_names()),
                          [](const testing::TestParamInfo<std::string>& param_info) {
                            return param_info.param;

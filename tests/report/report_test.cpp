@@ -318,7 +318,11 @@ TEST(WhatHelped, NoneIsBest) {
   r["results"][0]["metrics"]["pr_auc"] = 0.9;
   const auto helped = what_helped(build_model(r));
   EXPECT_EQ(helped[0].best, "none");
-  EXPECT_EQ(helped[0].verdict, "Nothing beat training on the data as it is.");
+  EXPECT_EQ(helped[0].use, "none");
+  // The answer first, then the closest strategy's evidence (one split: the difference only).
+  EXPECT_EQ(helped[0].verdict,
+            "None of them: keep your data as it is, tune the threshold. Nothing beat training on "
+            "the data as it is; the closest, 'smote', -0.300 PR-AUC over 'none'.");
   EXPECT_NEAR(helped[0].vs_smote.diff, 0.3, 1e-12);
 }
 
@@ -331,8 +335,12 @@ TEST(WhatHelped, UsesTheStatisticsWhenPresent) {
               {"metrics",
                {{"pr_auc", {{"mean", mean}, {"ci_low", mean - 0.02}, {"ci_high", mean + 0.02}}}}}};
     if (s != "none") {
-      c["comparisons"]["none"]["pr_auc"] = {
-          {"diff", mean - 0.5}, {"ci_low", mean - 0.53}, {"ci_high", mean - 0.47}, {"pvalue", p}};
+      c["comparisons"]["none"]["pr_auc"] = {{"diff", mean - 0.5},
+                                            {"ci_low", mean - 0.53},
+                                            {"ci_high", mean - 0.47},
+                                            {"pvalue", p},
+                                            {"wins", 9},
+                                            {"n", 10}};
     }
     return c;
   };
@@ -348,8 +356,16 @@ TEST(WhatHelped, UsesTheStatisticsWhenPresent) {
   EXPECT_DOUBLE_EQ(helped[0].vs_none.pvalue, 0.004);
   EXPECT_NEAR(helped[0].vs_none.low, 0.07, 1e-12);
   const std::string html = render_report(r);
-  EXPECT_NE(html.find(escape("'gan' helped: +0.100 PR-AUC over 'none' (p = 0.004).")),
-            std::string::npos);
+  EXPECT_EQ(helped[0].use, "gan");
+  EXPECT_EQ(helped[0].verdict,
+            "Use 'gan': +0.100 PR-AUC over 'none' (90% CI +0.070 to +0.130, p = 0.004, better in "
+            "9/10 folds).");
+  EXPECT_NE(html.find(escape(helped[0].verdict)), std::string::npos);
+  const OverallAdvice advice = overall_advice(model, helped);
+  EXPECT_EQ(advice.classifier, "logistic");
+  EXPECT_EQ(advice.strategy, "gan");
+  EXPECT_EQ(advice.status, Status::kGood);
+  EXPECT_NE(advice.text.find("Use 'gan' with logistic"), std::string::npos) << advice.text;
   EXPECT_NE(html.find("0.600 <span class=\"ci\">[0.580, 0.620]</span>"), std::string::npos);
   EXPECT_NE(html.find("90% confidence intervals"), std::string::npos);
   // Significance marks: gan vs none (p = 0.004) gets one, smote (p = 0.2) does not.
@@ -359,8 +375,23 @@ TEST(WhatHelped, UsesTheStatisticsWhenPresent) {
   r["statistics"]["cells"][2]["comparisons"]["none"]["pr_auc"]["pvalue"] = 0.3;
   const auto not_significant = what_helped(build_model(r));
   EXPECT_EQ(not_significant[0].status, Status::kWarn);
+  EXPECT_EQ(not_significant[0].use, "none");
   EXPECT_EQ(not_significant[0].verdict,
-            "'gan' is best, but not significantly better than 'none' (p = 0.300).");
+            "None of them: keep your data as it is, tune the threshold. The best, 'gan', is "
+            "+0.100 PR-AUC over 'none' (90% CI +0.070 to +0.130, p = 0.300, better in 9/10 "
+            "folds): not significantly better.");
+  // Overall: the best model's strategy is no significant gain, so the answer is to keep the data.
+  const std::string overall = overall_advice(build_model(r), not_significant).text;
+  EXPECT_NE(overall.find("The best model is logistic with 'gan' (mean PR-AUC 0.600). None of "
+                         "them: keep your data as it is, tune the threshold."),
+            std::string::npos)
+      << overall;
+  EXPECT_NE(render_report(r).find(escape(overall)), std::string::npos);
+  // The console's lines say the same.
+  const auto lines = what_helped_lines(r);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "logistic: " + not_significant[0].verdict);
+  EXPECT_EQ(lines[1], "overall: " + overall);
 }
 
 TEST(WhatHelped, AveragesRepetitionsWithoutStatistics) {
@@ -373,6 +404,24 @@ TEST(WhatHelped, AveragesRepetitionsWithoutStatistics) {
   EXPECT_TRUE(std::isnan(model.cell("smote", "logistic")->value("f1")));  // null everywhere
   EXPECT_EQ(what_helped(model)[0].best, "gan");
   EXPECT_NE(render_report(r).find("(n = 2)"), std::string::npos);
+}
+
+TEST(WhatHelped, SaysWhatAutoChose) {
+  json r = small_results();
+  r["config"]["strategies"] = {"none", "smote", "gan", "auto"};
+  r["results"].push_back(r["results"][1]);
+  r["results"][3]["strategy"] = "auto";
+  r["auto"] = {{"logistic",
+                {{"chosen", "smote@0.25"},
+                 {"choices", {{"smote@0.25", 1}}},
+                 {"folds", 1},
+                 {"inner_folds", 3},
+                 {"inner_pr_auc", {{"none", 0.88}, {"smote@0.25", 0.91}, {"class_weight", 0.9}}},
+                 {"skipped", json::object()}}}};
+  const std::string html = render_report(r);
+  EXPECT_TRUE(has_id(html, "auto-choices"));
+  EXPECT_NE(html.find("for logistic: smote@0.25, inner PR-AUC 0.910 against 0.880 for none"),
+            std::string::npos);
 }
 
 // ---- bad input ----

@@ -19,10 +19,16 @@ enum class ErrorKind {
 
 const char* to_string(ErrorKind kind);
 
+// `message` with every control character but the line break, and every byte that is not part of
+// valid UTF-8, written as an escape (printable() in core/text.h): text read from a file, an
+// option or a request can then neither cut a message short (a NUL ends what() for a C string),
+// nor drive the terminal (ESC), nor make a JSON error body invalid.
+std::string escape_message(const std::string& message);
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorKind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
+      : std::runtime_error(escape_message(message)), kind_(kind) {}
   ErrorKind kind() const { return kind_; }
 
  private:

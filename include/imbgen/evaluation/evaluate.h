@@ -58,6 +58,12 @@ struct EvaluationConfig {
   double tsne_theta = 0.5;         // Barnes-Hut angle in [0, 1]; 0 = exact gradient
   int64_t roc_curve_points = 101;  // points kept per ROC curve for plots, >= 2
 
+  // Outputs stay bounded however wide the table. Every column and pair counts in the summaries
+  // and verdicts; the detail is kept for the columns that differ most, and the block says what
+  // was left out.
+  int64_t max_detail_columns = 100;  // columns.per_column entries (numbers and plots), >= 1
+  int64_t max_heatmap_columns = 40;  // columns of the correlation matrices kept for plots, >= 2
+
   // Every invalid value, one line each (empty when valid).
   std::vector<std::string> problems() const;
   // Throws Error(kInvalidArgument) "evaluation config: p1; p2; ..." listing every problem.

@@ -19,11 +19,13 @@
 // the same folds, validation rows and classifier seeds. Results do not depend on jobs/threads:
 // the classifiers module gives each thread its own C library rand() stream, which liblinear and
 // libsvm draw from (src/classifiers/thread_rand.cpp), and XGBoost's results do not depend on
-// nthread.
+// nthread. Nor do they depend on the process or machine that computed a cell (BenchmarkControl::
+// cluster), on one build.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -31,15 +33,20 @@
 
 #include "imbgen/core/observer.h"
 #include "imbgen/data/table.h"
+#include "imbgen/experiment/auto.h"
+#include "imbgen/experiment/cluster.h"
 
 namespace imbgen {
 
 // What the results depend on (stored with the cells; --resume requires the same).
 struct BenchmarkConfig {
+  // Names as include/imbgen/experiment/strategy.h reads them: none, class_weight, auto, a
+  // generator (adds rows up to `ratio`), or GENERATOR@RATIO (up to its own ratio). Each is a
+  // strategy of its own: its own cells (keyed by the name), statistics and comparisons.
   std::vector<std::string> strategies = {"none", "class_weight", "random", "smote", "gan"};
   std::vector<std::string> classifiers = {"logistic", "linear_svm", "svm_rbf", "random_forest",
                                           "xgboost"};
-  // Minority/majority row ratio after augmentation, in (0, 1].
+  // Minority/majority row ratio after augmentation, in (0, 1], for generators named without one.
   double ratio = 1.0;
   int folds = 5;    // k of the stratified k-fold, >= 2
   int repeats = 2;  // repetitions of the k-fold with different shuffles, >= 1
@@ -61,6 +68,10 @@ struct BenchmarkConfig {
   double confidence = 0.95;
   double alpha = 0.05;
   std::vector<std::string> baselines = {"none", "smote"};
+  // The `auto` strategy: per cell and classifier, inner stratified cross-validation of the
+  // candidates on the fit part only (never the validation part or the test fold), then a refit
+  // on the whole fit part with the choice. In to_json() (and the store) only when auto runs.
+  AutoConfig auto_config;
 
   // Throws Error(kInvalidArgument) listing every problem at once.
   void validate() const;
@@ -79,6 +90,16 @@ struct BenchmarkData {
 // letters, digits, '.', '_' and '-' replaced by '_' ("data/creditcard.csv.gz" -> "creditcard").
 std::string dataset_name(const std::string& path);
 
+// The rows of one inner fold of `auto` (indices into the data set's table), for tests.
+struct AutoInnerFold {
+  std::string dataset;
+  int repeat = 0, fold = 0;
+  std::vector<size_t> test;          // the cell's test fold
+  std::vector<size_t> validation;    // the cell's threshold-tuning rows
+  std::vector<size_t> inner_fit;     // the rows the inner fold fits on
+  std::vector<size_t> inner_scored;  // the rows it scores
+};
+
 // How to run (none of it changes the results).
 struct BenchmarkControl {
   std::string dir = "imbgen-bench";  // output folder; the cell store is DIR/cells
@@ -94,6 +115,25 @@ struct BenchmarkControl {
   const std::atomic<bool>* stop = nullptr;
   // Test hook: stop as above once this many cells have been stored in this call (< 0: never).
   int64_t stop_after_cells = -1;
+  // The ranks of an MPI job computing this benchmark together (include/imbgen/cluster/mpi.h), or
+  // nullptr for this process alone. Every rank calls run_benchmark with the same data, config and
+  // jobs/threads; rank 0 opens the store, checks that every rank runs the same imbgen on the same
+  // benchmark (data and options; else Error(kInvalidArgument) naming the rank), then hands out
+  // cells one at a time to its own `jobs` threads and to the other ranks' (`jobs` threads each)
+  // as they become free, stores what they send back and returns the outcome. A cell is one data
+  // set, repeat, fold and strategy: the generator fit and every classifier trained on its rows, so
+  // no fit is repeated on two ranks. Another rank returns when rank 0 ends the run (an outcome with
+  // complete = false and its rank); an error in one of its cells is sent to rank 0, which throws it
+  // with the cell and the rank named. `stop`, `observer` and `stop_after_cells` are used on rank 0
+  // only; when `stop` ends a cluster run, rank 0 first tells the observer (on_message) which cell
+  // each rank was computing.
+  Cluster* cluster = nullptr;
+  // Test hook (ranks other than 0): the process kills itself (SIGKILL, as a crash would) when it
+  // is handed its Nth cell (< 1: never).
+  int64_t kill_at_cell = -1;
+  // Test hook: called with every inner fold of `auto` (from worker threads; jobs = 1 to keep the
+  // calls in order).
+  std::function<void(const AutoInnerFold&)> on_auto_fold;
 
   // Throws Error(kInvalidArgument) naming each bad value (jobs or threads below 1, no folder).
   void validate() const;
@@ -106,11 +146,17 @@ struct BenchmarkOutcome {
   int64_t cells_run = 0;      // computed and stored in this call
   double seconds = 0;         // wall time of this call
   std::string store;          // the store folder
+  // In a cluster: this process's rank (only rank 0 stores cells and fills `results`), and on
+  // rank 0 the cells each rank computed.
+  int rank = 0;
+  std::vector<int64_t> cells_by_rank;
   // Per data set (input order) the content of its results.json: run's shape (imbgen_version,
   // dataset, config, results, generators) where results[] has one entry per (repeat, fold,
   // strategy, classifier) with "dataset", "repeat", "fold", tuned-threshold metrics and
   // "thresholds"; plus "statistics" in the shape include/imbgen/report/report.h documents, with
-  // "summary" (per classifier: the best strategy by PR-AUC and its comparisons) and "protocol".
+  // "summary" (per classifier: the best strategy by PR-AUC and its comparisons) and "protocol";
+  // with auto, results[].auto (that fold's choice) and "auto" (per classifier, over the folds, in
+  // the shape include/imbgen/experiment/auto.h documents).
   std::vector<nlohmann::json> results;
   std::vector<std::string> names;  // data set names, same order
 };

@@ -12,14 +12,16 @@ struct ComponentSettings {
   nlohmann::json generators = nlohmann::json::object();   // {"gan": {"steps": 2000}, ...}
   nlohmann::json classifiers = nlohmann::json::object();  // {"svm_rbf": {"C": 10}, ...}
   nlohmann::json evaluation = nlohmann::json::object();   // EvaluationConfig keys
+  nlohmann::json auto_options = nlohmann::json::object();  // AutoConfig keys (experiment/auto.h)
 };
 
-// Adds one "NAME.KEY=VALUE" setting: NAME is a generator, a classifier or "evaluation" (only when
-// `evaluation_allowed`); VALUE is read as JSON when it parses (numbers, true/false, arrays),
-// otherwise as a string. Throws Error(kInvalidArgument) naming the setting for a malformed one
-// and listing the valid names for an unknown NAME. Keys are checked by the problems below.
+// Adds one "NAME.KEY=VALUE" setting: NAME is a generator, a classifier, "evaluation" (only when
+// `evaluation_allowed`) or "auto" (only when `auto_allowed`); VALUE is read as JSON when it parses
+// (numbers, true/false, arrays), otherwise as a string. Throws Error(kInvalidArgument) naming the
+// setting for a malformed one and listing the valid names for an unknown NAME. Keys are checked by
+// the problems below.
 void add_setting(const std::string& setting, ComponentSettings& settings,
-                 bool evaluation_allowed = true);
+                 bool evaluation_allowed = true, bool auto_allowed = false);
 
 // Every problem with component options, one line each (empty when fine): options for a generator
 // or classifier that is not in use (naming it and those in use), and options a component rejects

@@ -43,10 +43,14 @@ class Generator {
   // True when one model covers every class and sample(c, n) draws class c directly.
   virtual bool conditional() const { return false; }
 
+  // Fewest training rows of a class that fit() accepts with this configuration (SMOTE:
+  // k_neighbors + 1): a caller can check its classes against it before any training.
+  virtual size_t min_class_rows() const { return 1; }
+
   // x: training rows in original units [n, d]; y: class index per row (same length).
   // Only the rows of the training split may be passed here. Throws Error(kInvalidArgument) when a
-  // class in options.classes has too few rows for the method (the message names the class, its
-  // count and the minimum), Error(kDiverged) when training produces NaN (names the step).
+  // class in options.classes has fewer than min_class_rows() rows (the message names the class,
+  // its count and the minimum), Error(kDiverged) when training produces NaN (names the step).
   virtual void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) = 0;
 
   // n new rows of class `cls` in original units [n, d]. Same fitted model + seed -> same bytes.

@@ -48,6 +48,11 @@ namespace imbgen {
 // has the wrong type.
 std::string render_report(const nlohmann::json& results);
 
+// The report's "What helped" in plain text, for the console: one line per classifier
+// ("logistic: Use 'smote@0.5': +0.030 PR-AUC over 'none' (...)") and a last line
+// "overall: ..."; empty when no strategy has a PR-AUC. Throws as render_report.
+std::vector<std::string> what_helped_lines(const nlohmann::json& results);
+
 // render_report(results) written to `path` atomically (a failure leaves `path` as it was).
 // Throws Error(kIo) when the file cannot be written.
 void write_report(const nlohmann::json& results, const std::string& path);
