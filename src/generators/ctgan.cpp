@@ -456,7 +456,7 @@ torch::Tensor standardised(Matrix m, const std::vector<double>& mean,
 // Version 1 of the state stored the given column count, then per column its kind, place,
 // constant and three mode lists, with no spans; the spans are read back from the kinds.
 ModeNormalizer read_v1_columns(BinaryReader& r, std::vector<EncodedSpan>& spans) {
-  const uint64_t cols = r.u64("the column count");
+  const uint64_t cols = read_column_count(r);
   std::vector<ModeColumn> columns(r.length("the column plan count", 17));
   for (ModeColumn& c : columns) {
     const uint8_t kind = r.u8("a column kind");

@@ -157,7 +157,7 @@ class GaussianCopula : public GeneratorBase<GaussianCopulaConfig> {
 
   void load_state(std::istream& in) override {
     BinaryReader r(in);
-    const uint64_t cols = r.u64("column count");
+    const uint64_t cols = read_column_count(r);
     std::vector<EncodedSpan> spans = read_spans(r, cols);
     const std::vector<Variable> vars = variables(spans, cols);
     auto models = read_per_class<ClassModel>(r, 24, [&](BinaryReader& br, int) {

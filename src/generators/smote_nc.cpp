@@ -113,7 +113,7 @@ class SmoteNc : public GeneratorBase<SmoteNcConfig> {
   void load_state(std::istream& in) override {
     BinaryReader r(in);
     const size_t k = static_cast<size_t>(config_.k_neighbors);
-    const uint64_t cols = r.u64("column count");
+    const uint64_t cols = read_column_count(r);
     std::vector<EncodedSpan> spans = read_spans(r, cols);
     const std::vector<size_t> numeric = numeric_columns(spans);
     if (has_categories(spans) && numeric.empty()) {
