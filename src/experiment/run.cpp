@@ -164,210 +164,259 @@ nlohmann::json RunConfig::to_json() const {
   return j;
 }
 
-RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* observer) {
-  config.validate();
-  const size_t k = input.n_classes();
-  if (k < 2) {
-    throw Error(ErrorKind::kInvalidArgument, "'" + input.source + "': target '" + input.target +
-                                                 "' has " + std::to_string(k) +
-                                                 " class; imbgen run needs at least two");
-  }
-  const bool multiclass = k > 2;
-  // Two classes: the minority class is the positive one. Several: no positive class.
-  const int positive = multiclass ? -1 : input.minority_class();
+namespace {
 
-  RunOutput out;
-  out.multiclass = multiclass;
-  const Split split = stratified_split(input.y, config.test_fraction, config.seed);
-  // A numeric column without a single value in the training rows carries nothing to learn: it is
-  // left out (as scikit-learn's SimpleImputer drops it), with a warning, before anything is fit.
-  const std::vector<size_t> empty = empty_numeric_columns(input, split.train);
-  nlohmann::json left_out = nlohmann::json::array();
-  for (size_t j : empty) {
-    const std::string name = input.columns[j].name;
-    const std::string why = "numeric column '" + printable(name) + "' has no value in the " +
-                            std::to_string(split.train.size()) +
-                            " training rows (all missing); it was left out";
-    left_out.push_back({{"column", name}, {"reason", why}});
-    out.warnings.push_back(why);
-    if (observer) observer->on_message("warning: " + why);
+// One `imbgen run`, in the order it happens: the data split once (columns without a value left
+// out), the rows each strategy adds (classes too small for a generator skipped), then per
+// strategy its training set, the generator's evaluation and every classifier scored on the test
+// split. run_experiment is its outline.
+class RunJob {
+ public:
+  RunJob(const Table& input, const RunConfig& config, Observer* observer)
+      : config_(config), observer_(observer) {
+    const size_t k = input.n_classes();
+    if (k < 2) {
+      throw Error(ErrorKind::kInvalidArgument, "'" + input.source + "': target '" +
+                                                   input.target + "' has " + std::to_string(k) +
+                                                   " class; imbgen run needs at least two");
+    }
+    multiclass_ = k > 2;
+    // Two classes: the minority class is the positive one. Several: no positive class.
+    positive_ = multiclass_ ? -1 : input.minority_class();
+    out_.multiclass = multiclass_;
+    split_ = stratified_split(input.y, config.test_fraction, config.seed);
+    table_ = without_empty_columns(input);
+    out_.schema = table_.subset({});
+    train_ = table_.subset(split_.train);
+    test_ = table_.subset(split_.test);
+    plan_rows();
+    if (contains(config.strategies, "auto") && multiclass_) {
+      throw Error(ErrorKind::kUnsupported,
+                  "strategy 'auto' chooses for two classes only for now; target '" +
+                      table_.target + "' has " + std::to_string(k) +
+                      " classes; hint: name the strategies to compare");
+    }
+    plan_skips();
   }
-  if (empty.size() == input.columns.size()) {
-    throw Error(ErrorKind::kInvalidArgument,
-                "'" + input.source + "': every feature column is numeric with no value in the " +
-                    std::to_string(split.train.size()) + " training rows; nothing to learn from");
+
+  RunOutput run() {
+    results_ = results_header();
+    // Everything that is fit (encoder, imputation, scalers) sees the training rows only.
+    space_.fit(train_);
+    test_model_ = space_.to_classifier(test_.x);
+    test_labels_.resize(test_.rows());
+    for (size_t i = 0; i < test_.rows(); ++i)
+      test_labels_[i] = multiclass_ ? test_.y[i] : (test_.y[i] == positive_ ? 1 : 0);
+    total_cells_ =
+        static_cast<int64_t>(config_.strategies.size() * config_.classifiers.size());
+    if (contains(config_.strategies, "auto")) results_["auto"] = nlohmann::json::object();
+    for (const auto& strategy : config_.strategies) run_strategy(strategy);
+    report(observer_, "done", total_cells_, total_cells_);
+    out_.results = std::move(results_);
+    return std::move(out_);
   }
-  const Table table = empty.empty() ? input : without_columns(input, empty);
-  out.schema = table.subset({});
-  const Table train = table.subset(split.train);
-  const Table test = table.subset(split.test);
+
+ private:
+  void warn(const std::string& warning) {
+    out_.warnings.push_back(warning);
+    if (observer_) observer_->on_message("warning: " + warning);
+  }
+
+  // A numeric column without a single value in the training rows carries nothing to learn: it
+  // is left out (as scikit-learn's SimpleImputer drops it), with a warning, before anything is
+  // fit.
+  Table without_empty_columns(const Table& input) {
+    const std::vector<size_t> empty = empty_numeric_columns(input, split_.train);
+    for (size_t j : empty) {
+      const std::string name = input.columns[j].name;
+      const std::string why = "numeric column '" + printable(name) + "' has no value in the " +
+                              std::to_string(split_.train.size()) +
+                              " training rows (all missing); it was left out";
+      left_out_.push_back({{"column", name}, {"reason", why}});
+      warn(why);
+    }
+    if (empty.size() == input.columns.size()) {
+      throw Error(ErrorKind::kInvalidArgument,
+                  "'" + input.source + "': every feature column is numeric with no value in the " +
+                      std::to_string(split_.train.size()) +
+                      " training rows; nothing to learn from");
+    }
+    return empty.empty() ? input : without_columns(input, empty);
+  }
 
   // Rows each generator adds per class, from the training rows' class counts. Asked only when
   // a generator strategy without its own ratio runs (a ratio the data already meets is an error
   // then, not before).
-  std::map<int, size_t> n_new;
-  const bool any_generator =
-      std::any_of(config.strategies.begin(), config.strategies.end(), [&](const std::string& s) {
-        const StrategyName n = parse_strategy(s);
-        return n.generator && !n.has_ratio();
-      });
-  if (any_generator) {
+  void plan_rows() {
+    const bool any_generator = std::any_of(
+        config_.strategies.begin(), config_.strategies.end(), [&](const std::string& s) {
+          const StrategyName n = parse_strategy(s);
+          return n.generator && !n.has_ratio();
+        });
+    if (!any_generator) return;
     SamplingStrategy sampling;
-    if (config.sampling.empty()) {
+    if (config_.sampling.empty()) {
       sampling.kind = SamplingStrategy::Kind::kRatio;
-      sampling.ratio = config.ratio;
+      sampling.ratio = config_.ratio;
     } else {
-      sampling = SamplingStrategy::parse(config.sampling);
+      sampling = SamplingStrategy::parse(config_.sampling);
     }
-    n_new = rows_to_generate(train.class_counts(), sampling, train.classes);
-    if (n_new.empty()) {
+    n_new_ = rows_to_generate(train_.class_counts(), sampling, train_.classes);
+    if (n_new_.empty()) {
       throw Error(ErrorKind::kInvalidArgument,
                   "sampling strategy '" + sampling.to_string() +
                       "': no class needs synthetic rows in the training split; hint: give "
                       "label=count targets above the current counts");
     }
   }
-  // A generator named with a ratio ("smote@0.25") adds rows up to that ratio instead.
-  auto requested_rows = [&](const std::string& strategy) -> std::map<int, size_t> {
+
+  // The rows a generator strategy asks for per class; one named with a ratio ("smote@0.25")
+  // adds rows up to that ratio instead of the job's.
+  std::map<int, size_t> requested_rows(const std::string& strategy) const {
     const StrategyName n = parse_strategy(strategy);
     if (!n.generator) return {};
-    if (!n.has_ratio()) return n_new;
+    if (!n.has_ratio()) return n_new_;
     SamplingStrategy sampling;
     sampling.kind = SamplingStrategy::Kind::kRatio;
     sampling.ratio = n.ratio;
     try {
-      return rows_to_generate(train.class_counts(), sampling, train.classes);
+      return rows_to_generate(train_.class_counts(), sampling, train_.classes);
     } catch (const Error& e) {
       throw Error(e.kind(), "strategy '" + strategy + "': " + e.what() +
                                 "; hint: ratios above the training split's own");
     }
-  };
-  const bool run_auto = contains(config.strategies, "auto");
-  if (run_auto && multiclass) {
-    throw Error(ErrorKind::kUnsupported,
-                "strategy 'auto' chooses for two classes only for now; target '" + table.target +
-                    "' has " + std::to_string(k) +
-                    " classes; hint: name the strategies to compare");
+  }
+
+  // The rows a strategy adds per class, without the classes it cannot model.
+  std::map<int, size_t> rows_for(const std::string& strategy) const {
+    return n_new_of_.count(strategy) ? n_new_of_.at(strategy) : requested_rows(strategy);
+  }
+
+  nlohmann::json generator_config(const std::string& generator) const {
+    return config_.generator_configs.contains(generator) ? config_.generator_configs.at(generator)
+                                                         : nlohmann::json::object();
   }
 
   // Classes a generator cannot model with its configuration (fewer training rows than it
   // needs), found before anything trains. Such a class gets no rows from that generator; a
   // generator left with no class is skipped, as a diverged one is, and the rest goes on.
-  const auto train_counts = train.class_counts();
-  std::map<std::string, std::map<int, size_t>> n_new_of;      // strategy -> its classes' rows
-  std::map<std::string, nlohmann::json> skipped_classes_of;   // strategy -> {label: why}
-  nlohmann::json skipped = nlohmann::json::object();          // strategy -> why
-  for (const auto& strategy : config.strategies) {
-    const StrategyName name = parse_strategy(strategy);
-    if (!name.generator) continue;
-    const nlohmann::json gen_config = config.generator_configs.contains(name.base)
-                                          ? config.generator_configs.at(name.base)
-                                          : nlohmann::json::object();
-    const auto generator = make_generator(name.base, gen_config);
-    const size_t needed = generator->min_class_rows();
-    const std::map<int, size_t> wanted = requested_rows(strategy);
-    std::map<int, size_t>& mine = n_new_of[strategy];
-    nlohmann::json classes_skipped = nlohmann::json::object();
-    std::vector<std::string> reasons;
-    for (const auto& [cls, rows] : wanted) {
-      const size_t have = train_counts[static_cast<size_t>(cls)];
-      if (have >= needed) {
-        mine[cls] = rows;
-        continue;
+  void plan_skips() {
+    const auto train_counts = train_.class_counts();
+    for (const auto& strategy : config_.strategies) {
+      const StrategyName name = parse_strategy(strategy);
+      if (!name.generator) continue;
+      const auto generator = make_generator(name.base, generator_config(name.base));
+      const size_t needed = generator->min_class_rows();
+      const std::map<int, size_t> wanted = requested_rows(strategy);
+      std::map<int, size_t>& mine = n_new_of_[strategy];
+      nlohmann::json classes_skipped = nlohmann::json::object();
+      std::vector<std::string> reasons;
+      for (const auto& [cls, rows] : wanted) {
+        const size_t have = train_counts[static_cast<size_t>(cls)];
+        if (have >= needed) {
+          mine[cls] = rows;
+          continue;
+        }
+        const std::string& label = train_.classes[static_cast<size_t>(cls)];
+        const std::string why = too_few_rows(name.base, generator->config(), have, needed);
+        const std::string full = "class '" + printable(label) + "' " + why;
+        classes_skipped[label] = full;
+        reasons.push_back(full);
+        if (wanted.size() > 1)
+          warn(strategy + " adds no rows to class '" + printable(label) + "': it " + why);
       }
-      const std::string& label = train.classes[static_cast<size_t>(cls)];
-      const std::string why = too_few_rows(name.base, generator->config(), have, needed);
-      const std::string full = "class '" + printable(label) + "' " + why;
-      classes_skipped[label] = full;
-      reasons.push_back(full);
-      if (wanted.size() > 1) {
-        const std::string warning =
-            strategy + " adds no rows to class '" + printable(label) + "': it " + why;
-        out.warnings.push_back(warning);
-        if (observer) observer->on_message("warning: " + warning);
+      if (mine.empty()) {
+        skipped_[strategy] = join(reasons, "; ");
+        warn("strategy '" + strategy + "' was skipped: " + join(reasons, "; "));
+      } else if (!classes_skipped.empty()) {
+        skipped_classes_of_[strategy] = std::move(classes_skipped);
       }
     }
-    if (mine.empty()) {
-      skipped[strategy] = join(reasons, "; ");
-      const std::string warning = "strategy '" + strategy + "' was skipped: " + join(reasons, "; ");
-      out.warnings.push_back(warning);
-      if (observer) observer->on_message("warning: " + warning);
-    } else if (!classes_skipped.empty()) {
-      skipped_classes_of[strategy] = std::move(classes_skipped);
+  }
+
+  // results.json without its per-strategy parts: format, the data set and the job's settings.
+  nlohmann::json results_header() const {
+    nlohmann::json results;
+    results["format"] = kResultsFormat;
+    results["format_version"] = kResultsFormatVersion;
+    results["imbgen_version"] = version();
+    nlohmann::json columns = nlohmann::json::array();
+    for (const auto& c : table_.columns) columns.push_back(c.name);
+    std::vector<size_t> all(table_.rows());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    results["dataset"] = {
+        {"source", table_.source},
+        {"rows", table_.rows()},
+        {"features", table_.columns.size()},
+        {"columns", columns},
+        {"target", table_.target},
+        {"classes", class_summary(table_, all)},
+        {"class_order", table_.classes},
+        {"column_summary", column_summary(table_)},
+        {"train", class_summary(table_, split_.train)},
+        {"test", class_summary(table_, split_.test)},
+    };
+    if (multiclass_) {
+      results["dataset"]["metric_average"] = "macro";
+    } else {
+      results["dataset"]["positive_class"] = table_.classes[static_cast<size_t>(positive_)];
     }
+    nlohmann::json augmented = nlohmann::json::object();
+    for (const auto& [cls, rows] : n_new_)
+      augmented[table_.classes[static_cast<size_t>(cls)]] = rows;
+    results["dataset"]["synthetic_rows_per_class"] = augmented;
+    results["config"] = config_.to_json();
+    results["results"] = nlohmann::json::array();
+    results["generators"] = nlohmann::json::object();
+    results["failed"] = nlohmann::json::object();  // strategy -> why its training failed
+    // strategy -> why it was not run: every class it should add rows to is too small for it
+    results["skipped"] = skipped_;
+    results["dataset"]["left_out_columns"] = left_out_;
+    return results;
   }
-  // The rows a strategy adds per class, without the classes it cannot model.
-  auto rows_for = [&](const std::string& strategy) -> std::map<int, size_t> {
-    return n_new_of.count(strategy) ? n_new_of.at(strategy) : requested_rows(strategy);
-  };
 
-  nlohmann::json results;
-  results["format"] = kResultsFormat;
-  results["format_version"] = kResultsFormatVersion;
-  results["imbgen_version"] = version();
-  nlohmann::json columns = nlohmann::json::array();
-  for (const auto& c : table.columns) columns.push_back(c.name);
-  results["dataset"] = {
-      {"source", table.source},
-      {"rows", table.rows()},
-      {"features", table.columns.size()},
-      {"columns", columns},
-      {"target", table.target},
-      {"classes", class_summary(table,
-                                [&] {
-                                  std::vector<size_t> all(table.rows());
-                                  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-                                  return all;
-                                }())},
-      {"class_order", table.classes},
-      {"column_summary", column_summary(table)},
-      {"train", class_summary(table, split.train)},
-      {"test", class_summary(table, split.test)},
-  };
-  if (multiclass) {
-    results["dataset"]["metric_average"] = "macro";
-  } else {
-    results["dataset"]["positive_class"] = table.classes[static_cast<size_t>(positive)];
-  }
-  nlohmann::json augmented = nlohmann::json::object();
-  for (const auto& [cls, rows] : n_new) augmented[table.classes[static_cast<size_t>(cls)]] = rows;
-  results["dataset"]["synthetic_rows_per_class"] = augmented;
-  results["config"] = config.to_json();
-  results["results"] = nlohmann::json::array();
-  results["generators"] = nlohmann::json::object();
-  results["failed"] = nlohmann::json::object();  // strategy -> why its training failed
-  // strategy -> why it was not run: every class it should add rows to is too small for it
-  results["skipped"] = skipped;
-  results["dataset"]["left_out_columns"] = left_out;
-
-  // Everything that is fit (encoder, imputation, scalers) sees the training rows only.
-  ModelSpace space;
-  space.fit(train);
-  const Matrix test_model = space.to_classifier(test.x);
-
-  std::vector<int> test_labels(test.rows());
-  for (size_t i = 0; i < test.rows(); ++i)
-    test_labels[i] = multiclass ? test.y[i] : (test.y[i] == positive ? 1 : 0);
-
-  const int64_t total_cells =
-      static_cast<int64_t>(config.strategies.size() * config.classifiers.size());
-  int64_t cell = 0;
   // The training set of a strategy other than auto: as is, weighted, or with a generator's rows
   // (seed: config.seed for every generator, so auto's refit of "smote@0.5" is that strategy's).
-  auto training_for = [&](const std::string& strategy) {
+  experiment_detail::TrainingSet training_for(const std::string& strategy) const {
     const StrategyName n = parse_strategy(strategy);
-    const nlohmann::json gen_config = config.generator_configs.contains(n.base)
-                                          ? config.generator_configs.at(n.base)
-                                          : nlohmann::json::object();
-    return experiment_detail::build_training_set(n.base, train, space, rows_for(strategy),
-                                                 gen_config, config.seed, observer);
-  };
-  if (run_auto) results["auto"] = nlohmann::json::object();
+    return experiment_detail::build_training_set(n.base, train_, space_, rows_for(strategy),
+                                                 generator_config(n.base), config_.seed,
+                                                 observer_);
+  }
 
-  for (const auto& strategy : config.strategies) {
-    if (skipped.contains(strategy)) {
-      cell += static_cast<int64_t>(config.classifiers.size());
-      continue;
+  // auto: each classifier's choice by inner cross-validation on the training rows, recorded in
+  // results["auto"], with the training set of every strategy chosen.
+  void choose_by_auto(std::map<std::string, experiment_detail::AutoChoice>& choices,
+                      std::map<std::string, experiment_detail::TrainingSet>& chosen_sets) {
+    experiment_detail::AutoJob job;
+    job.table = &table_;
+    job.rows = split_.train;
+    job.positive = positive_;
+    job.config = config_.auto_config;
+    job.classifiers = config_.classifiers;
+    job.classifier_configs = config_.classifier_configs;
+    job.generator_configs = config_.generator_configs;
+    job.context = ClassifierContext{config_.seed, config_.threads};
+    job.seed = mix_seed(config_.seed, kAutoStream);
+    job.observer = observer_;
+    if (observer_)
+      observer_->on_message("auto: " + std::to_string(config_.auto_config.inner_folds) +
+                            "-fold inner cross-validation of " +
+                            join(config_.auto_config.expanded_candidates()) +
+                            " on the training rows");
+    choices = experiment_detail::select_by_inner_cv(job);
+    for (const auto& [clf, choice] : choices) {
+      results_["auto"][clf] = choice.to_json();
+      if (!chosen_sets.count(choice.chosen))
+        chosen_sets.emplace(choice.chosen, training_for(choice.chosen));
+    }
+  }
+
+  void run_strategy(const std::string& strategy) {
+    const int64_t cells = static_cast<int64_t>(config_.classifiers.size());
+    if (skipped_.contains(strategy)) {
+      cell_ += cells;
+      return;
     }
     // ---- build this strategy's training set (auto: one per classifier, by its choice) ----
     experiment_detail::TrainingSet training;
@@ -375,28 +424,7 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
     std::map<std::string, experiment_detail::TrainingSet> chosen_sets;
     try {
       if (strategy == "auto") {
-        experiment_detail::AutoJob job;
-        job.table = &table;
-        job.rows = split.train;
-        job.positive = positive;
-        job.config = config.auto_config;
-        job.classifiers = config.classifiers;
-        job.classifier_configs = config.classifier_configs;
-        job.generator_configs = config.generator_configs;
-        job.context = ClassifierContext{config.seed, config.threads};
-        job.seed = mix_seed(config.seed, kAutoStream);
-        job.observer = observer;
-        if (observer)
-          observer->on_message("auto: " + std::to_string(config.auto_config.inner_folds) +
-                               "-fold inner cross-validation of " +
-                               join(config.auto_config.expanded_candidates()) +
-                               " on the training rows");
-        choices = experiment_detail::select_by_inner_cv(job);
-        for (const auto& [clf, choice] : choices) {
-          results["auto"][clf] = choice.to_json();
-          if (!chosen_sets.count(choice.chosen))
-            chosen_sets.emplace(choice.chosen, training_for(choice.chosen));
-        }
+        choose_by_auto(choices, chosen_sets);
       } else {
         training = training_for(strategy);
       }
@@ -404,135 +432,167 @@ RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* 
       // A generator whose training diverged loses its own cells only: the other strategies'
       // results are kept and written (the CLI then exits with the "diverged" code).
       if (e.kind() != ErrorKind::kDiverged) throw;
-      results["failed"][strategy] = e.what();
-      if (observer) observer->on_message(strategy + ": " + e.what() + "; skipped");
-      cell += static_cast<int64_t>(config.classifiers.size());
-      continue;
+      results_["failed"][strategy] = e.what();
+      if (observer_) observer_->on_message(strategy + ": " + e.what() + "; skipped");
+      cell_ += cells;
+      return;
     }
-    const size_t synthetic_rows = training.synthetic.rows;
     if (!training.generator.is_null()) {
-      results["generators"][strategy] = training.generator;
-      if (skipped_classes_of.count(strategy))
-        results["generators"][strategy]["skipped_classes"] = skipped_classes_of.at(strategy);
-      if (config.evaluate && synthetic_rows >= 2) {
-        EvaluationConfig eval_config = EvaluationConfig::from_json(config.evaluation_config);
-        eval_config.seed = config.seed;
-        eval_config.threads = config.threads;
-        if (!multiclass) {
-          nlohmann::json evaluation = experiment_detail::evaluate_synthetic(
-              train, test, space, training.synthetic, positive, eval_config, observer);
-          out.evaluation_csv.emplace_back(strategy, flatten_to_csv(evaluation));
-          results["generators"][strategy]["evaluation"] = std::move(evaluation);
-        } else {
-          // Each generated class against the real training rows of that class. The report
-          // shows the rarest class's evaluation; all are in evaluation_by_class.
-          nlohmann::json by_class = nlohmann::json::object();
-          const auto counts = train.class_counts();
-          int rarest = -1;
-          for (const auto& [cls, rows] : rows_for(strategy)) {
-            const std::string& label = train.classes[static_cast<size_t>(cls)];
-            std::vector<size_t> idx;
-            for (size_t i = 0; i < training.synthetic_y.size(); ++i)
-              if (training.synthetic_y[i] == cls) idx.push_back(i);
-            try {
-              by_class[label] = experiment_detail::evaluate_synthetic(
-                  train, test, space, training.synthetic.select_rows(idx), cls, eval_config,
-                  observer);
-              if (rarest < 0 ||
-                  counts[static_cast<size_t>(cls)] < counts[static_cast<size_t>(rarest)])
-                rarest = cls;
-            } catch (const Error& e) {
-              if (e.kind() != ErrorKind::kInvalidArgument) throw;
-              // Too few rows of the class for a block: recorded, not fatal.
-              by_class[label] = {{"skipped", e.what()}};
-              if (observer)
-                observer->on_message(strategy + ", class '" + label +
-                                     "': evaluation skipped: " + e.what());
-            }
-          }
-          out.evaluation_csv.emplace_back(strategy, flatten_to_csv(by_class));
-          if (rarest >= 0) {
-            const std::string& label = train.classes[static_cast<size_t>(rarest)];
-            results["generators"][strategy]["evaluation"] = by_class[label];
-            results["generators"][strategy]["evaluation_class"] = label;
-          }
-          // Plot data only for the class the report draws (it is in "evaluation"): the others'
-          // plots would multiply results.json's size by the number of classes.
-          for (auto& [label, ev] : by_class.items()) strip_plots(ev);
-          results["generators"][strategy]["evaluation_by_class"] = std::move(by_class);
-        }
-      }
-      out.synthetic.push_back(SyntheticRows{strategy, training.synthetic, training.synthetic_y});
+      results_["generators"][strategy] = training.generator;
+      if (skipped_classes_of_.count(strategy))
+        results_["generators"][strategy]["skipped_classes"] = skipped_classes_of_.at(strategy);
+      if (config_.evaluate && training.synthetic.rows >= 2) evaluate_generator(strategy, training);
+      out_.synthetic.push_back(SyntheticRows{strategy, training.synthetic, training.synthetic_y});
     }
 
     // ---- every classifier on it ----
     std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
-    for (const auto& name : config.classifiers) {
+    for (const auto& name : config_.classifiers) {
       const std::string set_name = strategy == "auto" ? choices.at(name).chosen : strategy;
       const experiment_detail::TrainingSet& used =
           strategy == "auto" ? chosen_sets.at(set_name) : training;
-      if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space.to_classifier(used.x));
-      const Matrix& x_train_model = x_model_of.at(set_name);
-      ++cell;
-      report(observer,
-             "cell " + std::to_string(cell) + "/" + std::to_string(total_cells) + ": " + name +
-                 " on " + strategy,
-             cell - 1, total_cells);
-      const nlohmann::json clf_config = config.classifier_configs.contains(name)
-                                            ? config.classifier_configs.at(name)
-                                            : nlohmann::json::object();
-      experiment_detail::Scored scored = experiment_detail::fit_and_score(
-          name, clf_config, ClassifierContext{config.seed, config.threads}, x_train_model, used.y,
-          used.weights, {&test_model}, positive);
-      nlohmann::json entry = {
-          {"strategy", strategy},
-          {"classifier", name},
-          {"score_kind", scored.kind == ScoreKind::kProbability ? "probability" : "decision"},
-          {"train_rows", used.x.rows},
-          {"synthetic_rows", used.synthetic.rows},
-          {"fit_seconds", scored.fit_seconds},
-          {"classifier_config", scored.config},
-      };
-      if (strategy == "auto") entry["auto_choice"] = set_name;
-      RunOutput::Prediction pred{strategy, name, split.test, test_labels, {}, {}, {}};
-      if (!multiclass) {
-        std::vector<double> scores = std::move(scored.scores.at(0));
-        const double threshold = scored.default_threshold;
-        entry["metrics"] = binary_metrics(test_labels, scores, threshold).to_json();
-        entry["threshold"] = threshold;
-        entry["curves"] = experiment_detail::curves_json(test_labels, scores);
-        pred.scores = std::move(scores);
-      } else {
-        Matrix& proba = scored.proba.at(0);
-        const MulticlassMetrics mm = multiclass_metrics(test_labels, proba);
-        nlohmann::json m = mm.to_json();
-        // The binary names hold the macro means, so tables and summaries read them alike.
-        for (const char* key : {"precision", "recall", "f1", "roc_auc", "pr_auc"})
-          m[key] = m.at("macro").at(key);
-        for (auto& c : m.at("classes")) c["class"] = table.classes.at(c.at("class").get<size_t>());
-        entry["confusion_matrix"] = m.at("confusion_matrix");
-        m.erase("confusion_matrix");
-        entry["metrics"] = std::move(m);
-        pred.predicted.resize(proba.rows);
-        for (size_t i = 0; i < proba.rows; ++i) {
-          size_t best = 0;
-          for (size_t c = 1; c < proba.cols; ++c)
-            if (proba(i, c) > proba(i, best)) best = c;
-          pred.predicted[i] = static_cast<int>(best);
-        }
-        pred.proba = std::move(proba);
-      }
-      if (!scored.note.empty()) {
-        entry["note"] = scored.note;
-        if (observer) observer->on_message(name + " on " + strategy + ": " + scored.note);
-      }
-      results["results"].push_back(entry);
-      out.predictions.push_back(std::move(pred));
+      if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space_.to_classifier(used.x));
+      score(strategy, name, used, set_name, x_model_of.at(set_name));
     }
   }
-  report(observer, "done", total_cells, total_cells);
-  out.results = std::move(results);
-  return out;
+
+  // The synthetic rows against the real training rows (the evaluation module), in results.json
+  // and evaluation/<strategy>.csv. Several classes: each generated class against its real rows;
+  // the report shows the rarest class's evaluation, all are in evaluation_by_class.
+  void evaluate_generator(const std::string& strategy,
+                          const experiment_detail::TrainingSet& training) {
+    EvaluationConfig eval_config = EvaluationConfig::from_json(config_.evaluation_config);
+    eval_config.seed = config_.seed;
+    eval_config.threads = config_.threads;
+    nlohmann::json& entry = results_["generators"][strategy];
+    if (!multiclass_) {
+      nlohmann::json evaluation = experiment_detail::evaluate_synthetic(
+          train_, test_, space_, training.synthetic, positive_, eval_config, observer_);
+      out_.evaluation_csv.emplace_back(strategy, flatten_to_csv(evaluation));
+      entry["evaluation"] = std::move(evaluation);
+      return;
+    }
+    nlohmann::json by_class = nlohmann::json::object();
+    const auto counts = train_.class_counts();
+    int rarest = -1;
+    for (const auto& [cls, rows] : rows_for(strategy)) {
+      const std::string& label = train_.classes[static_cast<size_t>(cls)];
+      std::vector<size_t> idx;
+      for (size_t i = 0; i < training.synthetic_y.size(); ++i)
+        if (training.synthetic_y[i] == cls) idx.push_back(i);
+      try {
+        by_class[label] = experiment_detail::evaluate_synthetic(
+            train_, test_, space_, training.synthetic.select_rows(idx), cls, eval_config,
+            observer_);
+        if (rarest < 0 || counts[static_cast<size_t>(cls)] < counts[static_cast<size_t>(rarest)])
+          rarest = cls;
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::kInvalidArgument) throw;
+        // Too few rows of the class for a block: recorded, not fatal.
+        by_class[label] = {{"skipped", e.what()}};
+        if (observer_)
+          observer_->on_message(strategy + ", class '" + label +
+                                "': evaluation skipped: " + e.what());
+      }
+    }
+    out_.evaluation_csv.emplace_back(strategy, flatten_to_csv(by_class));
+    if (rarest >= 0) {
+      const std::string& label = train_.classes[static_cast<size_t>(rarest)];
+      entry["evaluation"] = by_class[label];
+      entry["evaluation_class"] = label;
+    }
+    // Plot data only for the class the report draws (it is in "evaluation"): the others' plots
+    // would multiply results.json's size by the number of classes.
+    for (auto& [label, ev] : by_class.items()) strip_plots(ev);
+    entry["evaluation_by_class"] = std::move(by_class);
+  }
+
+  // One cell: classifier `name` trained on `used` (`set_name`: the strategy, or auto's choice),
+  // scored on the test split; its entry in results["results"] and its predictions.
+  void score(const std::string& strategy, const std::string& name,
+             const experiment_detail::TrainingSet& used, const std::string& set_name,
+             const Matrix& x_train_model) {
+    ++cell_;
+    report(observer_,
+           "cell " + std::to_string(cell_) + "/" + std::to_string(total_cells_) + ": " + name +
+               " on " + strategy,
+           cell_ - 1, total_cells_);
+    const nlohmann::json clf_config = config_.classifier_configs.contains(name)
+                                          ? config_.classifier_configs.at(name)
+                                          : nlohmann::json::object();
+    experiment_detail::Scored scored = experiment_detail::fit_and_score(
+        name, clf_config, ClassifierContext{config_.seed, config_.threads}, x_train_model, used.y,
+        used.weights, {&test_model_}, positive_);
+    nlohmann::json entry = {
+        {"strategy", strategy},
+        {"classifier", name},
+        {"score_kind", scored.kind == ScoreKind::kProbability ? "probability" : "decision"},
+        {"train_rows", used.x.rows},
+        {"synthetic_rows", used.synthetic.rows},
+        {"fit_seconds", scored.fit_seconds},
+        {"classifier_config", scored.config},
+    };
+    if (strategy == "auto") entry["auto_choice"] = set_name;
+    RunOutput::Prediction pred{strategy, name, split_.test, test_labels_, {}, {}, {}};
+    if (!multiclass_) {
+      std::vector<double> scores = std::move(scored.scores.at(0));
+      const double threshold = scored.default_threshold;
+      entry["metrics"] = binary_metrics(test_labels_, scores, threshold).to_json();
+      entry["threshold"] = threshold;
+      entry["curves"] = experiment_detail::curves_json(test_labels_, scores);
+      pred.scores = std::move(scores);
+    } else {
+      Matrix& proba = scored.proba.at(0);
+      const MulticlassMetrics mm = multiclass_metrics(test_labels_, proba);
+      nlohmann::json m = mm.to_json();
+      // The binary names hold the macro means, so tables and summaries read them alike.
+      for (const char* key : {"precision", "recall", "f1", "roc_auc", "pr_auc"})
+        m[key] = m.at("macro").at(key);
+      for (auto& c : m.at("classes")) c["class"] = table_.classes.at(c.at("class").get<size_t>());
+      entry["confusion_matrix"] = m.at("confusion_matrix");
+      m.erase("confusion_matrix");
+      entry["metrics"] = std::move(m);
+      pred.predicted.resize(proba.rows);
+      for (size_t i = 0; i < proba.rows; ++i) {
+        size_t best = 0;
+        for (size_t c = 1; c < proba.cols; ++c)
+          if (proba(i, c) > proba(i, best)) best = c;
+        pred.predicted[i] = static_cast<int>(best);
+      }
+      pred.proba = std::move(proba);
+    }
+    if (!scored.note.empty()) {
+      entry["note"] = scored.note;
+      if (observer_) observer_->on_message(name + " on " + strategy + ": " + scored.note);
+    }
+    results_["results"].push_back(entry);
+    out_.predictions.push_back(std::move(pred));
+  }
+
+  const RunConfig& config_;
+  Observer* observer_;
+  RunOutput out_;
+  bool multiclass_ = false;
+  int positive_ = -1;
+  Split split_;
+  Table table_, train_, test_;  // the data without left-out columns; its two splits
+  nlohmann::json left_out_ = nlohmann::json::array();  // columns left out, with the reason
+  std::map<int, size_t> n_new_;  // rows per class for a generator without its own ratio
+  std::map<std::string, std::map<int, size_t>> n_new_of_;     // strategy -> its classes' rows
+  std::map<std::string, nlohmann::json> skipped_classes_of_;  // strategy -> {label: why}
+  nlohmann::json skipped_ = nlohmann::json::object();         // strategy -> why
+  nlohmann::json results_;
+  ModelSpace space_;
+  Matrix test_model_;
+  std::vector<int> test_labels_;
+  int64_t cell_ = 0, total_cells_ = 0;
+};
+
+}  // namespace
+
+RunOutput run_experiment(const Table& input, const RunConfig& config, Observer* observer) {
+  config.validate();
+  return RunJob(input, config, observer).run();
 }
 
 void write_run_outputs(const RunOutput& output, const std::string& dir) {
