@@ -36,6 +36,15 @@ step "dependencies (scripts/setup.sh --dev --deps-only)"
 scripts/setup.sh --dev --deps-only
 step_done
 
+# ccache (installed by --dev) keeps the objects of the two sanitizer builds between runs: the
+# first run compiles everything (the asan preset at -O1 -g1, the fuzz preset), a later one only
+# what changed. Paths are taken relative to this checkout, so a fresh clone elsewhere reuses them.
+if command -v ccache >/dev/null; then
+  export CMAKE_CXX_COMPILER_LAUNCHER=ccache CMAKE_C_COMPILER_LAUNCHER=ccache
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
+  echo "sanitize_check: compiling through ccache ($(ccache --get-config cache_dir))"
+fi
+
 step "asan build (cmake --preset asan)"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j"$(nproc)"

@@ -51,8 +51,9 @@ test_libraries=(libgtest-dev libbenchmark-dev)
 test_tools=(python3 python3-numpy python3-pandas python3-sklearn python3-imblearn python3-pytest
   chromium)
 # With --dev: clang and its libFuzzer and sanitizer runtimes for the `fuzz` preset
-# (scripts/fuzz.sh, fuzz/CMakeLists.txt); the `asan` preset builds with g++ and needs nothing more.
-dev_tools=(clang libclang-rt-14-dev)
+# (scripts/fuzz.sh, fuzz/CMakeLists.txt; the `asan` preset builds with g++), and ccache, which
+# scripts/sanitize_check.sh uses for both builds when it is there.
+dev_tools=(clang libclang-rt-14-dev ccache)
 # Node.js 18+ with npm: npm fetches plotly.js (inlined into the report at build time) and the
 # browser-test tools (scripts/fetch_js.sh). An existing node is left alone; Debian's nodejs (18,
 # which brings ca-certificates for npm's HTTPS) and npm are added only when there is no node at all.
