@@ -279,25 +279,12 @@ nlohmann::json assemble_results(const BenchmarkData& data, int positive,
   results["format_version"] = kResultsFormatVersion;
   results["imbgen_version"] = version();
   results["kind"] = "benchmark";
-  nlohmann::json columns = nlohmann::json::array();
-  for (const auto& c : table.columns) columns.push_back(c.name);
-  std::vector<size_t> all_rows(table.rows());
-  for (size_t i = 0; i < all_rows.size(); ++i) all_rows[i] = i;
-  results["dataset"] = {
-      {"name", data.name},
-      {"source", table.source},
-      {"rows", table.rows()},
-      {"features", table.columns.size()},
-      {"columns", columns},
-      {"target", table.target},
-      {"classes", class_summary(table, all_rows)},
-      {"positive_class", table.classes[static_cast<size_t>(positive)]},
-      {"class_order", table.classes},
-      {"column_summary", column_summary(table)},
-      // The first fold's rows the models were fit on, and its test fold.
-      {"train", cells.front().at("classes").at("fit")},
-      {"test", cells.front().at("classes").at("test")},
-  };
+  results["dataset"] = experiment_detail::dataset_summary(table);
+  results["dataset"]["name"] = data.name;
+  results["dataset"]["positive_class"] = table.classes[static_cast<size_t>(positive)];
+  // The first fold's rows the models were fit on, and its test fold.
+  results["dataset"]["train"] = cells.front().at("classes").at("fit");
+  results["dataset"]["test"] = cells.front().at("classes").at("test");
   results["config"] = config.to_json();
 
   // Entries, metric series and the test/train size ratio of Nadeau & Bengio.

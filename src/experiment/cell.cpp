@@ -7,6 +7,7 @@
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/experiment/model.h"
+#include "imbgen/experiment/run.h"
 #include "imbgen/generators/generator.h"
 
 namespace imbgen::experiment_detail {
@@ -156,6 +157,21 @@ nlohmann::json class_summary(const Table& t, const std::vector<size_t>& rows) {
   nlohmann::json j = nlohmann::json::object();
   for (size_t c = 0; c < counts.size(); ++c) j[t.classes[c]] = counts[c];
   return j;
+}
+
+nlohmann::json dataset_summary(const Table& t) {
+  nlohmann::json columns = nlohmann::json::array();
+  for (const auto& c : t.columns) columns.push_back(c.name);
+  std::vector<size_t> all(t.rows());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  return {{"source", t.source},
+          {"rows", t.rows()},
+          {"features", t.columns.size()},
+          {"columns", columns},
+          {"target", t.target},
+          {"classes", class_summary(t, all)},
+          {"class_order", t.classes},
+          {"column_summary", column_summary(t)}};
 }
 
 }  // namespace imbgen::experiment_detail

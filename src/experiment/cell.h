@@ -85,6 +85,10 @@ nlohmann::json curves_json(const std::vector<int>& labels, const std::vector<dou
 // Class label -> row count over `rows` of `t`.
 nlohmann::json class_summary(const Table& t, const std::vector<size_t>& rows);
 
+// results.json's "dataset" for `t`, as run and benchmark both write it: source, rows, features,
+// columns, target, classes (over every row), class_order and column_summary.
+nlohmann::json dataset_summary(const Table& t);
+
 double seconds_since(std::chrono::steady_clock::time_point t0);
 
 }  // namespace imbgen::experiment_detail

@@ -340,22 +340,9 @@ class RunJob {
     results["format"] = kResultsFormat;
     results["format_version"] = kResultsFormatVersion;
     results["imbgen_version"] = version();
-    nlohmann::json columns = nlohmann::json::array();
-    for (const auto& c : table_.columns) columns.push_back(c.name);
-    std::vector<size_t> all(table_.rows());
-    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-    results["dataset"] = {
-        {"source", table_.source},
-        {"rows", table_.rows()},
-        {"features", table_.columns.size()},
-        {"columns", columns},
-        {"target", table_.target},
-        {"classes", class_summary(table_, all)},
-        {"class_order", table_.classes},
-        {"column_summary", column_summary(table_)},
-        {"train", class_summary(table_, split_.train)},
-        {"test", class_summary(table_, split_.test)},
-    };
+    results["dataset"] = experiment_detail::dataset_summary(table_);
+    results["dataset"]["train"] = class_summary(table_, split_.train);
+    results["dataset"]["test"] = class_summary(table_, split_.test);
     if (multiclass_) {
       results["dataset"]["metric_average"] = "macro";
     } else {
