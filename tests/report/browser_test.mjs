@@ -110,9 +110,11 @@ async function runCase(context, PNG, args, c) {
     if (!req.url().startsWith('file:')) errors.push(`request failed: ${req.url()}`);
   });
   const t0 = Date.now();
-  await page.goto('file://' + path.resolve(html), {waitUntil: 'load'});
+  // Generous limits: under the sanitizer suite two cores are shared with the cli tests, and
+  // Chromium took more than Playwright's default 30 s to load a 5 MB page there.
+  await page.goto('file://' + path.resolve(html), {waitUntil: 'load', timeout: 180000});
   await page.waitForFunction(() => document.documentElement.hasAttribute('data-charts'), null,
-    {timeout: 120000});
+    {timeout: 180000});
   const seconds = (Date.now() - t0) / 1000;
 
   const dom = await page.evaluate(() => {
@@ -200,6 +202,7 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  context.setDefaultTimeout(180000);
   // Nothing but the report file itself may be loaded.
   const fetched = [];
   await context.route('**/*', (route) => {
