@@ -874,7 +874,7 @@ std::string regenerate_report(const std::string& dir) {
   nlohmann::json results;
   try {
     results = nlohmann::json::parse(read_file(in));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + in.string() + "': not valid JSON (" + e.what() + ")");
   }

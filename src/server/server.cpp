@@ -338,6 +338,11 @@ SampleRequest parse_sample(const std::string& body, const Model& model, size_t m
   } catch (const json::parse_error& e) {
     reject(400, "the body is not valid JSON: at byte " + std::to_string(e.byte) +
                     ": " + std::string(e.what()).substr(std::string(e.what()).find(':') + 2));
+  } catch (const json::exception& e) {
+    // A number beyond a double's range (1e999) is well-formed JSON that nlohmann refuses with
+    // out_of_range.406, not a parse_error: still the client's body, so still a 400.
+    const std::string what = e.what();
+    reject(400, "the body is not valid JSON: " + what.substr(what.find(']') + 2));
   }
   if (!j.is_object())
     reject(422, std::string("expected a JSON object {\"counts\": {...}}, got ") + j.type_name());

@@ -496,6 +496,14 @@ TEST_F(ReportFiles, ExplainsWhatIsWrongWithTheFolder) {
   EXPECT_EQ(invalid.second.rfind("'" + (dir_ / "results.json").string() + "': not valid JSON (", 0),
             0u);
 
+  // Well-formed, but beyond a double: nlohmann's out_of_range, once an "internal error".
+  write_file_atomic(dir_ / "results.json", "{\"results\": 1e999}");
+  const auto overflow = error_of([&] { regenerate_report(dir_.string()); });
+  EXPECT_EQ(overflow.first, ErrorKind::kInvalidArgument);
+  EXPECT_NE(overflow.second.find("not valid JSON ("), std::string::npos) << overflow.second;
+  EXPECT_NE(overflow.second.find("number overflow parsing '1e999'"), std::string::npos)
+      << overflow.second;
+
   write_file_atomic(dir_ / "results.json", "{\"results\": 1}");
   const auto wrong = error_of([&] { regenerate_report(dir_.string()); });
   EXPECT_EQ(wrong.second,

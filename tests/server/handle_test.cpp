@@ -83,6 +83,18 @@ TEST_F(ServeHandle, ChecksRequestsAsOverTheNetwork) {
   EXPECT_EQ(server.handle("garbage\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
 }
 
+// Found by fuzz/server_fuzzer.cpp: a seed of 7.7e77777... is well-formed JSON that nlohmann
+// refuses with out_of_range.406 (not a parse_error); it answered 500 "internal error".
+TEST_F(ServeHandle, ANumberBeyondADoubleIsABadRequest) {
+  HttpServer server = make_server();
+  const std::string response =
+      server.handle(post("/v1/models/m/sample", R"({"counts": {"1": 4}, "seed": 7e777777})"));
+  EXPECT_EQ(response.rfind("HTTP/1.1 400", 0), 0u) << response;
+  EXPECT_NE(response.find("the body is not valid JSON: number overflow parsing '7e777777'"),
+            std::string::npos)
+      << response;
+}
+
 // Found by fuzz/model_fuzzer.cpp: a damaged model file whose error message quotes bytes that
 // are not UTF-8 (the JSON parser's "last read: ..." of its config) made GET /v1/models answer 500
 // (nlohmann's type_error 316 while writing the list) instead of listing the model as unavailable.
