@@ -4,15 +4,17 @@
 
 1. smote on the bundled credit card data's training rows (a stratified 80 % split, seed 0):
    imbgen.Resampler("smote") against imblearn.over_sampling.SMOTE, both balancing to 1:1 with
-   k = 5 neighbours.
+   k = 5 neighbours, both given the same input and returning the same form: a numpy array, then
+   the DataFrame as read (imbalanced-learn 0.10 returns a DataFrame for a DataFrame).
 2. smote_nc on adult (categorical columns; PATH defaults to ../shared/data/adult/adult.csv):
    imbgen.Resampler("smote_nc") on the DataFrame as it is against imblearn's SMOTENC on the same
    rows with the categorical columns given by index, same number of rows out.
 
 Each side runs --repeats times (default 3), one thread each (OpenBLAS, OpenMP and imbgen), and the
-best wall time is reported with the rows made. imbalanced-learn needs the data the way it takes it
-(numpy arrays, categorical columns as objects); converting is outside its timing, and imbgen's
-timing includes its own DataFrame conversion in and out, so the comparison favours imblearn.
+best wall time is reported with the rows made. For smote_nc, imbalanced-learn needs the data the
+way it takes it (categorical columns as objects, missing values filled); converting is outside its
+timing, and imbgen's timing includes its own DataFrame conversion in and out, so that comparison
+favours imblearn.
 """
 
 import argparse
@@ -62,17 +64,22 @@ def main():
     print("| task | imbgen.Resampler | imbalanced-learn | speed-up |")
     print("| --- | --- | --- | --- |")
 
-    # 1. smote on the bundled credit card training rows.
+    # 1. smote on the bundled credit card training rows, each side given the same input: a
+    #    numpy array, then the DataFrame as read (29 float64 columns and the int64 Time).
     df = pd.read_csv(os.path.join(ROOT, "data", "creditcard.csv.gz"))
     X, y = df.drop(columns="Class"), df["Class"].to_numpy()
     X_tr, _, y_tr, _ = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
     X_np = X_tr.to_numpy(dtype=np.float64)
-    t_i, (X_i, _) = best_time(
-        lambda: imbgen.Resampler("smote", random_state=0).fit_resample(X_tr, y_tr), args.repeats)
-    t_r, (X_r, _) = best_time(
-        lambda: SMOTE(k_neighbors=5, random_state=0).fit_resample(X_np, y_tr), args.repeats)
-    line(f"smote, credit card training rows ({len(X_tr)} x {X_tr.shape[1]})",
-         t_i, len(X_i), t_r, len(X_r))
+    shape = f"{len(X_tr)} x {X_tr.shape[1]}"
+    for form, data in ((f"numpy array ({shape}) in and out", X_np),
+                       (f"DataFrame ({shape}, one int64 column) in and out", X_tr)):
+        t_i, (X_i, _) = best_time(
+            lambda: imbgen.Resampler("smote", random_state=0).fit_resample(data, y_tr),
+            args.repeats)
+        t_r, (X_r, _) = best_time(
+            lambda: SMOTE(k_neighbors=5, random_state=0).fit_resample(data, y_tr), args.repeats)
+        assert type(X_i) is type(X_r), (type(X_i), type(X_r))
+        line(f"smote, credit card training rows, {form}", t_i, len(X_i), t_r, len(X_r))
 
     # 2. smote_nc on adult.
     if not os.path.exists(args.adult):

@@ -56,7 +56,10 @@ class Frame:
             self.names = [str(c) for c in X.columns]
             self.original_columns = list(X.columns)
             self.dtypes = list(X.dtypes)
-            series = [X.iloc[:, j] for j in range(X.shape[1])]
+            self.column_index = X.columns
+            self._series = lambda: [X.iloc[:, j] for j in range(X.shape[1])]
+            if X.shape[1] > 0 and all(_plain_number(dt) for dt in self.dtypes):
+                self.dense = X.to_numpy(dtype=np.float64, copy=False)
         else:
             if isinstance(X, list):
                 self.kind = "list"
@@ -70,29 +73,62 @@ class Frame:
                 self.dtypes = [_column_dtype(arr[:, j]) for j in range(arr.shape[1])]
             else:
                 self.dtypes = [arr.dtype] * arr.shape[1]
-            series = [pd.Series(arr[:, j]) for j in range(arr.shape[1])]
+            self._series = lambda: [pd.Series(arr[:, j]) for j in range(arr.shape[1])]
+            if self.kind == "array" and _plain_number(arr.dtype) and self.sparse_format is None:
+                self.dense = arr.astype(np.float64, copy=False)
         if len(self.names) == 0:
             raise ValueError("X has no columns")
         if len(set(self.names)) != len(self.names):
             raise ValueError(f"X has duplicate column names: {self.names}")
-        self.columns = []
+        self._columns = None
         self.text_back = {}
+
+    # `dense`: X as one 2-d float64 array when every column holds plain numbers (numpy's float,
+    # int, unsigned or bool dtypes: a numeric array or DataFrame), for the library's fast path
+    # (resample_numbers); else None.
+    dense = None
+
+    @property
+    def columns(self):
+        """X's columns as the library reads them: [(name, "numeric", float64 array) or (name,
+        "categorical", list of texts)], converted on first use."""
+        if self._columns is None:
+            self._columns = self._convert(self._series())
+        return self._columns
+
+    def _convert(self, series):
+        columns = []
         for name, s, dtype in zip(self.names, series, self.dtypes):
             if _is_categorical_dtype(dtype) or dtype == object:
                 texts, back = _texts(s)
                 self.text_back[name] = back
-                self.columns.append((name, "categorical", texts))
+                columns.append((name, "categorical", texts))
             elif pd.api.types.is_bool_dtype(dtype):
-                self.columns.append((name, "numeric", s.to_numpy(dtype=np.float64)))
+                columns.append((name, "numeric", s.to_numpy(dtype=np.float64)))
             elif pd.api.types.is_numeric_dtype(dtype):
-                self.columns.append((name, "numeric", pd.to_numeric(s).to_numpy(dtype=np.float64)))
+                columns.append((name, "numeric", pd.to_numeric(s).to_numpy(dtype=np.float64)))
             else:
                 raise ValueError(f"column {name!r}: dtype {dtype} is neither numeric nor categorical")
+        return columns
 
     @property
     def n_rows(self):
+        if self.dense is not None:
+            return self.dense.shape[0]
         c = self.columns[0][2]
         return len(c)
+
+    def wrap(self, arr):
+        """X_res from resample_numbers' float64 array (X's rows, then the added ones) in X's form
+        and dtypes (integer and bool columns hold whole numbers there: the casts are exact)."""
+        if self.kind == "frame":
+            if all(dt == np.float64 for dt in self.dtypes):
+                return pd.DataFrame(arr, columns=self.column_index, copy=False)
+            df = pd.DataFrame({j: (arr[:, j] if dt == np.float64 else _cast_numbers(arr[:, j], dt))
+                               for j, dt in enumerate(self.dtypes)})
+            df.columns = self.column_index
+            return df
+        return arr if self.array_dtype == np.float64 else arr.astype(self.array_dtype)
 
     def rebuild(self, rows):
         """Rows from the library ({"columns": [(name, kind, values)]}) in X's own form."""
@@ -133,6 +169,11 @@ class Frame:
         if self.kind == "list":
             return list(X) + list(added)
         return np.concatenate([np.asarray(X), np.asarray(added, dtype=np.asarray(X).dtype)], axis=0)
+
+
+def _plain_number(dtype):
+    """A numpy float, int, unsigned or bool dtype (not object, category or a nullable type)."""
+    return isinstance(dtype, np.dtype) and dtype.kind in "fiub"
 
 
 def _column_dtype(values):

@@ -59,7 +59,8 @@ class Resampler(BaseOverSampler):
     sampling_strategy_ : dict
         Rows added per class label.
     model_ : imbgen.Model or None
-        The generator fitted by the last fit_resample (None when no class needed rows).
+        The generator fitted by the last fit_resample (None when no class needed rows); when X
+        held numbers only, fitted on first use (see the property).
 
     Notes
     -----
@@ -138,18 +139,49 @@ class Resampler(BaseOverSampler):
         self.n_features_in_ = len(frame.names)
         if frame.kind == "frame":
             self.feature_names_in_ = np.asarray(frame.original_columns, dtype=object)
-        rows, model = _core.resample_rows(
-            frame.columns, labels.encoded, labels.target_name(frame), self.generator, options, counts,
-            _seed(self.random_state), bool(self.verbose))
-        from ._api import Model
-        self.model_ = None if model is None else Model(model, frame)
-        X_added = frame.rebuild(rows)
-        y_added = labels.rebuild(rows)
-        X_res = frame.concat(X, X_added)
-        y_res = labels.concat(y_added)
+        seed = _seed(self.random_state)
+        self._fitted_model, self._model_inputs = None, None
+        if frame.dense is not None and counts:
+            # Numbers only: the library reads X in place and writes X_res itself.
+            X_arr, rows, model = _core.resample_numbers(
+                frame.dense, labels.encoded, frame.names, labels.target_name(frame), self.generator,
+                options, counts, seed, bool(self.verbose))
+            X_res = frame.wrap(X_arr)
+            if model is None:  # no model was made: model_ fits one when asked
+                # The classes in the library's order, as resample() fits them.
+                classes = [t for t in rows["classes"] if t in counts]
+                self._model_inputs = (X, y, self.generator, classes, seed, self._options())
+        else:
+            rows, model = _core.resample_rows(
+                frame.columns, labels.encoded, labels.target_name(frame), self.generator, options,
+                counts, seed, bool(self.verbose))
+            X_res = frame.concat(X, frame.rebuild(rows))
+        if model is not None:
+            from ._api import Model
+            self._fitted_model = Model(model, frame)
+        y_res = labels.concat(labels.rebuild(rows))
         if binarize_y:
             y_res = label_binarize(np.asarray(y_res), classes=np.unique(labels.values))
         return X_res, y_res
+
+    @property
+    def model_(self):
+        """The generator fitted by the last fit_resample (None when no class needed rows).
+
+        When X held numbers only and no value was missing, fit_resample wrote the rows without
+        making a model (the fast path); the model is then fitted here on first use, from the same
+        rows, generator, options, classes and seed (the same fit, so it samples the same rows),
+        and X and y are kept until then.
+        """
+        if getattr(self, "_fitted_model", None) is None and getattr(self, "_model_inputs", None):
+            from ._api import fit
+            X, y, generator, classes, seed, options = self._model_inputs
+            self._fitted_model = fit(X, y, generator=generator, classes=classes,
+                                     random_state=seed, **options)
+            self._model_inputs = None
+        if not hasattr(self, "_fitted_model"):
+            raise AttributeError("model_: call fit_resample first")
+        return self._fitted_model
 
     def _fit_resample(self, X, y):  # required by the abstract base; fit_resample does the work
         raise NotImplementedError

@@ -10,6 +10,7 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -287,6 +288,78 @@ py::tuple resample_rows(const py::list& columns, const py::object& labels,
   return py::make_tuple(from_table(added), r ? py::cast(std::move(r->model)) : py::none());
 }
 
+// resample_rows for X held as one float64 array (a numeric DataFrame's values or a numpy
+// array, C or Fortran order): (X_res, added rows' {"label_codes", "classes"}, the model or None),
+// X_res a new array in X's order holding X's rows, then the added ones. NumberResample reads X in
+// place and writes X_res (no model is made); with a missing value in X it is resample() on
+// table_from_numbers, whose model comes back. Same rows either way as resample_rows on X's
+// columns.
+py::tuple resample_numbers(const py::array& x_in, const py::object& labels,
+                           const std::vector<std::string>& names, const std::string& target,
+                           const std::string& generator, const std::string& config,
+                           const std::map<std::string, size_t>& counts, uint64_t seed,
+                           bool verbose) {
+  if (x_in.ndim() != 2 || !x_in.dtype().is(py::dtype::of<double>()))
+    throw Error(ErrorKind::kInvalidArgument, "resample_numbers: X must be a 2-d float64 array");
+  const auto rows = static_cast<size_t>(x_in.shape(0));
+  const auto cols = static_cast<size_t>(x_in.shape(1));
+  const auto step = static_cast<py::ssize_t>(sizeof(double));
+  const NumberBlock in{static_cast<const double*>(x_in.data()), rows, cols,
+                       x_in.strides(0) / step, x_in.strides(1) / step};
+  const LabelCodes codes_in = label_codes(labels);
+  const std::string source = "DataFrame";
+  ResampleOptions o;
+  o.generator = generator;
+  o.config = parse_json(config, "generator options");
+  o.seed = seed;
+  o.sampling.kind = SamplingStrategy::Kind::kTargets;
+  o.keep_original = false;
+  {
+    // Targets by label: the classes' counts come with the job's own table of labels.
+    const Table labelled = table_without_numbers(names, codes_in, target, source);
+    const auto have = labelled.class_counts();
+    for (const auto& [label, n] : counts) {
+      if (n == 0) continue;
+      const size_t c = static_cast<size_t>(labelled.class_index(label));
+      o.sampling.targets.emplace_back(label, have[c] + n);
+    }
+  }
+  if (o.sampling.targets.empty())
+    throw Error(ErrorKind::kInvalidArgument, "resample_numbers: no class needs rows");
+  Watch watch;
+  o.observer = &watch;
+  const NumberResample job(in, names, codes_in, target, source, o);
+  const size_t added = job.rows_to_add();
+
+  // X_res in X's order (Fortran for a DataFrame's values: pandas wraps it without a copy).
+  const bool fortran = (x_in.flags() & py::array::f_style) && !(x_in.flags() & py::array::c_style);
+  const size_t total = rows + added;
+  const auto t = static_cast<py::ssize_t>(total), d = static_cast<py::ssize_t>(cols);
+  const std::vector<py::ssize_t> strides =
+      fortran ? std::vector<py::ssize_t>{step, step * t} : std::vector<py::ssize_t>{step * d, step};
+  py::array_t<double> out(std::vector<py::ssize_t>{t, d}, strides);
+  const MutableNumberBlock all{out.mutable_data(), total, cols, strides[0] / step,
+                               strides[1] / step};
+  std::optional<Model> model;
+  run_watched(
+      [&] {
+        if (job.write(all)) return;
+        // A missing value: the general path, from the same numbers.
+        Resampled r = resample(table_from_numbers(in, names, codes_in, target, source), o);
+        for (size_t i = 0; i < added; ++i)
+          for (size_t c = 0; c < cols; ++c) all(rows + i, c) = r.table.x(i, c);
+        model = std::move(r.model);
+      },
+      watch, verbose);
+  py::array_t<int64_t> codes(static_cast<py::ssize_t>(added));
+  int64_t* q = codes.mutable_data();
+  for (const auto& [cls, n] : job.added()) q = std::fill_n(q, n, static_cast<int64_t>(cls));
+  py::dict rows_out;
+  rows_out["label_codes"] = codes;
+  rows_out["classes"] = job.classes();
+  return py::make_tuple(out, rows_out, model ? py::cast(std::move(*model)) : py::none());
+}
+
 std::string evaluate_py(const py::list& real, const py::list& synthetic,
                         const std::optional<py::list>& holdout, const std::string& config,
                         bool verbose) {
@@ -419,6 +492,7 @@ PYBIND11_MODULE(_core, m) {
 
   m.def("fit", &fit);
   m.def("resample_rows", &resample_rows);
+  m.def("resample_numbers", &resample_numbers);
   m.def("evaluate", &evaluate_py);
   m.def("benchmark", &benchmark_py);
 }

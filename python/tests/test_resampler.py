@@ -137,3 +137,70 @@ def test_same_rows_as_imbgen_augment(tmp_path, creditcard, adult, generator, ext
             # Byte for byte: the same doubles (NaN where both are missing).
             assert np.array_equal(a.astype(np.float64), b.astype(np.float64), equal_nan=True), col
     assert (yr.astype(str).to_numpy() == cli[y.name].astype(str).to_numpy()).all()
+
+
+def _general_path(monkeypatch):
+    """Resamplers made inside the `with` go through resample_rows (X column by column) even when
+    every column holds numbers, as they did before the fast path."""
+    import imbgen._frames as frames
+    init = frames.Frame.__init__
+
+    def without_dense(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.dense = None
+    return monkeypatch.context(), frames.Frame, without_dense
+
+
+def _assert_same(a, b):
+    if isinstance(a, pd.DataFrame):
+        assert list(a.columns) == list(b.columns)
+        assert list(a.dtypes) == list(b.dtypes)
+        assert a.index.equals(b.index)
+        a, b = a.to_numpy(), b.to_numpy()
+    else:
+        assert a.dtype == b.dtype and a.shape == b.shape
+    assert np.array_equal(a.astype(np.float64), b.astype(np.float64), equal_nan=True)
+
+
+@pytest.mark.parametrize("form", ["float_frame", "int_column", "c_array", "f_array", "int_array",
+                                  "missing_value"])
+@pytest.mark.parametrize("generator", ["smote", "random", "adasyn"])
+def test_numbers_only_fast_path_gives_the_general_paths_rows(monkeypatch, creditcard, form,
+                                                             generator):
+    X, y = creditcard
+    X = X.iloc[:800].copy()
+    y = y.iloc[:800]
+    if form == "int_column":
+        X["Amount"] = X["Amount"].round().astype(np.int64)
+    elif form == "c_array":
+        X = np.ascontiguousarray(X.to_numpy())
+    elif form == "f_array":
+        X = np.asfortranarray(X.to_numpy())
+    elif form == "int_array":
+        X = np.round(X.to_numpy() * 10).astype(np.int32)
+    elif form == "missing_value":
+        X.iloc[5, 2] = np.nan  # the fast path hands this one to resample(): a model comes back
+    fast = imbgen.Resampler(generator, random_state=4)
+    Xf, yf = fast.fit_resample(X, y)
+    ctx, frame_cls, without_dense = _general_path(monkeypatch)
+    with ctx as m:
+        m.setattr(frame_cls, "__init__", without_dense)
+        slow = imbgen.Resampler(generator, random_state=4)
+        Xs, ys = slow.fit_resample(X, y)
+    assert type(Xf) is type(Xs)
+    _assert_same(Xf, Xs)
+    assert (np.asarray(yf) == np.asarray(ys)).all()
+    # model_: fitted on first use where the fast path made none; the same model either way.
+    assert fast.model_.card["fitted_classes"] == slow.model_.card["fitted_classes"]
+    assert fast.model_.card["data"]["fingerprint"] == slow.model_.card["data"]["fingerprint"]
+    _assert_same(fast.model_.sample(7, random_state=2), slow.model_.sample(7, random_state=2))
+
+
+def test_numbers_only_fast_path_errors_as_the_general_path(creditcard):
+    X, y = creditcard
+    X = X.iloc[:300].copy()
+    X.iloc[7, 3] = np.inf
+    with pytest.raises(ValueError, match=r"row 7, column 'V4': value inf is not a finite number"):
+        imbgen.Resampler("smote").fit_resample(X, y.iloc[:300])
+    with pytest.raises(ValueError, match=r"row 7, column 'x3': value inf is not a finite number"):
+        imbgen.Resampler("smote").fit_resample(X.to_numpy(), y.iloc[:300])

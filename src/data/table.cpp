@@ -599,39 +599,39 @@ Table table_from_columns(const std::vector<ColumnValues>& columns,
   return table_from_columns(columns, coded, target, source, allow_single_class);
 }
 
-Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCodes& labels,
-                         const std::string& target, const std::string& source,
-                         bool allow_single_class) {
+namespace {
+
+// The k-th column's name: not blank, not the same as an earlier column's or the target's.
+void check_column_name(const std::vector<std::string>& names, size_t k, const std::string& target,
+                       const std::string& where) {
+  const std::string& name = names[k];
+  if (trim(name).empty()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                where + "column " + std::to_string(k + 1) + " has no name");
+  }
+  const auto earlier = names.begin() + static_cast<ptrdiff_t>(k);
+  if (std::find(names.begin(), earlier, name) != earlier) {
+    throw Error(ErrorKind::kInvalidArgument,
+                where + "column name '" + name + "' appears more than once");
+  }
+  if (name == target && !target.empty()) {
+    throw Error(ErrorKind::kInvalidArgument, where + "column '" + name + "' has the target's name");
+  }
+}
+
+// What table_from_columns and table_from_numbers share: the column names' checks, then the
+// classes (the same order and the same rules for labels as load_table) and y; x has no rows.
+Table labelled_table(const std::vector<std::string>& names, const LabelCodes& labels,
+                     const std::string& target, const std::string& source,
+                     bool allow_single_class) {
   const std::string where = "'" + source + "': ";
-  if (columns.empty()) throw Error(ErrorKind::kInvalidArgument, where + "no feature columns");
+  if (names.empty()) throw Error(ErrorKind::kInvalidArgument, where + "no feature columns");
   const size_t n = labels.codes.size();
   if (n == 0) throw Error(ErrorKind::kInvalidArgument, where + "no rows");
   Table t;
   t.source = source;
   t.target = target;
-  std::vector<std::string> names;
-  for (const auto& c : columns) {
-    if (trim(c.name).empty()) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  where + "column " + std::to_string(names.size() + 1) + " has no name");
-    }
-    if (std::find(names.begin(), names.end(), c.name) != names.end()) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  where + "column name '" + c.name + "' appears more than once");
-    }
-    if (c.name == target && !target.empty()) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  where + "column '" + c.name + "' has the target's name");
-    }
-    names.push_back(c.name);
-    const size_t rows = c.kind == ColumnKind::kCategorical ? c.texts.size() : c.numbers.size();
-    if (rows != n) {
-      throw Error(ErrorKind::kInvalidArgument,
-                  where + "column '" + c.name + "' has " + std::to_string(rows) +
-                      " values but there are " + std::to_string(n) + " class labels");
-    }
-  }
-  // Classes: the same order and the same rules for labels as load_table.
+  for (size_t k = 0; k < names.size(); ++k) check_column_name(names, k, target, where);
   const size_t n_texts = labels.texts.size();
   std::vector<char> used(n_texts, 0);
   for (size_t i = 0; i < n; ++i) {
@@ -664,14 +664,80 @@ Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCo
   }
   t.y.resize(n);
   for (size_t i = 0; i < n; ++i) t.y[i] = class_of_code[static_cast<size_t>(labels.codes[i])];
+  t.x = Matrix(0, names.size());
+  t.columns.resize(names.size());
+  for (size_t k = 0; k < names.size(); ++k) t.columns[k].name = names[k];
+  return t;
+}
 
+// A numeric column's summary, value by value in row order: integer (every non-missing value
+// whole), bounds, missing values.
+struct NumberStats {
+  bool integer = true;
+  bool missing = false;
+  size_t numbers = 0;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
+
+  // False for an infinite value.
+  bool add(double v) {
+    if (std::isnan(v)) {
+      missing = true;
+    } else if (!std::isfinite(v)) {
+      return false;
+    } else {
+      ++numbers;
+      if (std::floor(v) != v) integer = false;
+      lo = std::min(lo, v);
+      hi = std::max(hi, v);
+    }
+    return true;
+  }
+  void describe(ColumnInfo& col) const {
+    col.kind = ColumnKind::kNumeric;
+    col.has_missing = missing;
+    col.integer = numbers > 0 && integer;
+    col.min = numbers > 0 ? lo : std::numeric_limits<double>::quiet_NaN();
+    col.max = numbers > 0 ? hi : std::numeric_limits<double>::quiet_NaN();
+  }
+};
+
+Error infinite_value(const std::string& source, size_t row, const std::string& column, double v) {
+  return Error(ErrorKind::kInvalidArgument,
+               "'" + source + "': row " + std::to_string(row) + ", column '" + column +
+                   "': value " + (v > 0 ? "inf" : "-inf") +
+                   " is not a finite number (use NaN for a missing value)");
+}
+
+}  // namespace
+
+Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCodes& labels,
+                         const std::string& target, const std::string& source,
+                         bool allow_single_class) {
+  const std::string where = "'" + source + "': ";
+  const size_t n = labels.codes.size();
+  std::vector<std::string> names;
+  for (const auto& c : columns) names.push_back(c.name);
+  // Column by column, a name's problems before its length's (labelled_table checks the names
+  // again, and the empty cases first).
+  if (!columns.empty() && n > 0) {
+    for (size_t k = 0; k < columns.size(); ++k) {
+      check_column_name(names, k, target, where);
+      const ColumnValues& c = columns[k];
+      const size_t rows = c.kind == ColumnKind::kCategorical ? c.texts.size() : c.numbers.size();
+      if (rows != n) {
+        throw Error(ErrorKind::kInvalidArgument,
+                    where + "column '" + c.name + "' has " + std::to_string(rows) +
+                        " values but there are " + std::to_string(n) + " class labels");
+      }
+    }
+  }
+  Table t = labelled_table(names, labels, target, source, allow_single_class);
   const size_t d = columns.size();
   t.x = Matrix(n, d);
-  t.columns.resize(d);
   for (size_t k = 0; k < d; ++k) {
     const ColumnValues& src = columns[k];
     ColumnInfo& col = t.columns[k];
-    col.name = src.name;
     col.kind = src.kind;
     if (src.kind == ColumnKind::kCategorical) {
       // Texts as load_table reads them: blanks trimmed, the missing markers as the missing level.
@@ -692,30 +758,87 @@ Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCo
       col.max = static_cast<double>(levels.size() - 1);
       col.categories = std::move(levels);
     } else {
-      bool integer = true;
-      size_t numbers = 0;
-      double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+      NumberStats stats;
       for (size_t i = 0; i < n; ++i) {
         const double v = src.numbers[i];
-        if (std::isnan(v)) {
-          col.has_missing = true;
-        } else if (!std::isfinite(v)) {
-          throw Error(ErrorKind::kInvalidArgument,
-                      where + "row " + std::to_string(i) + ", column '" + src.name +
-                          "': value " + (v > 0 ? "inf" : "-inf") +
-                          " is not a finite number (use NaN for a missing value)");
-        } else {
-          ++numbers;
-          if (std::floor(v) != v) integer = false;
-          lo = std::min(lo, v);
-          hi = std::max(hi, v);
-        }
+        if (!stats.add(v)) throw infinite_value(source, i, src.name, v);
         t.x(i, k) = v;
       }
-      col.integer = numbers > 0 && integer;
-      col.min = numbers > 0 ? lo : std::numeric_limits<double>::quiet_NaN();
-      col.max = numbers > 0 ? hi : std::numeric_limits<double>::quiet_NaN();
+      stats.describe(col);
     }
+  }
+  return t;
+}
+
+Table table_without_numbers(const std::vector<std::string>& names, const LabelCodes& labels,
+                            const std::string& target, const std::string& source,
+                            bool allow_single_class) {
+  return labelled_table(names, labels, target, source, allow_single_class);
+}
+
+Table table_from_numbers(const NumberBlock& x, const std::vector<std::string>& names,
+                         const LabelCodes& labels, const std::string& target,
+                         const std::string& source, bool allow_single_class) {
+  check_internal(names.size() == x.cols, "table_from_numbers: one name per column");
+  Table t = labelled_table(names, labels, target, source, allow_single_class);
+  if (x.rows != labels.codes.size()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "'" + source + "': the numbers have " + std::to_string(x.rows) +
+                    " rows but there are " + std::to_string(labels.codes.size()) +
+                    " class labels");
+  }
+  const size_t n = x.rows, d = x.cols;
+  t.x = Matrix(n, d);
+  // x's rows from the caller's block: a copy per row when its rows are contiguous, else in
+  // blocks of rows that stay in cache.
+  if (x.col_stride == 1) {
+    for (size_t i = 0; i < n; ++i)
+      std::copy_n(x.data + static_cast<ptrdiff_t>(i) * x.row_stride, d, t.x.row(i));
+  } else {
+    constexpr size_t kBlock = 64;
+    for (size_t r0 = 0; r0 < n; r0 += kBlock) {
+      const size_t r1 = std::min(n, r0 + kBlock);
+      for (size_t k = 0; k < d; ++k) {
+        const double* in = x.data + static_cast<ptrdiff_t>(k) * x.col_stride;
+        for (size_t i = r0; i < r1; ++i)
+          t.x.data[i * d + k] = in[static_cast<ptrdiff_t>(i) * x.row_stride];
+      }
+    }
+  }
+  // Every column's summary in one pass over x's rows, branch-free arithmetic the compiler
+  // vectorises across columns. It holds when every value is finite (the common case); else
+  // NumberStats value by value, which also finds the first infinite value.
+  std::vector<double> lo(d, std::numeric_limits<double>::infinity());
+  std::vector<double> hi(d, -std::numeric_limits<double>::infinity());
+  std::vector<double> nonfinite(d, 0.0), fraction(d, 0.0);
+  double* __restrict p_lo = lo.data();
+  double* __restrict p_hi = hi.data();
+  double* __restrict p_nonfinite = nonfinite.data();
+  double* __restrict p_fraction = fraction.data();
+  for (size_t i = 0; i < n; ++i) {
+    const double* __restrict row = t.x.row(i);
+    for (size_t k = 0; k < d; ++k) {
+      const double v = row[k];
+      p_lo[k] = v < p_lo[k] ? v : p_lo[k];  // as std::min(lo, v)
+      p_hi[k] = p_hi[k] < v ? v : p_hi[k];  // as std::max(hi, v)
+      p_nonfinite[k] += v - v;               // NaN from a NaN or an infinity on
+      p_fraction[k] += fraction_squared(v);
+    }
+  }
+  for (size_t k = 0; k < d; ++k) {
+    NumberStats stats;
+    if (nonfinite[k] == 0.0) {
+      stats.integer = fraction[k] == 0.0;
+      stats.numbers = n;
+      stats.lo = lo[k];
+      stats.hi = hi[k];
+    } else {
+      for (size_t i = 0; i < n; ++i) {
+        const double v = t.x(i, k);
+        if (!stats.add(v)) throw infinite_value(source, i, names[k], v);
+      }
+    }
+    stats.describe(t.columns[k]);
   }
   return t;
 }

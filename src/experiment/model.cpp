@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <limits>
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
@@ -102,19 +103,30 @@ Model Model::fit(const Table& table, const ModelOptions& options) {
   return fit(table, options, space);
 }
 
-Model Model::fit(const Table& table, const ModelOptions& options, const ModelSpace& space) {
+namespace {
+
+struct FittedGenerator {
+  std::unique_ptr<Generator> generator;
+  std::vector<int> classes;  // the class indices fit, in fit order
+  double seconds = 0.0;
+};
+
+// What Model::fit and resample_numbers_into share: the generator fit on every row of `table`,
+// in `space`'s terms, for the classes options names (or all but the majority).
+FittedGenerator fit_generator(const Table& table, const ModelOptions& options,
+                              const ModelSpace& space) {
   if (table.rows() == 0)
     throw Error(ErrorKind::kInvalidArgument, "'" + table.source + "': no rows to fit on");
-  Model m;
-  m.fitted_ = classes_to_model(table, options.classes);
-  if (m.fitted_.empty()) {
+  FittedGenerator out;
+  out.classes = classes_to_model(table, options.classes);
+  if (out.classes.empty()) {
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + table.source + "': no class to model (target '" + table.target +
                     "' has the single class '" + table.classes.at(0) + "')");
   }
-  std::unique_ptr<Generator> generator = make_generator(options.generator, options.config);
+  out.generator = make_generator(options.generator, options.config);
   FitOptions fit;
-  fit.classes = m.fitted_;
+  fit.classes = out.classes;
   fit.seed = options.seed;
   // One LibTorch thread: intra-op parallelism only slows networks this small down (measured:
   // 300 GAN steps take ~1 s on one thread, ~26 s on two when the other core is busy).
@@ -124,16 +136,38 @@ Model Model::fit(const Table& table, const ModelOptions& options, const ModelSpa
   const auto t0 = std::chrono::steady_clock::now();
   try {
     // The generator sees exactly the rows it was given.
-    generator->fit(space.to_generator(table.x), table.y, fit);
+    if (space.raw()) {
+      out.generator->fit(table.x, table.y, fit);  // original units: no copy
+    } else {
+      out.generator->fit(space.to_generator(table.x), table.y, fit);
+    }
   } catch (const Error& e) {
     throw with_class_legend(e, table);
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
 
+// Generated rows must be finite numbers.
+void check_finite(const Matrix& generated, const std::string& generator, const std::string& label) {
+  for (double v : generated.data) {
+    if (!std::isfinite(v)) {
+      throw Error(ErrorKind::kDiverged, "generator '" + generator +
+                                            "' produced a non-finite value (class '" + label +
+                                            "')");
+    }
+  }
+}
+
+}  // namespace
+
+Model Model::fit(const Table& table, const ModelOptions& options, const ModelSpace& space) {
+  FittedGenerator fitted = fit_generator(table, options, space);
+  Model m;
+  m.fitted_ = std::move(fitted.classes);
   m.space_ = space;
   m.schema_ = table.subset({});
-  m.generator_ = std::move(generator);
+  m.generator_ = std::move(fitted.generator);
   const auto counts = table.class_counts();
   nlohmann::json classes = nlohmann::json::object();
   for (size_t c = 0; c < counts.size(); ++c) classes[table.classes[c]] = counts[c];
@@ -142,7 +176,7 @@ Model Model::fit(const Table& table, const ModelOptions& options, const ModelSpa
              {"config", m.generator_->config()},
              {"seed", options.seed},
              {"created", utc_now()},
-             {"fit_seconds", seconds},
+             {"fit_seconds", fitted.seconds},
              {"data",
               {{"source", table.source},
                {"fingerprint", table_fingerprint(table)},
@@ -182,13 +216,7 @@ Matrix Model::sample_values(int cls, size_t n, uint64_t seed) const {
                     (fitted_.size() == 1 ? " " : "es ") + join(fitted_classes()) + " only");
   }
   const Matrix generated = generator_->sample(cls, n, seed);
-  for (double v : generated.data) {
-    if (!std::isfinite(v)) {
-      throw Error(ErrorKind::kDiverged,
-                  "generator '" + generator_name() + "' produced a non-finite value (class '" +
-                      schema_.classes.at(static_cast<size_t>(cls)) + "')");
-    }
-  }
+  check_finite(generated, generator_name(), schema_.classes.at(static_cast<size_t>(cls)));
   // Back to the table's schema: labels for categories, integers, training bounds.
   return space_.from_generator(generated);
 }
@@ -313,22 +341,38 @@ Model Model::load(const std::string& path) {
   return m;
 }
 
-Resampled resample(const Table& table, const ResampleOptions& options) {
-  const std::map<int, size_t> n_new =
+namespace {
+
+// The rows resample() adds per class index; Error when there are none.
+std::map<int, size_t> rows_to_add(const Table& table, const ResampleOptions& options) {
+  std::map<int, size_t> n_new =
       rows_to_generate(table.class_counts(), options.sampling, table.classes);
   if (n_new.empty()) {
     throw Error(ErrorKind::kInvalidArgument,
                 "sampling strategy '" + options.sampling.to_string() + "': no class of '" +
                     table.source + "' needs synthetic rows");
   }
+  return n_new;
+}
+
+// The fit resample() makes: the classes that get rows.
+ModelOptions resample_fit(const Table& table, const ResampleOptions& options,
+                          const std::map<int, size_t>& n_new) {
   ModelOptions mo;
   mo.generator = options.generator;
   mo.config = options.config;
   mo.seed = options.seed;
   mo.observer = options.observer;
   for (const auto& [cls, n] : n_new) mo.classes.push_back(table.classes[static_cast<size_t>(cls)]);
+  return mo;
+}
+
+}  // namespace
+
+Resampled resample(const Table& table, const ResampleOptions& options) {
+  const std::map<int, size_t> n_new = rows_to_add(table, options);
   Resampled out;
-  out.model = Model::fit(table, mo);
+  out.model = Model::fit(table, resample_fit(table, options, n_new));
   const SyntheticRows rows = out.model.generate(n_new, options.seed);
   out.table = table.subset({});
   if (options.keep_original) {
@@ -342,6 +386,177 @@ Resampled resample(const Table& table, const ResampleOptions& options) {
   }
   out.added = n_new;
   return out;
+}
+
+namespace {
+
+struct ColumnPass {
+  double lo, hi, bad, fraction;
+};
+
+// One column of x copied into X_res, with its bounds as TableEncoder::fit finds them
+// (std::minmax_element: the first smallest, the last largest, which tells 0.0 from -0.0), the
+// sum of v - v (NaN for a missing or infinite value) and of fraction_squared (0 when every value
+// is whole). Four independent accumulators keep the floating-point units busy; the bounds they
+// give are the same values, and only a bound of zero can differ in sign, so such a column's
+// bounds are found again in order.
+ColumnPass column_pass(const double* in, ptrdiff_t in_step, double* out, ptrdiff_t out_step,
+                       size_t n) {
+  double lo[4], hi[4], bad[4] = {0, 0, 0, 0}, fr[4] = {0, 0, 0, 0};
+  for (int j = 0; j < 4; ++j) {
+    lo[j] = std::numeric_limits<double>::infinity();
+    hi[j] = -std::numeric_limits<double>::infinity();
+  }
+  const auto step = [&](int j, double v) {
+    lo[j] = v < lo[j] ? v : lo[j];
+    hi[j] = v < hi[j] ? hi[j] : v;
+    bad[j] += v - v;
+    fr[j] += fraction_squared(v);
+  };
+  size_t r = 0;
+  if (in_step == 1 && out_step == 1) {
+    for (; r + 4 <= n; r += 4) {
+      for (int j = 0; j < 4; ++j) {
+        out[r + j] = in[r + j];
+        step(j, in[r + j]);
+      }
+    }
+  }
+  for (; r < n; ++r) {
+    const double v = in[static_cast<ptrdiff_t>(r) * in_step];
+    out[static_cast<ptrdiff_t>(r) * out_step] = v;
+    step(0, v);
+  }
+  ColumnPass p{lo[0], hi[0], bad[0] + bad[1] + bad[2] + bad[3], fr[0] + fr[1] + fr[2] + fr[3]};
+  for (int j = 1; j < 4; ++j) {
+    p.lo = lo[j] < p.lo ? lo[j] : p.lo;
+    p.hi = hi[j] < p.hi ? p.hi : hi[j];
+  }
+  if (p.lo == 0.0 || p.hi == 0.0) {
+    p.lo = std::numeric_limits<double>::infinity();
+    p.hi = -p.lo;
+    for (size_t i = 0; i < n; ++i) {
+      const double v = in[static_cast<ptrdiff_t>(i) * in_step];
+      p.lo = v < p.lo ? v : p.lo;
+      p.hi = v < p.hi ? p.hi : v;
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+NumberResample::NumberResample(const NumberBlock& x, const std::vector<std::string>& names,
+                               const LabelCodes& labels, const std::string& target,
+                               const std::string& source, const ResampleOptions& options)
+    : x_(x), options_(options) {
+  check_internal(names.size() == x.cols, "NumberResample: one name per column");
+  schema_ = table_without_numbers(names, labels, target, source);
+  if (x.rows != labels.codes.size()) {
+    throw Error(ErrorKind::kInvalidArgument,
+                "'" + source + "': the numbers have " + std::to_string(x.rows) +
+                    " rows but there are " + std::to_string(labels.codes.size()) +
+                    " class labels");
+  }
+  // rows_to_add reads the class counts (from y) and nothing of x.
+  added_ = imbgen::rows_to_add(schema_, options_);
+  for (const auto& [cls, n] : added_) total_ += n;
+}
+
+bool NumberResample::write(const MutableNumberBlock& x_res) const {
+  const size_t n = x_.rows, d = x_.cols;
+  check_internal(x_res.rows == n + total_ && x_res.cols == d,
+                 "NumberResample::write: X_res has the wrong shape");
+  // One pass over x: X_res's first rows, and per column what table_from_numbers and the encoder
+  // learn: whole numbers, the bounds, and NaN (the sum of v - v) for a missing or infinite value.
+  // Column by column over all rows when both are in Fortran order; else in blocks of rows that
+  // stay in cache, merged in row order (a tie keeps the first smallest and the last largest).
+  std::vector<double> lo(d, std::numeric_limits<double>::infinity());
+  std::vector<double> hi(d, -std::numeric_limits<double>::infinity());
+  std::vector<double> bad(d, 0.0), fraction(d, 0.0);
+  constexpr size_t kBlock = 64;
+  const size_t block = x_.row_stride == 1 && x_res.row_stride == 1 ? std::max<size_t>(n, 1) : kBlock;
+  for (size_t r0 = 0; r0 < n; r0 += block) {
+    const size_t rows = std::min(n - r0, block);
+    for (size_t c = 0; c < d; ++c) {
+      const ColumnPass p = column_pass(
+          x_.data + static_cast<ptrdiff_t>(c) * x_.col_stride +
+              static_cast<ptrdiff_t>(r0) * x_.row_stride,
+          x_.row_stride,
+          &x_res(r0, c), x_res.row_stride, rows);
+      lo[c] = p.lo < lo[c] ? p.lo : lo[c];
+      hi[c] = p.hi < hi[c] ? hi[c] : p.hi;
+      bad[c] += p.bad;
+      fraction[c] += p.fraction;
+    }
+  }
+  for (size_t c = 0; c < d; ++c) {
+    if (bad[c] == 0.0) continue;
+    // A NaN is a missing value (resample() encodes it: not this path); an infinity is the
+    // error table_from_numbers gives, first in column order.
+    const NumberBlock& x = x_;
+    for (size_t k = 0; k < d; ++k) {
+      for (size_t r = 0; r < n; ++r) {
+        const double v = x.data[static_cast<ptrdiff_t>(r) * x.row_stride +
+                                static_cast<ptrdiff_t>(k) * x.col_stride];
+        if (std::isinf(v)) {
+          throw Error(ErrorKind::kInvalidArgument,
+                      "'" + schema_.source + "': row " + std::to_string(r) + ", column '" +
+                          schema_.columns[k].name + "': value " + (v > 0 ? "inf" : "-inf") +
+                          " is not a finite number (use NaN for a missing value)");
+        }
+      }
+    }
+    return false;
+  }
+
+  // The rows the generator is fit on: those of the classes it models when that is all it reads,
+  // else every row; in x's order, as rows of a Table like table_from_numbers'.
+  const ModelOptions mo = resample_fit(schema_, options_, added_);
+  Table fit_rows = schema_;
+  for (size_t c = 0; c < d; ++c) {
+    ColumnInfo& col = fit_rows.columns[c];
+    col.integer = fraction[c] == 0.0;
+    col.min = lo[c];
+    col.max = hi[c];
+  }
+  std::vector<size_t> rows;
+  if (make_generator(options_.generator, options_.config)->fits_own_rows_only()) {
+    std::vector<char> modelled(schema_.classes.size(), 0);
+    for (const auto& [cls, count] : added_) modelled[static_cast<size_t>(cls)] = 1;
+    for (size_t r = 0; r < n; ++r)
+      if (modelled[static_cast<size_t>(schema_.y[r])]) rows.push_back(r);
+  } else {
+    rows.resize(n);
+    for (size_t r = 0; r < n; ++r) rows[r] = r;
+  }
+  fit_rows.x = Matrix(rows.size(), d);
+  fit_rows.y.resize(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    double* row = fit_rows.x.row(i);
+    for (size_t c = 0; c < d; ++c) row[c] = x_res(rows[i], c);
+    fit_rows.y[i] = schema_.y[rows[i]];
+  }
+  const FittedGenerator fitted = fit_generator(fit_rows, mo, ModelSpace());
+
+  // Each class's rows after x's, as ModelSpace::from_generator turns them into table values.
+  const bool clip = EncoderConfig().clip_to_bounds;
+  size_t at = n;
+  for (const auto& [cls, count] : added_) {
+    const Matrix generated =
+        fitted.generator->sample(cls, count, class_sample_seed(options_.seed, cls));
+    check_finite(generated, options_.generator, schema_.classes.at(static_cast<size_t>(cls)));
+    for (size_t r0 = 0; r0 < count; r0 += kBlock) {
+      const size_t r1 = std::min(count, r0 + kBlock);
+      for (size_t c = 0; c < d; ++c) {
+        const bool integer = fit_rows.columns[c].integer;
+        for (size_t r = r0; r < r1; ++r)
+          x_res(at + r, c) = original_units(generated(r, c), integer, lo[c], hi[c], clip);
+      }
+    }
+    at += count;
+  }
+  return true;
 }
 
 }  // namespace imbgen

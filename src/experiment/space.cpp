@@ -34,11 +34,8 @@ Matrix ModelSpace::from_generator(const Matrix& z) const {
   for (size_t c = 0; c < columns.size(); ++c) {
     const double lo = encoder_.lower_bound(c), hi = encoder_.upper_bound(c);
     const bool integer = columns[c].integer;
-    for (size_t r = 0; r < out.rows; ++r) {
-      double& v = out(r, c);
-      if (integer) v = std::round(v);
-      if (encoder_.config().clip_to_bounds) v = std::clamp(v, lo, hi);
-    }
+    const bool clip = encoder_.config().clip_to_bounds;
+    for (size_t r = 0; r < out.rows; ++r) out(r, c) = original_units(out(r, c), integer, lo, hi, clip);
   }
   return out;
 }

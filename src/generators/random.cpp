@@ -15,6 +15,7 @@ namespace {
 class RandomOversampler : public GeneratorBase<RandomConfig> {
  public:
   using GeneratorBase::GeneratorBase;
+  bool fits_own_rows_only() const override { return true; }
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     begin_fit(name(), x, y, options, 1);

@@ -25,6 +25,7 @@ class Smote : public GeneratorBase<SmoteConfig> {
   using GeneratorBase::GeneratorBase;
 
   size_t min_class_rows() const override { return static_cast<size_t>(config_.k_neighbors) + 1; }
+  bool fits_own_rows_only() const override { return true; }
 
   void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) override {
     const size_t k = static_cast<size_t>(config_.k_neighbors);

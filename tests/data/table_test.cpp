@@ -574,6 +574,67 @@ TEST(TableFromColumns, LabelCodesGiveTheSameTableAsOneTextPerRow) {
 }
 
 
+// table_from_numbers reads a caller's block in place, in C or Fortran order: the same Table as
+// numeric ColumnValues, and the same errors.
+TEST(TableFromNumbers, IsTableFromColumnsForABlockInEitherOrder) {
+  const std::vector<std::vector<double>> cols = {{1.0, 2.5, NAN, 4.0, -3.0}, {7, 8, 9, 10, 11}};
+  std::vector<ColumnValues> columns(2);
+  columns[0].name = "a";
+  columns[0].numbers = cols[0];
+  columns[1].name = "b";
+  columns[1].numbers = cols[1];
+  LabelCodes labels;
+  labels.texts = {"10", "9", " 9"};
+  labels.codes = {0, 1, 2, 0, 1};
+  const Table want = table_from_columns(columns, labels, "t", "df");
+  std::vector<double> c_order, f_order;
+  for (size_t r = 0; r < 5; ++r)
+    for (size_t c = 0; c < 2; ++c) c_order.push_back(cols[c][r]);
+  for (size_t c = 0; c < 2; ++c)
+    for (size_t r = 0; r < 5; ++r) f_order.push_back(cols[c][r]);
+  for (const NumberBlock& block : {NumberBlock{c_order.data(), 5, 2, 2, 1},
+                                   NumberBlock{f_order.data(), 5, 2, 1, 5}}) {
+    const Table got = table_from_numbers(block, {"a", "b"}, labels, "t", "df");
+    EXPECT_EQ(got.classes, want.classes);
+    EXPECT_EQ(got.y, want.y);
+    EXPECT_TRUE(same_values(got.x, want.x));
+    for (size_t c = 0; c < 2; ++c) {
+      EXPECT_EQ(got.columns[c].name, want.columns[c].name);
+      EXPECT_EQ(got.columns[c].integer, want.columns[c].integer) << c;
+      EXPECT_EQ(got.columns[c].has_missing, want.columns[c].has_missing) << c;
+      EXPECT_EQ(got.columns[c].min, want.columns[c].min) << c;
+      EXPECT_EQ(got.columns[c].max, want.columns[c].max) << c;
+    }
+    EXPECT_EQ(table_fingerprint(got), table_fingerprint(want));
+  }
+  EXPECT_FALSE(want.columns[0].integer);
+  EXPECT_TRUE(want.columns[1].integer);
+  EXPECT_TRUE(want.columns[0].has_missing);
+
+  // Two infinite values: both name the first in column order (row 3 of "a", not row 1 of "b").
+  std::vector<double> bad = c_order;
+  bad[1 * 2 + 1] = INFINITY;   // row 1, column b
+  bad[3 * 2 + 0] = -INFINITY;  // row 3, column a
+  columns[0].numbers[3] = -INFINITY;
+  columns[1].numbers[1] = INFINITY;
+  const std::string from_columns =
+      error_of([&] { table_from_columns(columns, labels, "t", "df"); }, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(error_of([&] { table_from_numbers({bad.data(), 5, 2, 2, 1}, {"a", "b"}, labels, "t",
+                                              "df"); },
+                     ErrorKind::kInvalidArgument),
+            from_columns);
+  EXPECT_TRUE(has(from_columns, "row 3, column 'a': value -inf is not a finite number"))
+      << from_columns;
+  EXPECT_TRUE(has(error_of([&] { table_from_numbers({c_order.data(), 5, 2, 2, 1}, {"a", "a"},
+                                                    labels, "t", "df"); },
+                           ErrorKind::kInvalidArgument),
+                  "column name 'a' appears more than once"));
+  EXPECT_TRUE(has(error_of([&] { table_from_numbers({c_order.data(), 4, 2, 2, 1}, {"a", "b"},
+                                                    labels, "t", "df"); },
+                           ErrorKind::kInvalidArgument),
+                  "the numbers have 4 rows but there are 5 class labels"));
+}
+
 TEST(TableFingerprint, IsTheDocumentedByteLayoutHashedWithSha256) {
   // Reference (python3): the layout table.h documents, hashed with hashlib:
   //   import hashlib, struct, math

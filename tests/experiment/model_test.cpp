@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -127,6 +128,125 @@ TEST(Model, ResampleKeepsTheOriginalRowsFirst) {
     EXPECT_TRUE(a == b || (std::isnan(a) && std::isnan(b))) << i;
   }
   (void)before;
+}
+
+// Three classes (200, 30 and 20 rows) of numbers only: "a" continuous, "b" whole numbers in
+// [0, 5], "c" continuous and positive.
+Table numbers_table() {
+  std::vector<ColumnValues> columns(3);
+  columns[0].name = "a";
+  columns[1].name = "b";
+  columns[2].name = "c";
+  std::vector<std::string> labels;
+  Rng rng(5);
+  for (int i = 0; i < 250; ++i) {
+    const int cls = i < 200 ? 0 : (i < 230 ? 1 : 2);
+    columns[0].numbers.push_back(rng.normal() + cls);
+    columns[1].numbers.push_back(static_cast<double>(static_cast<int>(rng.uniform() * 6)));
+    columns[2].numbers.push_back(std::exp(rng.normal()) * (1 + cls));
+    labels.push_back(cls == 0 ? "no" : (cls == 1 ? "yes" : "maybe"));
+  }
+  return table_from_columns(columns, labels, "t", "numbers");
+}
+
+// The numbers of a table as a block: Fortran order (a DataFrame's values) or C order.
+std::vector<double> block_values(const Table& t, bool fortran) {
+  std::vector<double> out;
+  if (fortran) {
+    for (size_t c = 0; c < t.columns.size(); ++c)
+      for (size_t r = 0; r < t.rows(); ++r) out.push_back(t.x(r, c));
+  } else {
+    out = t.x.data;
+  }
+  return out;
+}
+
+NumberBlock block_of(const std::vector<double>& values, size_t rows, size_t cols, bool fortran) {
+  return fortran ? NumberBlock{values.data(), rows, cols, 1, static_cast<ptrdiff_t>(rows)}
+                 : NumberBlock{values.data(), rows, cols, static_cast<ptrdiff_t>(cols), 1};
+}
+
+LabelCodes codes_of(const Table& t) {
+  LabelCodes labels;
+  labels.texts = t.classes;
+  for (int c : t.y) labels.codes.push_back(c);
+  return labels;
+}
+
+// NumberResample writes the table's rows, then what resample() adds, the same bytes in the same
+// order, for generators of every kind (interpolation and copies, fit on their own classes' rows
+// alone; neighbourhoods of every class, a copula, a network), in either order.
+TEST(Model, NumberResampleWritesWhatResampleAdds) {
+  const Table t = numbers_table();
+  const std::vector<std::string> names = {"a", "b", "c"};
+  for (const auto& [generator, config] :
+       std::vector<std::pair<std::string, nlohmann::json>>{
+           {"smote", nlohmann::json::object()},
+           {"random", nlohmann::json::object()},
+           {"adasyn", nlohmann::json::object()},
+           {"gaussian_copula", nlohmann::json::object()},
+           {"gan", {{"steps", 20}}}}) {
+    ResampleOptions o;
+    o.generator = generator;
+    o.config = config;
+    o.seed = 21;
+    o.keep_original = false;
+    const Resampled want = resample(t, o);
+    for (const bool fortran : {true, false}) {
+      const std::vector<double> values = block_values(t, fortran);
+      const NumberResample job(block_of(values, t.rows(), 3, fortran), names, codes_of(t), "t",
+                               "numbers", o);
+      ASSERT_EQ(job.rows_to_add(), want.table.rows()) << generator;
+      EXPECT_EQ(job.added(), want.added) << generator;
+      EXPECT_EQ(job.classes(), t.classes);
+      const size_t total = t.rows() + job.rows_to_add();
+      std::vector<double> buffer(total * 3, -1.0);
+      const MutableNumberBlock out =
+          fortran ? MutableNumberBlock{buffer.data(), total, 3, 1, static_cast<ptrdiff_t>(total)}
+                  : MutableNumberBlock{buffer.data(), total, 3, 3, 1};
+      ASSERT_TRUE(job.write(out)) << generator;
+      size_t different = 0;
+      for (size_t r = 0; r < total; ++r) {
+        for (size_t c = 0; c < 3; ++c) {
+          const double w = r < t.rows() ? t.x(r, c) : want.table.x(r - t.rows(), c);
+          different += std::memcmp(&out(r, c), &w, sizeof w) != 0;
+        }
+      }
+      EXPECT_EQ(different, 0u) << generator << (fortran ? " fortran" : " c");
+      // The rows are real work: whole numbers in "b", within the bounds of "c".
+      for (size_t r = t.rows(); r < total; ++r) {
+        EXPECT_EQ(out(r, 1), std::round(out(r, 1))) << generator;
+        EXPECT_GE(out(r, 2), t.columns[2].min) << generator;
+      }
+    }
+  }
+}
+
+// A missing value: write() says so (resample() on table_from_numbers does the encoding); an
+// infinite value: table_from_numbers' error, word for word.
+TEST(Model, NumberResampleLeavesMissingValuesToResample) {
+  const Table t = numbers_table();
+  const std::vector<std::string> names = {"a", "b", "c"};
+  ResampleOptions o;
+  o.keep_original = false;
+  std::vector<double> values = block_values(t, false);
+  values[7 * 3 + 2] = NAN;
+  const NumberResample job(block_of(values, t.rows(), 3, false), names, codes_of(t), "t", "df", o);
+  std::vector<double> buffer((t.rows() + job.rows_to_add()) * 3);
+  const MutableNumberBlock out{buffer.data(), t.rows() + job.rows_to_add(), 3, 3, 1};
+  EXPECT_FALSE(job.write(out));
+  values[9 * 3 + 1] = -INFINITY;
+  const std::string want = error_of([&] {
+    table_from_numbers(block_of(values, t.rows(), 3, false), names, codes_of(t), "t", "df");
+  });
+  EXPECT_NE(want.find("row 9, column 'b': value -inf is not a finite number"), std::string::npos)
+      << want;
+  EXPECT_EQ(error_of([&] {
+              NumberResample(block_of(values, t.rows(), 3, false), names, codes_of(t), "t", "df",
+                             o)
+                  .write(out);
+            }),
+            want);
 }
 
 TEST(Model, SaveAndLoadKeepRowsAndCard) {

@@ -2,6 +2,8 @@
 // from (for error messages).
 #pragma once
 
+#include <cmath>
+#include <cstddef>
 #include <limits>
 #include <ostream>
 #include <string>
@@ -136,6 +138,51 @@ struct LabelCodes {
 Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCodes& labels,
                          const std::string& target, const std::string& source,
                          bool allow_single_class = false);
+
+// Numbers held by the caller, e.g. a numpy array in C or Fortran order: value (r, c) is
+// data[r * row_stride + c * col_stride] (strides in doubles). Writable blocks are the same with
+// a non-const pointer.
+struct NumberBlock {
+  const double* data = nullptr;
+  size_t rows = 0;
+  size_t cols = 0;
+  ptrdiff_t row_stride = 0;
+  ptrdiff_t col_stride = 0;
+};
+struct MutableNumberBlock {
+  double* data = nullptr;
+  size_t rows = 0;
+  size_t cols = 0;
+  ptrdiff_t row_stride = 0;
+  ptrdiff_t col_stride = 0;
+  double& operator()(size_t r, size_t c) const {
+    return data[static_cast<ptrdiff_t>(r) * row_stride + static_cast<ptrdiff_t>(c) * col_stride];
+  }
+};
+
+// What table_from_numbers checks and derives before it reads a number: the names (not blank,
+// not repeated, not the target's), the classes (in load_table's order) and each row's class.
+// The Table has those columns (numeric, not summarised), classes, target, source and y, and x
+// with no rows.
+Table table_without_numbers(const std::vector<std::string>& names, const LabelCodes& labels,
+                            const std::string& target, const std::string& source,
+                            bool allow_single_class = false);
+
+// How far v is from a whole number, squared: 0 exactly when v is whole (every double of
+// magnitude 2^52 or more is). Below 2^52, adding and taking away 2^52 rounds to a whole number
+// and keeps a whole v. Branch-free, so that a loop summing it over a column vectorises.
+inline double fraction_squared(double v) {
+  constexpr double kTwo52 = 4503599627370496.0;
+  const double a = std::fabs(v);  // a mask, no branch: the signs of data are unpredictable
+  const double off = a < kTwo52 ? (a + kTwo52) - kTwo52 - a : 0.0;
+  return off * off;
+}
+
+// table_from_columns for numbers only, read in place in one pass: the same Table, and the same
+// errors, as numeric ColumnValues named `names` holding x's columns (NaN = missing).
+Table table_from_numbers(const NumberBlock& x, const std::vector<std::string>& names,
+                         const LabelCodes& labels, const std::string& target,
+                         const std::string& source, bool allow_single_class = false);
 
 // The bundled default data set, a subset of the credit card fraud data (data/README.md): the
 // path (the source tree's data/creditcard.csv.gz, or the same file under $IMBGEN_DATA_DIR) and

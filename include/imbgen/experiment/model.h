@@ -139,4 +139,39 @@ struct Resampled {
 // rows_to_generate; Error(kInvalidArgument) when no class needs rows.
 Resampled resample(const Table& table, const ResampleOptions& options);
 
+// resample() for numbers held by the caller (the Python package's numpy arrays and numeric
+// DataFrames), for speed:
+//
+//   NumberResample job(x, names, labels, target, source, options);  // classes and counts only
+//   X_res = (x.rows + job.rows_to_add()) x x.cols, allocated by the caller
+//   if (!job.write(X_res)) { a value is missing: resample(table_from_numbers(...), options) }
+//
+// write() copies x into X_res's first rows and writes after them the rows resample() adds to
+// table_from_numbers(x, ...), the same bytes in the same order, reading x in place once. Skipped:
+// the Table, the encoder (its imputation and scaling are unused in original units), the Model and
+// its card (the data fingerprint), intermediate copies; a generator that fits_own_rows_only() is
+// given the rows of the classes it models alone. Errors are those of table_from_numbers and
+// resample(), from the constructor (names, labels, sampling strategy) or write() (an infinite
+// value, the generator's).
+class NumberResample {
+ public:
+  NumberResample(const NumberBlock& x, const std::vector<std::string>& names,
+                 const LabelCodes& labels, const std::string& target, const std::string& source,
+                 const ResampleOptions& options);
+
+  size_t rows_to_add() const { return total_; }
+  const std::vector<std::string>& classes() const { return schema_.classes; }
+  // Rows added per class index, in the order write() writes them.
+  const std::map<int, size_t>& added() const { return added_; }
+  // False (X_res's first rows written, the rest not) when x holds a NaN.
+  bool write(const MutableNumberBlock& x_res) const;
+
+ private:
+  NumberBlock x_;
+  ResampleOptions options_;
+  Table schema_;  // names, classes, target, source; y; no rows in x
+  std::map<int, size_t> added_;
+  size_t total_ = 0;
+};
+
 }  // namespace imbgen

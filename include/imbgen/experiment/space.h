@@ -6,12 +6,22 @@
 // codes of their original labels.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "imbgen/data/encoder.h"
 #include "imbgen/data/table.h"
 
 namespace imbgen {
+
+// A generated number in original units as it enters the table: rounded in an integer column,
+// clipped to the training bounds [lo, hi] when `clip` (EncoderConfig::clip_to_bounds).
+inline double original_units(double v, bool integer, double lo, double hi, bool clip) {
+  if (integer) v = std::round(v);
+  if (clip) v = std::clamp(v, lo, hi);
+  return v;
+}
 
 class ModelSpace {
  public:

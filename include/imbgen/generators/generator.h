@@ -52,6 +52,9 @@ class Generator {
   // class in options.classes has fewer than min_class_rows() rows (the message names the class,
   // its count and the minimum), Error(kDiverged) when training produces NaN (names the step).
   virtual void fit(const Matrix& x, const std::vector<int>& y, const FitOptions& options) = 0;
+  // True when fit() reads nothing but the rows of options.classes (each class's model from its
+  // own rows): a caller may pass those rows alone, in their order, and gets the same model.
+  virtual bool fits_own_rows_only() const { return false; }
 
   // n new rows of class `cls` in original units [n, d]. Same fitted model + seed -> same bytes.
   // Throws Error(kInvalidArgument) for a class the model was not fit on.
