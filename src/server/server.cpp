@@ -431,17 +431,29 @@ class Router : public httplib::Server {
   std::string handle(const std::string& request) {
     // httplib streams a chunked body only while the server has a listening socket (without one
     // it is shutting down); a server that never listened gets a placeholder during the call.
-    constexpr socket_t kPlaceholder = std::numeric_limits<socket_t>::max();
-    socket_t none = INVALID_SOCKET;
-    const bool placed = svr_sock_.compare_exchange_strong(none, kPlaceholder);
+    // The placeholder is taken back however the call ends (httplib answers a throwing route
+    // with a 500 itself, but nothing here relies on that).
+    struct Placeholder {
+      std::atomic<socket_t>& sock;
+      bool placed;
+      explicit Placeholder(std::atomic<socket_t>& s) : sock(s), placed(false) {
+        socket_t none = INVALID_SOCKET;
+        placed = sock.compare_exchange_strong(none, kPlaceholder);
+      }
+      ~Placeholder() {
+        socket_t mine = kPlaceholder;
+        if (placed) sock.compare_exchange_strong(mine, INVALID_SOCKET);
+      }
+    } placeholder(svr_sock_);
     StringStream stream(request);
     bool connection_closed = false;
     process_request(stream, /*close_connection=*/true, connection_closed,
                     [](httplib::Request&) {});
-    socket_t placeholder = kPlaceholder;
-    if (placed) svr_sock_.compare_exchange_strong(placeholder, INVALID_SOCKET);
     return stream.response();
   }
+
+ private:
+  static constexpr socket_t kPlaceholder = std::numeric_limits<socket_t>::max();
 };
 
 }  // namespace
