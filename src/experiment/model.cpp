@@ -492,21 +492,14 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
   }
   for (size_t c = 0; c < d; ++c) {
     if (bad[c] == 0.0) continue;
-    // A NaN is a missing value (resample() encodes it: not this path); an infinity is the
-    // error table_from_numbers gives, first in column order.
-    const NumberBlock& x = x_;
-    for (size_t k = 0; k < d; ++k) {
-      for (size_t r = 0; r < n; ++r) {
-        const double v = x.data[static_cast<ptrdiff_t>(r) * x.row_stride +
-                                static_cast<ptrdiff_t>(k) * x.col_stride];
-        if (std::isinf(v)) {
-          throw Error(ErrorKind::kInvalidArgument,
-                      "'" + schema_.source + "': row " + std::to_string(r) + ", column '" +
-                          schema_.columns[k].name + "': value " + (v > 0 ? "inf" : "-inf") +
-                          " is not a finite number (use NaN for a missing value)");
-        }
-      }
-    }
+    // A NaN is a missing value, which resample() encodes (not this path); an infinity is an
+    // error, the one table_from_numbers gives.
+    std::vector<std::string> names;
+    for (const auto& col : schema_.columns) names.push_back(col.name);
+    LabelCodes labels;
+    labels.texts = schema_.classes;
+    labels.codes.assign(schema_.y.begin(), schema_.y.end());
+    table_from_numbers(x_, names, labels, schema_.target, schema_.source);
     return false;
   }
 
