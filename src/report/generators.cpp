@@ -365,11 +365,11 @@ std::string evaluation_html(const std::string& name, const std::string& id, cons
   const json* rows = find(ev, {"rows"});
   if (rows != nullptr) {
     out += "<p class=\"muted small\">Compared: " +
-           count(static_cast<int64_t>(get(*rows, {"synthetic"}))) + " synthetic rows, " +
-           count(static_cast<int64_t>(get(*rows, {"real"}))) + " real training rows of the class";
+           count_number(get(*rows, {"synthetic"})) + " synthetic rows, " +
+           count_number(get(*rows, {"real"})) + " real training rows of the class";
     const double holdout = get(*rows, {"holdout"});
     if (holdout > 0) {
-      out += ", and " + count(static_cast<int64_t>(holdout)) +
+      out += ", and " + count_number(holdout) +
              " fresh real rows (not seen by the generator) as the reference";
     }
     out += ".</p>\n";
@@ -577,7 +577,7 @@ std::string generators_section(const Model& model, TocEntry& toc) {
     const double sample = number_member(g, "sample_seconds", path);
     const double rows = number_member(g, "synthetic_rows", path);
     std::vector<std::string> facts;
-    if (std::isfinite(rows)) facts.push_back(count(static_cast<int64_t>(rows)) + " synthetic rows");
+    if (std::isfinite(rows)) facts.push_back(count_number(rows) + " synthetic rows");
     if (std::isfinite(fit)) facts.push_back("fit " + seconds(fit));
     if (std::isfinite(sample)) facts.push_back("sampling " + seconds(sample));
     if (!facts.empty()) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace imbgen::report_detail {
 
@@ -65,14 +66,40 @@ std::string percent(double share, int digits) {
   return num(100.0 * share, digits) + "%";
 }
 
-std::string count(int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
+namespace {
+
+std::string with_separators(const std::string& digits, bool negative) {
   std::string out;
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
     out += digits[i];
   }
-  return n < 0 ? "-" + out : out;
+  return negative ? "-" + out : out;
+}
+
+// Doubles of magnitude below 2^63 convert to int64 without overflow.
+constexpr double kInt64Bound = 9223372036854775808.0;
+
+}  // namespace
+
+std::string count(int64_t n) {
+  // The magnitude as unsigned: -n overflows for the smallest int64.
+  const uint64_t magnitude = n < 0 ? 0 - static_cast<uint64_t>(n) : static_cast<uint64_t>(n);
+  return with_separators(std::to_string(magnitude), n < 0);
+}
+
+std::string count_number(double v) {
+  if (!std::isfinite(v)) return "n/a";
+  v = std::trunc(v);
+  if (std::fabs(v) < kInt64Bound) return count(static_cast<int64_t>(v));
+  char buf[400];
+  std::snprintf(buf, sizeof buf, "%.0f", std::fabs(v));
+  return with_separators(buf, v < 0);
+}
+
+int64_t whole_or(double v, int64_t fallback) {
+  if (!std::isfinite(v) || !(std::fabs(v) < kInt64Bound)) return fallback;
+  return static_cast<int64_t>(v);
 }
 
 std::string pvalue(double p) {
@@ -85,7 +112,7 @@ std::string seconds(double s) {
   if (!std::isfinite(s)) return "n/a";
   if (s < 1.0) return num(s, 3) + " s";
   if (s < 100.0) return num(s, 1) + " s";
-  const auto total = static_cast<int64_t>(std::llround(s));
+  const int64_t total = whole_or(std::round(s), std::numeric_limits<int64_t>::max());
   char buf[64];
   std::snprintf(buf, sizeof buf, "%lld min %02lld s", static_cast<long long>(total / 60),
                 static_cast<long long>(total % 60));

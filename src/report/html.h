@@ -23,6 +23,11 @@ std::string signed_num(double v, int digits = 3);
 std::string percent(double share, int digits = 1);
 // An integer with thousands separators: "284,807".
 std::string count(int64_t n);
+// A count read from a JSON number, which may be anything: its whole part with thousands
+// separators (the full digits beyond int64's range), "n/a" for NaN or infinity.
+std::string count_number(double v);
+// v's whole part (as a cast truncates) when int64 holds it; else `fallback`.
+int64_t whole_or(double v, int64_t fallback);
 // "p < 0.001" or "p = 0.034"; "p n/a" for NaN.
 std::string pvalue(double p);
 // Seconds in a short human form: "0.021 s", "12.3 s", "4 min 05 s".

@@ -231,7 +231,7 @@ Model build_model(const json& results) {
     const double repeats = number_member(*stats, "repeats", "statistics");
     if (std::isfinite(confidence)) m.confidence = confidence;
     if (std::isfinite(alpha)) m.alpha = alpha;
-    if (std::isfinite(repeats)) m.repeats = static_cast<int64_t>(repeats);
+    m.repeats = whole_or(repeats, m.repeats);
     m.method = string_member(*stats, "method", "statistics");
     if (const json* cells = array_member(*stats, "cells", "statistics")) {
       for (size_t i = 0; i < cells->size(); ++i) {
@@ -250,7 +250,7 @@ Model build_model(const json& results) {
         cell.strategy = strategy;
         cell.classifier = classifier;
         const double n = number_member(sc, "n", path);
-        if (std::isfinite(n)) cell.n = static_cast<int64_t>(n);
+        cell.n = whole_or(n, cell.n);
         if (const json* metrics = object_member(sc, "metrics", path)) {
           for (const auto& [name, v] : metrics->items()) {
             const std::string mpath = child(child(path, "metrics"), name);

@@ -72,9 +72,9 @@ std::string header_html(const Model& model, const std::vector<Helped>& helped) {
   if (const json* ds = object_member(r, "dataset", "")) {
     const double rows = number_member(*ds, "rows", "dataset");
     const double features = number_member(*ds, "features", "dataset");
-    if (std::isfinite(rows)) facts.push_back(count(static_cast<int64_t>(rows)) + " rows");
+    if (std::isfinite(rows)) facts.push_back(count_number(rows) + " rows");
     if (std::isfinite(features))
-      facts.push_back(count(static_cast<int64_t>(features)) + " features");
+      facts.push_back(count_number(features) + " features");
     const std::string target = string_member(*ds, "target", "dataset");
     if (!target.empty()) facts.push_back("target " + code(target));
     const std::string positive = string_member(*ds, "positive_class", "dataset");
@@ -273,9 +273,9 @@ std::string dataset_section(const Model& model) {
   const std::string source = string_member(*ds, "source", "dataset");
   if (!source.empty()) row("Source", code(source));
   const double rows = number_member(*ds, "rows", "dataset");
-  if (std::isfinite(rows)) row("Rows", count(static_cast<int64_t>(rows)));
+  if (std::isfinite(rows)) row("Rows", count_number(rows));
   const double features = number_member(*ds, "features", "dataset");
-  if (std::isfinite(features)) row("Features", count(static_cast<int64_t>(features)));
+  if (std::isfinite(features)) row("Features", count_number(features));
   if (const json* left_out = array_member(*ds, "left_out_columns", "dataset");
       left_out != nullptr && !left_out->empty()) {
     std::string cell;
@@ -305,7 +305,7 @@ std::string dataset_section(const Model& model) {
     }
     for (const auto& [label, n] : counts->items()) {
       const double v = number_member(*counts, label, std::string("dataset.") + split);
-      cell += (cell.empty() ? "" : ", ") + code(label) + " " + count(static_cast<int64_t>(v)) +
+      cell += (cell.empty() ? "" : ", ") + code(label) + " " + count_number(v) +
               " <span class=\"muted\">(" + percent(total > 0 ? v / total : kNaN, 2) + ")</span>";
     }
     const std::string name = std::string(split) == "classes" ? "All rows"
@@ -349,14 +349,14 @@ std::string dataset_section(const Model& model) {
       const std::string kind = string_member(c, "kind", path, "numeric");
       out += "<tr><th scope=\"row\">" + escape(string_member(c, "name", path, "?")) +
              "</th><td class=\"text\">" + escape(kind) + "</td><td>" +
-             (std::isfinite(cnt) ? count(static_cast<int64_t>(cnt)) : "n/a") + "</td><td>" +
-             (std::isfinite(missing) ? count(static_cast<int64_t>(missing)) : kNone) + "</td>";
+             (std::isfinite(cnt) ? count_number(cnt) : "n/a") + "</td><td>" +
+             (std::isfinite(missing) ? count_number(missing) : kNone) + "</td>";
       if (kind == "categorical") {
         // Levels and the most frequent one instead of moments of category codes.
         const double levels = number_member(c, "levels", path);
         const std::string top = string_member(c, "top", path);
         std::string text =
-            std::isfinite(levels) ? count(static_cast<int64_t>(levels)) + " levels" : std::string();
+            std::isfinite(levels) ? count_number(levels) + " levels" : std::string();
         if (!top.empty()) {
           text += (text.empty() ? "" : "; ") + std::string("most frequent ") + code(top);
           const double share = number_member(c, "top_share", path);
@@ -447,8 +447,8 @@ std::string metric_table(const Model& model, const std::string& classifier) {
     const double train_rows = first("train_rows"), syn = first("synthetic_rows");
     double fit = 0;
     for (const json* e : c->entries) fit += finite_or(number_member(*e, "fit_seconds", ""), 0);
-    out += "<td>" + (std::isfinite(train_rows) ? count(static_cast<int64_t>(train_rows)) : kNone) +
-           "</td><td>" + (std::isfinite(syn) ? count(static_cast<int64_t>(syn)) : kNone) +
+    out += "<td>" + (std::isfinite(train_rows) ? count_number(train_rows) : kNone) +
+           "</td><td>" + (std::isfinite(syn) ? count_number(syn) : kNone) +
            "</td><td>" +
            (c->entries.empty() ? std::string(kNone)
                                : seconds(fit / static_cast<double>(c->entries.size()))) +
@@ -622,7 +622,7 @@ std::string run_section(const Model& model) {
       out += "<tr><th scope=\"row\">" + escape(name) + "</th><td>" +
              seconds(number_member(g, "fit_seconds", path)) + "</td><td>" +
              seconds(number_member(g, "sample_seconds", path)) + "</td><td>" +
-             (std::isfinite(rows) ? count(static_cast<int64_t>(rows)) : kNone) + "</td><td>" +
+             (std::isfinite(rows) ? count_number(rows) : kNone) + "</td><td>" +
              (std::isfinite(eval_seconds) ? seconds(eval_seconds) : kNone) + "</td></tr>\n";
     }
     out += "</tbody></table></div>\n";

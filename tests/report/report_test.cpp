@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -216,6 +217,20 @@ TEST(Report, SkippedEvaluationBlocksAreSaid) {
   EXPECT_NE(html.find("skipped: k = 5 needs more than 5 real rows, got 3"), std::string::npos);
   EXPECT_NE(html.find("Skipped: k = 5 needs more than 5 real rows, got 3."), std::string::npos);
   EXPECT_EQ(occurrences(markup(html), "class=\"chart\""), 2u);  // summary + PR-AUC bars only
+}
+
+// Found by fuzz/report_fuzzer.cpp: counts read from results.json were cast to int64 as they
+// came, so a missing one (NaN) or one beyond int64 was undefined behaviour (UBSan aborted; a
+// plain build printed "-9,223,372,036,854,775,808").
+TEST(Report, CountsThatAreNotWholeNumbersOfInt64AreSaidAsTheyAre) {
+  json r = fixture("run.json");
+  r["generators"]["smote"]["evaluation"]["rows"] = {
+      {"columns", 9}, {"synthetic", 1e20}, {"real/", 96}, {"holdout", 24}};
+  const std::string html = render_report(r);
+  EXPECT_NE(html.find("Compared: 100,000,000,000,000,000,000 synthetic rows, n/a real training "
+                      "rows of the class, and 24 fresh real rows"),
+            std::string::npos);
+  EXPECT_EQ(html.find("-9,223,372,036,854,775,808"), std::string::npos);
 }
 
 // ---- the data blob and escaping ----
@@ -531,6 +546,12 @@ TEST(ReportHtml, FormatsNumbersForPeople) {
   EXPECT_EQ(count(284807), "284,807");
   EXPECT_EQ(count(-1234567), "-1,234,567");
   EXPECT_EQ(count(12), "12");
+  EXPECT_EQ(count(std::numeric_limits<int64_t>::min()), "-9,223,372,036,854,775,808");
+  EXPECT_EQ(count_number(2208.9), "2,208");
+  EXPECT_EQ(count_number(-1e19), "-10,000,000,000,000,000,000");
+  EXPECT_EQ(count_number(std::nan("")), "n/a");
+  EXPECT_EQ(whole_or(1e300, 7), 7);
+  EXPECT_EQ(whole_or(-3.7, 7), -3);
   EXPECT_EQ(pvalue(0.0004), "p < 0.001");
   EXPECT_EQ(pvalue(0.0342), "p = 0.034");
   EXPECT_EQ(seconds(0.0213), "0.021 s");
