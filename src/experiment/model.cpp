@@ -475,7 +475,8 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
   std::vector<double> hi(d, -std::numeric_limits<double>::infinity());
   std::vector<double> bad(d, 0.0), fraction(d, 0.0);
   constexpr size_t kBlock = 64;
-  const size_t block = x_.row_stride == 1 && x_res.row_stride == 1 ? std::max<size_t>(n, 1) : kBlock;
+  const bool fortran = x_.row_stride == 1 && x_res.row_stride == 1;
+  const size_t block = fortran ? std::max<size_t>(n, 1) : kBlock;
   for (size_t r0 = 0; r0 < n; r0 += block) {
     const size_t rows = std::min(n - r0, block);
     for (size_t c = 0; c < d; ++c) {
@@ -490,8 +491,7 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
       fraction[c] += p.fraction;
     }
   }
-  for (size_t c = 0; c < d; ++c) {
-    if (bad[c] == 0.0) continue;
+  if (std::any_of(bad.begin(), bad.end(), [](double b) { return b != 0.0; })) {
     // A NaN is a missing value, which resample() encodes (not this path); an infinity is an
     // error, the one table_from_numbers gives.
     std::vector<std::string> names;

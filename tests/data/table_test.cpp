@@ -617,8 +617,8 @@ TEST(TableFromNumbers, IsTableFromColumnsForABlockInEitherOrder) {
   bad[3 * 2 + 0] = -INFINITY;  // row 3, column a
   columns[0].numbers[3] = -INFINITY;
   columns[1].numbers[1] = INFINITY;
-  const std::string from_columns =
-      error_of([&] { table_from_columns(columns, labels, "t", "df"); }, ErrorKind::kInvalidArgument);
+  const std::string from_columns = error_of(
+      [&] { table_from_columns(columns, labels, "t", "df"); }, ErrorKind::kInvalidArgument);
   EXPECT_EQ(error_of([&] { table_from_numbers({bad.data(), 5, 2, 2, 1}, {"a", "b"}, labels, "t",
                                               "df"); },
                      ErrorKind::kInvalidArgument),
