@@ -260,12 +260,11 @@ Model fit(const py::list& columns, const py::object& labels,
   return std::move(*model);
 }
 
-// The rows resample() adds (counts: class label -> rows to add), and the fitted model.
-py::tuple resample_rows(const py::list& columns, const py::object& labels,
-                        const std::string& target, const std::string& generator,
-                        const std::string& config, const std::map<std::string, size_t>& counts,
-                        uint64_t seed, bool verbose) {
-  const Table table = to_table(columns, labels, target, "DataFrame", false);
+// What resample_rows and resample_numbers ask of resample(): the added rows' only (Python keeps
+// X), `counts` (class label -> rows to add) as target counts of `table`'s classes.
+ResampleOptions resample_options(const Table& table, const std::string& generator,
+                                 const std::string& config,
+                                 const std::map<std::string, size_t>& counts, uint64_t seed) {
   ResampleOptions o;
   o.generator = generator;
   o.config = parse_json(config, "generator options");
@@ -278,6 +277,16 @@ py::tuple resample_rows(const py::list& columns, const py::object& labels,
     const size_t c = static_cast<size_t>(table.class_index(label));
     o.sampling.targets.emplace_back(label, have[c] + n);
   }
+  return o;
+}
+
+// The rows resample() adds (counts: class label -> rows to add), and the fitted model.
+py::tuple resample_rows(const py::list& columns, const py::object& labels,
+                        const std::string& target, const std::string& generator,
+                        const std::string& config, const std::map<std::string, size_t>& counts,
+                        uint64_t seed, bool verbose) {
+  const Table table = to_table(columns, labels, target, "DataFrame", false);
+  ResampleOptions o = resample_options(table, generator, config, counts, seed);
   Watch watch;
   o.observer = &watch;
   std::optional<Resampled> r;
@@ -308,22 +317,9 @@ py::tuple resample_numbers(const py::array& x_in, const py::object& labels,
                        x_in.strides(0) / step, x_in.strides(1) / step};
   const LabelCodes codes_in = label_codes(labels);
   const std::string source = "DataFrame";
-  ResampleOptions o;
-  o.generator = generator;
-  o.config = parse_json(config, "generator options");
-  o.seed = seed;
-  o.sampling.kind = SamplingStrategy::Kind::kTargets;
-  o.keep_original = false;
-  {
-    // Targets by label: the classes' counts come with the job's own table of labels.
-    const Table labelled = table_without_numbers(names, codes_in, target, source);
-    const auto have = labelled.class_counts();
-    for (const auto& [label, n] : counts) {
-      if (n == 0) continue;
-      const size_t c = static_cast<size_t>(labelled.class_index(label));
-      o.sampling.targets.emplace_back(label, have[c] + n);
-    }
-  }
+  ResampleOptions o =
+      resample_options(table_without_numbers(names, codes_in, target, source), generator, config,
+                       counts, seed);
   if (o.sampling.targets.empty())
     throw Error(ErrorKind::kInvalidArgument, "resample_numbers: no class needs rows");
   Watch watch;
