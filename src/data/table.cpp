@@ -619,11 +619,13 @@ void check_column_name(const std::vector<std::string>& names, size_t k, const st
   }
 }
 
+}  // namespace
+
 // What table_from_columns and table_from_numbers share: the column names' checks, then the
 // classes (the same order and the same rules for labels as load_table) and y; x has no rows.
-Table labelled_table(const std::vector<std::string>& names, const LabelCodes& labels,
-                     const std::string& target, const std::string& source,
-                     bool allow_single_class) {
+Table table_without_numbers(const std::vector<std::string>& names, const LabelCodes& labels,
+                            const std::string& target, const std::string& source,
+                            bool allow_single_class) {
   const std::string where = "'" + source + "': ";
   if (names.empty()) throw Error(ErrorKind::kInvalidArgument, where + "no feature columns");
   const size_t n = labels.codes.size();
@@ -669,6 +671,8 @@ Table labelled_table(const std::vector<std::string>& names, const LabelCodes& la
   for (size_t k = 0; k < names.size(); ++k) t.columns[k].name = names[k];
   return t;
 }
+
+namespace {
 
 // A numeric column's summary, value by value in row order: integer (every non-missing value
 // whole), bounds, missing values.
@@ -718,8 +722,8 @@ Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCo
   const size_t n = labels.codes.size();
   std::vector<std::string> names;
   for (const auto& c : columns) names.push_back(c.name);
-  // Column by column, a name's problems before its length's (labelled_table checks the names
-  // again, and the empty cases first).
+  // Column by column, a name's problems before its length's (table_without_numbers checks
+  // the names again, and the empty cases first).
   if (!columns.empty() && n > 0) {
     for (size_t k = 0; k < columns.size(); ++k) {
       check_column_name(names, k, target, where);
@@ -732,7 +736,7 @@ Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCo
       }
     }
   }
-  Table t = labelled_table(names, labels, target, source, allow_single_class);
+  Table t = table_without_numbers(names, labels, target, source, allow_single_class);
   const size_t d = columns.size();
   t.x = Matrix(n, d);
   for (size_t k = 0; k < d; ++k) {
@@ -770,17 +774,11 @@ Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCo
   return t;
 }
 
-Table table_without_numbers(const std::vector<std::string>& names, const LabelCodes& labels,
-                            const std::string& target, const std::string& source,
-                            bool allow_single_class) {
-  return labelled_table(names, labels, target, source, allow_single_class);
-}
-
 Table table_from_numbers(const NumberBlock& x, const std::vector<std::string>& names,
                          const LabelCodes& labels, const std::string& target,
                          const std::string& source, bool allow_single_class) {
   check_internal(names.size() == x.cols, "table_from_numbers: one name per column");
-  Table t = labelled_table(names, labels, target, source, allow_single_class);
+  Table t = table_without_numbers(names, labels, target, source, allow_single_class);
   if (x.rows != labels.codes.size()) {
     throw Error(ErrorKind::kInvalidArgument,
                 "'" + source + "': the numbers have " + std::to_string(x.rows) +
