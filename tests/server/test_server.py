@@ -93,11 +93,22 @@ def test_health_ready_openapi_metrics(server):
     opts = doc["components"]["schemas"]["GeneratorOptions"]["properties"]
     assert opts["smote"]["properties"]["k_neighbors"]["default"] == 5
     assert "steps" in opts["gan"]["properties"]
-    server.request("POST", "/v1/models/fraud/sample", {"counts": {"1": 5}, "seed": 1})
-    status, h, text = server.request("GET", "/metrics")
-    text = text.decode()
+    request = {"counts": {"1": 5}, "seed": 1}
+    status, _, _ = server.request("POST", "/v1/models/fraud/sample", request)
     assert status == 200
-    assert 'imbgen_requests_total{endpoint="sample",status="200"}' in text
+    # A request is counted when its response has been written, which the server's thread may
+    # finish after this client has read the last byte: read the metrics until it shows up (the
+    # bound only keeps a missing count from hanging the test).
+    sample_line = 'imbgen_requests_total{endpoint="sample",status="200"}'
+    deadline = time.monotonic() + 30
+    while True:
+        status, h, text = server.request("GET", "/metrics")
+        text = text.decode()
+        assert status == 200
+        if sample_line in text or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert sample_line in text
     assert 'imbgen_rows_generated_total{model="fraud"}' in text
     assert "imbgen_request_duration_seconds_bucket" in text
     assert "imbgen_models_loaded 2" in text
