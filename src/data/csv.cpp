@@ -7,13 +7,13 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <memory>
 
 #include "data/csv_parser.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/shortest.h"
 #include "imbgen/core/text.h"
 
 namespace imbgen {
@@ -234,10 +234,8 @@ CsvData read_csv(const std::string& path) {
 }
 
 std::string format_number(double v) {
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof(buf), v);
-  check_internal(res.ec == std::errc(), "format_number: to_chars failed");
-  return std::string(buf, res.ptr);
+  char buf[kShortestRoom];
+  return std::string(buf, write_shortest(v, buf));
 }
 
 std::string csv_escape(const std::string& field) {

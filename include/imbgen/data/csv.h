@@ -28,7 +28,8 @@ struct CsvData {
 // after a closing quote.
 CsvData read_csv(const std::string& path);
 
-// Shortest text that reads back as the same double ("0.1", "-3", "1e-07"); std::to_chars.
+// Shortest text that reads back as the same double ("0.1", "-3", "1e-07"): write_shortest,
+// the same text as std::to_chars.
 // Non-finite values give "nan", "inf", "-inf".
 std::string format_number(double v);
 // Quotes a field when it holds a comma, quote, CR or LF (quotes inside are doubled).

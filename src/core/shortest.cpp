@@ -1,0 +1,333 @@
+// Shortest round-trip text of a double, after the Schubfach method (R. Giulietti, "The Schubfach
+// way to render doubles", 2020). For v = c 2^q, the rounding interval of v scaled by 10^-k, with
+// k chosen so that the interval is at least 1 and less than 10 wide, holds one or more whole
+// numbers; the candidates are the multiple of 10 in it (one digit shorter, at most one of
+// those), else the whole numbers next to v. The scaling multiplies by a 126-bit approximation of
+// 10^-k from above and rounds to odd, which keeps every comparison exact (the paper's proof).
+// The table of those approximations is computed once, from exact big-integer arithmetic.
+// The text is then laid out as std::to_chars lays out its shortest form: fixed or scientific,
+// whichever is shorter, fixed on a tie; a whole number from 2^53 up in fixed notation is written
+// exactly, as printf's %f would.
+#include "imbgen/core/shortest.h"
+
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace imbgen {
+namespace {
+
+using u64 = uint64_t;
+__extension__ typedef unsigned __int128 u128;  // GCC and clang; -Wpedantic allows it so
+
+constexpr int kQMin = -1074;           // exponent of the subnormals: v = c 2^-1074
+constexpr u64 kCMin = u64{1} << 52;    // the hidden bit
+constexpr int kKMin = -324;            // flog10pow2(kQMin)
+constexpr int kKMax = 292;             // flog10pow2(971), 971 the largest exponent
+constexpr u64 kTiny = 3;               // subnormals below 3 2^-1074 are scaled by 10 first
+
+// floor(q log10 2), floor(log10(3/4 2^q)) and floor(e log2 10) for the exponents of doubles, by
+// fixed-point multiplication (exact over these ranges, per the paper; tests/core/shortest_test
+// runs every exponent against std::to_chars).
+int flog10pow2(int q) { return static_cast<int>((int64_t{q} * 661971961083) >> 41); }
+int flog10_three_quarters_pow2(int q) {
+  return static_cast<int>((int64_t{q} * 661971961083 - 274743187321) >> 41);
+}
+int flog2pow10(int e) { return static_cast<int>((int64_t{e} * 913124641741) >> 38); }
+
+// g = hi 2^63 + lo (lo < 2^63), g = floor(10^e 2^-r) + 1 with r = flog2pow10(e) - 125, so that
+// 2^125 <= g < 2^126.
+struct Pow10 {
+  u64 hi, lo;
+};
+
+// A non-negative big integer, 32-bit limbs, least significant first.
+using Big = std::vector<uint32_t>;
+
+void mul_small(Big& n, uint32_t m) {
+  u64 carry = 0;
+  for (auto& limb : n) {
+    const u64 p = u64{limb} * m + carry;
+    limb = static_cast<uint32_t>(p);
+    carry = p >> 32;
+  }
+  if (carry) n.push_back(static_cast<uint32_t>(carry));
+}
+
+void div_small(Big& n, uint32_t d) {
+  u64 rem = 0;
+  for (size_t i = n.size(); i-- > 0;) {
+    const u64 cur = (rem << 32) | n[i];
+    n[i] = static_cast<uint32_t>(cur / d);
+    rem = cur % d;
+  }
+  while (!n.empty() && n.back() == 0) n.pop_back();
+}
+
+// floor(n / 2^shift) (n 2^-shift for a negative shift), which must be below 2^128.
+u128 bits_from(const Big& n, int shift) {
+  u128 out = 0;
+  for (int b = 127; b >= 0; --b) {
+    const int bit = shift + b;
+    const size_t limb = static_cast<size_t>(bit / 32);
+    const bool set = bit >= 0 && limb < n.size() && ((n[limb] >> (bit % 32)) & 1u);
+    out = (out << 1) | (set ? 1u : 0u);
+  }
+  return out;
+}
+
+Pow10 make_entry(u128 g) {
+  return {static_cast<u64>(g >> 63), static_cast<u64>(g) & ((u64{1} << 63) - 1)};
+}
+
+// Entries for e = -kKMax .. -kKMin (e = -k).
+const std::vector<Pow10>& table() {
+  static const std::vector<Pow10> entries = [] {
+    std::vector<Pow10> t(static_cast<size_t>(kKMax - kKMin + 1));
+    // e >= 0: 10^e exactly, shifted.
+    Big n{1};
+    for (int e = 0; e <= -kKMin; ++e) {
+      if (e > 0) mul_small(n, 10);
+      const int r = flog2pow10(e) - 125;
+      t[static_cast<size_t>(e + kKMax)] = make_entry(bits_from(n, r) + 1);
+    }
+    // e < 0: floor(2^S / 10^m) by m exact divisions by 10, then shifted down to 126 bits.
+    constexpr int kS = 1216;  // above the largest 125 - flog2pow10(e) = 1202
+    Big x(static_cast<size_t>(kS / 32) + 1, 0);
+    x.back() = 1u << (kS % 32);
+    for (int m = 1; m <= kKMax; ++m) {
+      div_small(x, 10);
+      const int e = -m;
+      const int r = flog2pow10(e) - 125;
+      t[static_cast<size_t>(e + kKMax)] = make_entry(bits_from(x, kS + r) + 1);
+    }
+    return t;
+  }();
+  return entries;
+}
+
+// floor(g cp / 2^127), with its lowest bit set when the division is not exact (round to odd).
+u64 rop(const Pow10& g, u64 cp) {
+  const u64 x1 = static_cast<u64>((u128{g.lo} * cp) >> 64);
+  const u128 y = u128{g.hi} * cp;
+  const u64 y0 = static_cast<u64>(y), y1 = static_cast<u64>(y >> 64);
+  const u64 z = (y0 >> 1) + x1;
+  const u64 vbp = y1 + (z >> 63);
+  const u64 mask63 = (u64{1} << 63) - 1;
+  return vbp | (((z & mask63) + mask63) >> 63);
+}
+
+struct Decimal {
+  u64 f;  // f 10^e, possibly with trailing zeros
+  int e;
+};
+
+// The shortest decimal in the rounding interval of c 2^q (times 10^-dk: dk = -1 when c was
+// multiplied by 10), nearest to it, ties to even.
+Decimal to_decimal(int q, u64 c, int dk) {
+  const u64 out = c & 1;  // an odd c's interval excludes its ends
+  const u64 cb = c << 2, cbr = cb + 2;
+  u64 cbl;
+  int k;
+  if (c != kCMin || q == kQMin) {
+    cbl = cb - 2;
+    k = flog10pow2(q);
+  } else {  // a power of two: the gap below is half the gap above
+    cbl = cb - 1;
+    k = flog10_three_quarters_pow2(q);
+  }
+  const int h = q + flog2pow10(-k) + 2;
+  const Pow10& g = table()[static_cast<size_t>(-k + kKMax)];
+  const u64 vb = rop(g, cb << h), vbl = rop(g, cbl << h), vbr = rop(g, cbr << h);
+  const u64 s = vb >> 2;
+  if (s >= 10) {  // one digit shorter: the multiple of 10 below or above, when only one is in
+    const u64 sp10 = s / 10 * 10, tp10 = sp10 + 10;
+    const bool upin = vbl + out <= sp10 << 2;
+    const bool wpin = (tp10 << 2) + out <= vbr;
+    if (upin != wpin) return {upin ? sp10 : tp10, k + dk};
+  }
+  const u64 t = s + 1;
+  const bool uin = vbl + out <= s << 2;
+  const bool win = (t << 2) + out <= vbr;
+  if (uin != win) return {uin ? s : t, k + dk};
+  // Both are in: the nearer, the even one on a tie.
+  const int64_t cmp = static_cast<int64_t>(vb - ((s + t) << 1));
+  return {cmp < 0 || (cmp == 0 && (s & 1) == 0) ? s : t, k + dk};
+}
+
+constexpr char kPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+// The decimal digits of n > 0, ending just before `end`; returns where they start.
+char* digits_before(u128 n, char* end) {
+  while (n >= 100) {
+    const unsigned pair = static_cast<unsigned>(n % 100);
+    n /= 100;
+    end -= 2;
+    std::memcpy(end, kPairs + 2 * pair, 2);
+  }
+  if (n >= 10) {
+    end -= 2;
+    std::memcpy(end, kPairs + 2 * static_cast<unsigned>(n), 2);
+  } else {
+    *--end = static_cast<char>('0' + static_cast<unsigned>(n));
+  }
+  return end;
+}
+
+// Writes the 8 decimal digits of n < 10^8, leading zeros included, at out: four independent
+// pairs.
+void eight_digits(uint32_t n, char* out) {
+  const uint32_t a = n / 10000, b = n % 10000;
+  std::memcpy(out, kPairs + 2 * (a / 100), 2);
+  std::memcpy(out + 2, kPairs + 2 * (a % 100), 2);
+  std::memcpy(out + 4, kPairs + 2 * (b / 100), 2);
+  std::memcpy(out + 6, kPairs + 2 * (b % 100), 2);
+}
+
+// Writes the last `count` decimal digits of v (leading zeros included) so that they end at
+// `end`, right to left, and returns v without them. The digits are never read back: a read of
+// bytes just written in small pieces waits for the stores (store forwarding fails), and that
+// cost a third of the time.
+u64 digits_ending_at(u64 v, int count, char* end) {
+  while (count >= 8) {
+    end -= 8;
+    eight_digits(static_cast<uint32_t>(v % 100000000), end);
+    v /= 100000000;
+    count -= 8;
+  }
+  while (count >= 2) {
+    end -= 2;
+    std::memcpy(end, kPairs + 2 * (v % 100), 2);
+    v /= 100;
+    count -= 2;
+  }
+  if (count == 1) {
+    end[-1] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return v;
+}
+
+constexpr u64 kPow10[] = {1,
+                          10,
+                          100,
+                          1000,
+                          10000,
+                          100000,
+                          1000000,
+                          10000000,
+                          100000000,
+                          1000000000,
+                          10000000000,
+                          100000000000,
+                          1000000000000,
+                          10000000000000,
+                          100000000000000,
+                          1000000000000000,
+                          10000000000000000,
+                          100000000000000000,
+                          1000000000000000000};
+
+// The number of decimal digits of 0 < v < 10^18.
+int digit_count(u64 v) {
+  const int bits = 64 - __builtin_clzll(v);
+  const int t = (bits * 1233) >> 12;  // floor(bits log10 2), one below or the count itself
+  return t + (v >= kPow10[t] ? 1 : 0);
+}
+
+// Lays out f 10^e (0 < f < 10^17) as std::to_chars does. `exact` is the value itself when it is
+// a whole number of at least 2^53 (else 0): fixed notation writes its digits, not the shortest
+// ones. Every digit is written once, in its place.
+char* lay_out(u64 f, int e, u128 exact, char* out) {
+  while (f % 10 == 0) {  // trailing zeros go into the exponent
+    f /= 10;
+    ++e;
+  }
+  const int n = digit_count(f);
+  const int sci_exp = e + n - 1;
+  const int abs_exp = sci_exp < 0 ? -sci_exp : sci_exp;
+  const int sci_len = n + (n > 1 ? 1 : 0) + 2 + (abs_exp >= 100 ? 3 : 2);
+  const int fixed_len = e >= 0 ? n + e : (n + e > 0 ? n + 1 : 2 - e);
+  if (fixed_len <= sci_len) {
+    if (e >= 0) {
+      if (exact != 0) {
+        char big[48];
+        const char* start = digits_before(exact, big + 40);
+        const size_t len = static_cast<size_t>(big + 40 - start);
+        std::memcpy(out, start, len);
+        return out + len;
+      }
+      digits_ending_at(f, n, out + n);
+      std::memset(out + n, '0', 8);  // e <= 5 here: fixed notation is longer from 6 zeros on
+      return out + n + e;
+    }
+    const int whole = n + e;  // digits before the point
+    if (whole > 0) {
+      const u64 high = digits_ending_at(f, -e, out + n + 1);  // the digits after the point
+      out[whole] = '.';
+      digits_ending_at(high, whole, out + whole);
+      return out + n + 1;
+    }
+    out[0] = '0';
+    out[1] = '.';
+    std::memset(out + 2, '0', 8);  // -whole <= 4 here, as above
+    digits_ending_at(f, n, out + 2 - e);
+    return out + 2 - e;
+  }
+  // d.ddde+XX
+  if (n > 1) {
+    out[0] = static_cast<char>('0' + digits_ending_at(f, n - 1, out + n + 1));
+    out[1] = '.';
+    out += n + 1;
+  } else {
+    out[0] = static_cast<char>('0' + f);
+    out += 1;
+  }
+  out[0] = 'e';
+  out[1] = sci_exp < 0 ? '-' : '+';
+  if (abs_exp >= 100) {
+    out[2] = static_cast<char>('0' + abs_exp / 100);
+    std::memcpy(out + 3, kPairs + 2 * (abs_exp % 100), 2);
+    return out + 5;
+  }
+  std::memcpy(out + 2, kPairs + 2 * abs_exp, 2);
+  return out + 4;
+}
+
+}  // namespace
+
+char* write_shortest(double v, char* out) {
+  u64 bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  if (bits >> 63) *out++ = '-';
+  const int bq = static_cast<int>((bits >> 52) & 0x7ff);
+  const u64 t = bits & (kCMin - 1);
+  if (bq == 0x7ff) {
+    std::memcpy(out, t != 0 ? "nan" : "inf", 3);
+    return out + 3;
+  }
+  if (bq == 0) {
+    if (t == 0) {
+      *out = '0';
+      return out + 1;
+    }
+    const Decimal d = t < kTiny ? to_decimal(kQMin, 10 * t, -1) : to_decimal(kQMin, t, 0);
+    return lay_out(d.f, d.e, 0, out);
+  }
+  const int q = bq - 1075;
+  const u64 c = kCMin | t;
+  if (q < 0 && q > -53) {  // a whole number below 2^53: its own digits
+    const u64 f = c >> -q;
+    if (f << -q == c) return lay_out(f, 0, 0, out);
+  }
+  const Decimal d = to_decimal(q, c, 0);
+  // From 2^53 up every double is a whole number; in fixed notation it is written exactly. Fixed
+  // notation is only chosen below 10^23 < 2^77.
+  const u128 exact = q >= 0 && q <= 24 ? u128{c} << q : 0;
+  return lay_out(d.f, d.e, exact, out);
+}
+
+}  // namespace imbgen
