@@ -7,16 +7,23 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <exception>
 #include <limits>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
 #include "data/csv_parser.h"
 #include "imbgen/core/error.h"
+#include "imbgen/core/shortest.h"
 #include "imbgen/core/text.h"
 #include "imbgen/data/csv.h"
 
@@ -933,9 +940,23 @@ RowWriter::RowWriter(const Table& schema) {
     csv_labels_.push_back(csv_escape(label));
     json_labels_.push_back(json_string(label));
   }
+  // The longest row either writer can write, with write_shortest's room for the last number.
+  const auto longest = [](const std::vector<std::string>& texts) {
+    size_t n = 0;
+    for (const auto& t : texts) n = std::max(n, t.size());
+    return n;
+  };
+  size_t n = 2 + kShortestRoom;  // "{" and the last "}\n" or ",\n"
+  for (size_t k = 0; k < schema_.columns.size(); ++k) {
+    const size_t value = std::max({static_cast<size_t>(kShortestMaxChars), kNull.size(),
+                                   longest(csv_categories_[k]), longest(json_categories_[k])});
+    n += json_keys_[k].size() + value + 1;
+  }
+  n += json_keys_.back().size() + std::max(longest(csv_labels_), longest(json_labels_)) + 2;
+  max_row_chars_ = n;
 }
 
-void RowWriter::append_number(size_t k, double v, std::string& out) const {
+char* RowWriter::write_number(size_t k, double v, char* out) const {
   const ColumnInfo& col = schema_.columns[k];
   if (!std::isfinite(v)) {
     throw Error(ErrorKind::kInvalidArgument,
@@ -946,52 +967,223 @@ void RowWriter::append_number(size_t k, double v, std::string& out) const {
     v = std::round(v);
     if (v == 0.0) v = 0.0;  // never "-0"
   }
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
+  return write_shortest(v, out);
+}
+
+const std::string& RowWriter::category(const std::vector<std::vector<std::string>>& texts,
+                                       size_t k, const double* row) const {
+  const auto& cats = texts[k];
+  const double v = row[k];
+  if (!(v >= 0.0 && v < static_cast<double>(cats.size()) && std::floor(v) == v))
+    format_row(schema_, row);  // throws the error that names the column
+  return cats[static_cast<size_t>(v)];
+}
+
+const std::string& RowWriter::label(const std::vector<std::string>& labels, int cls) const {
+  check_internal(cls >= 0 && static_cast<size_t>(cls) < labels.size(),
+                 "RowWriter: class index out of range");
+  return labels[static_cast<size_t>(cls)];
+}
+
+namespace {
+
+char* put(const std::string& text, char* out) {
+  std::memcpy(out, text.data(), text.size());
+  return out + text.size();
+}
+
+}  // namespace
+
+char* RowWriter::write_csv(const double* row, int cls, char* out) const {
+  for (size_t k = 0; k < schema_.columns.size(); ++k) {
+    const double v = row[k];
+    if (schema_.columns[k].kind == ColumnKind::kCategorical) {
+      out = put(category(csv_categories_, k, row), out);
+    } else if (!std::isnan(v)) {
+      out = write_number(k, v, out);
+    }
+    *out++ = ',';
+  }
+  out = put(label(csv_labels_, cls), out);
+  *out++ = '\n';
+  return out;
+}
+
+char* RowWriter::write_ndjson(const double* row, int cls, char* out) const {
+  *out++ = '{';
+  for (size_t k = 0; k < schema_.columns.size(); ++k) {
+    out = put(json_keys_[k], out);
+    const double v = row[k];
+    if (schema_.columns[k].kind == ColumnKind::kCategorical) {
+      out = put(category(json_categories_, k, row), out);
+    } else if (std::isnan(v)) {
+      out = put(kNull, out);
+    } else {
+      out = write_number(k, v, out);
+    }
+    *out++ = ',';
+  }
+  out = put(json_keys_.back(), out);
+  out = put(label(json_labels_, cls), out);
+  *out++ = '}';
+  *out++ = '\n';
+  return out;
 }
 
 void RowWriter::append_csv(const double* row, int cls, std::string& out) const {
-  for (size_t k = 0; k < schema_.columns.size(); ++k) {
-    const double v = row[k];
-    if (schema_.columns[k].kind == ColumnKind::kCategorical) {
-      const auto& cats = csv_categories_[k];
-      if (!(v >= 0.0 && v < static_cast<double>(cats.size()) && std::floor(v) == v))
-        format_row(schema_, row);  // throws the error that names the column
-      out += cats[static_cast<size_t>(v)];
-    } else if (!std::isnan(v)) {
-      append_number(k, v, out);
-    }
-    out += ',';
+  const size_t at = out.size();
+  out.resize(at + max_row_chars_);
+  try {
+    out.resize(static_cast<size_t>(write_csv(row, cls, out.data() + at) - out.data()));
+  } catch (...) {
+    out.resize(at);
+    throw;
   }
-  check_internal(cls >= 0 && static_cast<size_t>(cls) < csv_labels_.size(),
-                 "RowWriter: class index out of range");
-  out += csv_labels_[static_cast<size_t>(cls)];
-  out += '\n';
 }
 
 void RowWriter::append_ndjson(const double* row, int cls, std::string& out) const {
-  out += '{';
-  for (size_t k = 0; k < schema_.columns.size(); ++k) {
-    out += json_keys_[k];
-    const double v = row[k];
-    if (schema_.columns[k].kind == ColumnKind::kCategorical) {
-      const auto& cats = json_categories_[k];
-      if (!(v >= 0.0 && v < static_cast<double>(cats.size()) && std::floor(v) == v))
-        format_row(schema_, row);
-      out += cats[static_cast<size_t>(v)];
-    } else if (std::isnan(v)) {
-      out += "null";
-    } else {
-      append_number(k, v, out);
-    }
-    out += ',';
+  const size_t at = out.size();
+  out.resize(at + max_row_chars_);
+  try {
+    out.resize(static_cast<size_t>(write_ndjson(row, cls, out.data() + at) - out.data()));
+  } catch (...) {
+    out.resize(at);
+    throw;
   }
-  check_internal(cls >= 0 && static_cast<size_t>(cls) < json_labels_.size(),
-                 "RowWriter: class index out of range");
-  out += json_keys_.back();
-  out += json_labels_[static_cast<size_t>(cls)];
-  out += "}\n";
+}
+
+struct RowText::Slot {
+  enum class State { kFree, kPlanned, kReady, kEnd };
+  State state = State::kFree;
+  std::vector<Run> runs;
+  bool header = false;
+  std::vector<char> buf;
+  size_t length = 0;
+  std::exception_ptr error;
+};
+
+RowText::RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, int threads,
+                 size_t chunk_bytes)
+    : writer_(schema), blocks_(std::move(blocks)), ndjson_(ndjson), header_pending_(!ndjson) {
+  for (const Block& b : blocks_) {
+    check_internal(b.x != nullptr && b.y != nullptr && b.y->size() == b.x->rows &&
+                       b.x->cols == schema.columns.size(),
+                   "RowText: a block does not match the schema");
+  }
+  // Room for a chunk's rows at the longest a row can be; no more than there are rows.
+  size_t total = 0;
+  for (const Block& b : blocks_) total += b.x->rows;
+  rows_per_chunk_ = std::max<size_t>(1, std::min(total, chunk_bytes / writer_.max_row_chars()));
+  const size_t n = static_cast<size_t>(std::max(threads, 1));
+  for (size_t i = 0; i < n; ++i) {
+    slots_.push_back(std::make_unique<Slot>());
+    slots_.back()->buf.resize(writer_.csv_header().size() +
+                              rows_per_chunk_ * writer_.max_row_chars());
+    plan(*slots_.back());
+  }
+  if (threads > 0) {
+    for (size_t i = 0; i < n; ++i) workers_.emplace_back([this, i] { work(i); });
+  }
+}
+
+RowText::~RowText() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  for (auto& w : workers_) w.join();
+}
+
+// Gives `slot` the next chunk's rows (called with the lock held, or before the workers start);
+// false when there are none left.
+bool RowText::plan(Slot& slot) {
+  slot.runs.clear();
+  slot.header = header_pending_;
+  header_pending_ = false;
+  size_t rows = 0;
+  while (block_ < blocks_.size() && rows < rows_per_chunk_) {
+    const Block& b = blocks_[block_];
+    if (row_ >= b.x->rows) {
+      ++block_;
+      row_ = 0;
+      continue;
+    }
+    const size_t take = std::min(b.x->rows - row_, rows_per_chunk_ - rows);
+    slot.runs.push_back({&b, row_, take});
+    row_ += take;
+    rows += take;
+  }
+  const bool any = slot.header || rows > 0;
+  slot.state = any ? Slot::State::kPlanned : Slot::State::kEnd;
+  return any;
+}
+
+void RowText::fill(Slot& slot) const {
+  char* at = slot.buf.data();
+  slot.error = nullptr;
+  try {
+    if (slot.header) {
+      const std::string& header = writer_.csv_header();
+      std::memcpy(at, header.data(), header.size());
+      at += header.size();
+    }
+    for (const Run& run : slot.runs) {
+      for (size_t r = run.first; r < run.first + run.count; ++r) {
+        const double* row = run.block->x->row(r);
+        const int cls = (*run.block->y)[r];
+        at = ndjson_ ? writer_.write_ndjson(row, cls, at) : writer_.write_csv(row, cls, at);
+      }
+    }
+  } catch (...) {
+    slot.error = std::current_exception();
+  }
+  slot.length = static_cast<size_t>(at - slot.buf.data());
+}
+
+void RowText::work(size_t worker) {
+  Slot& slot = *slots_[worker];
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [&] { return stopping_ || slot.state == Slot::State::kPlanned; });
+    if (stopping_) return;
+    lock.unlock();
+    fill(slot);
+    lock.lock();
+    slot.state = Slot::State::kReady;
+    changed_.notify_all();
+  }
+}
+
+std::string_view RowText::next() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (done_) return {};
+  const size_t n = slots_.size();
+  if (holding_) {  // the caller is done with the last chunk: its slot takes the one n ahead
+    Slot& previous = *slots_[(current_ + n - 1) % n];
+    plan(previous);
+    changed_.notify_all();
+    holding_ = false;
+  }
+  Slot& slot = *slots_[current_];
+  if (workers_.empty() && slot.state == Slot::State::kPlanned) {  // no threads: format it here
+    fill(slot);
+    slot.state = Slot::State::kReady;
+  }
+  changed_.wait(lock, [&] { return slot.state != Slot::State::kPlanned; });
+  if (slot.state == Slot::State::kEnd) {
+    done_ = true;
+    return {};
+  }
+  if (slot.error) {
+    done_ = true;
+    std::rethrow_exception(slot.error);
+  }
+  current_ = (current_ + 1) % n;
+  holding_ = true;
+  // The last chunk: the next slot has nothing planned.
+  done_ = slots_[current_]->state == Slot::State::kEnd;
+  return std::string_view(slot.buf.data(), slot.length);
 }
 
 void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>& y,
@@ -1002,9 +1194,6 @@ void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>
                     " columns; got rows of " + std::to_string(x.cols) + " values, " +
                     std::to_string(x.rows) + " rows and " + std::to_string(y.size()) + " labels");
   }
-  const RowWriter writer(schema);
-  out << writer.csv_header();
-  std::string buf;
   for (size_t r = 0; r < x.rows; ++r) {
     if (y[r] < 0 || static_cast<size_t>(y[r]) >= schema.classes.size()) {
       throw Error(ErrorKind::kInvalidArgument,
@@ -1012,13 +1201,11 @@ void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>
                       std::to_string(y[r]) + "; the schema has " +
                       std::to_string(schema.classes.size()) + " classes");
     }
-    writer.append_csv(x.row(r), y[r], buf);
-    if (buf.size() > (1 << 16)) {
-      out << buf;
-      buf.clear();
-    }
   }
-  out << buf;
+  // A thread formats ahead of the writes for many rows; a few are formatted in this thread.
+  RowText text(schema, {{&x, &y}}, false, x.rows > 20000 ? 1 : 0);
+  for (std::string_view chunk = text.next(); !chunk.empty(); chunk = text.next())
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
 }
 
 }  // namespace imbgen

@@ -663,39 +663,20 @@ struct HttpServer::Impl {
     slots.release();
     metrics.add_rows(id, total);
     res.set_header("X-Imbgen-Seed", std::to_string(r.seed));
-    auto writer = std::make_shared<RowWriter>(model.schema());
-    const bool ndjson = r.ndjson;
-    // Streamed in chunks of rows: the formatted text never holds more than one chunk.
-    struct Cursor {
-      size_t table = 0, row = 0;
-      bool header_sent = false;
+    // Streamed in chunks of about 1 MiB; for many rows, two threads format the next chunks while
+    // this one sends (the text never holds more than three chunks), a few rows are formatted
+    // here.
+    std::vector<RowText::Block> blocks;
+    for (const Table& t : *tables) blocks.push_back({&t.x, &t.y});
+    auto text = std::make_shared<RowText>(model.schema(), std::move(blocks), r.ndjson,
+                                          total > 20000 ? 2 : 0);
+    const auto provide = [tables, text](size_t, httplib::DataSink& sink) {
+      const std::string_view chunk = text->next();
+      if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
+      if (text->done()) sink.done();
+      return true;
     };
-    auto cursor = std::make_shared<Cursor>();
-    res.set_chunked_content_provider(
-        ndjson ? "application/x-ndjson" : "text/csv",
-        [tables, writer, cursor, ndjson](size_t, httplib::DataSink& sink) {
-          std::string chunk;
-          if (!ndjson && !cursor->header_sent) chunk += writer->csv_header();
-          cursor->header_sent = true;
-          size_t rows = 0;
-          while (cursor->table < tables->size() && rows < 4096) {
-            const Table& t = (*tables)[cursor->table];
-            if (cursor->row >= t.rows()) {
-              ++cursor->table;
-              cursor->row = 0;
-              continue;
-            }
-            if (ndjson)
-              writer->append_ndjson(t.x.row(cursor->row), t.y[cursor->row], chunk);
-            else
-              writer->append_csv(t.x.row(cursor->row), t.y[cursor->row], chunk);
-            ++cursor->row;
-            ++rows;
-          }
-          if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-          if (cursor->table >= tables->size()) sink.done();
-          return true;
-        });
+    res.set_chunked_content_provider(r.ndjson ? "application/x-ndjson" : "text/csv", provide);
   }
 };
 

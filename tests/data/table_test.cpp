@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -660,6 +661,118 @@ TEST(TableFingerprint, IsTheDocumentedByteLayoutHashedWithSha256) {
   sha256_use_cpu_extensions(false);
   EXPECT_EQ(table_fingerprint(t), want);
   sha256_use_cpu_extensions(true);
+}
+
+}  // namespace
+}  // namespace imbgen
+
+namespace imbgen {
+namespace {
+
+// A schema with an integer, a real and a categorical column, and rows of all kinds of values.
+Table row_text_schema() {
+  Table schema;
+  schema.columns = {ColumnInfo{"n", ColumnKind::kNumeric, true},
+                    ColumnInfo{"r", ColumnKind::kNumeric, false},
+                    ColumnInfo{"c", ColumnKind::kCategorical, false}};
+  schema.columns[2].categories = {"", "a,b", "Paris \"x\""};
+  schema.target = "y";
+  schema.classes = {"ok", "fraud, big"};
+  return schema;
+}
+
+Matrix row_text_rows(size_t n, uint64_t seed) {
+  Matrix x(n, 3);
+  uint64_t state = seed;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return state >> 11;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    x(i, 0) = static_cast<double>(next() % 2001) - 1000.0 + 0.3;
+    const double u = static_cast<double>(next()) / 9007199254740992.0;  // [0, 1)
+    x(i, 1) = i % 17 == 0 ? std::nan("") : (u - 0.5) * 1e3;
+    x(i, 2) = static_cast<double>(next() % 3);
+  }
+  return x;
+}
+
+TEST(RowText, GivesTheSameTextAsRowWriterWhateverTheThreadsAndChunks) {
+  const Table schema = row_text_schema();
+  const Matrix a = row_text_rows(1000, 1), b(0, 3), c = row_text_rows(333, 2);
+  std::vector<int> ya(a.rows), yb, yc(c.rows);
+  for (size_t i = 0; i < ya.size(); ++i) ya[i] = static_cast<int>(i % 2);
+  for (size_t i = 0; i < yc.size(); ++i) yc[i] = 1;
+  const RowWriter writer(schema);
+  for (const bool ndjson : {false, true}) {
+    std::string want = ndjson ? "" : writer.csv_header();
+    for (const auto* block : {&a, &b, &c}) {
+      const std::vector<int>& y = block == &a ? ya : block == &b ? yb : yc;
+      for (size_t r = 0; r < block->rows; ++r) {
+        if (ndjson)
+          writer.append_ndjson(block->row(r), y[r], want);
+        else
+          writer.append_csv(block->row(r), y[r], want);
+      }
+    }
+    for (const int threads : {0, 1, 2, 3}) {
+      for (const size_t chunk_bytes : {size_t{1}, size_t{500}, size_t{1} << 20}) {
+        RowText text(schema, {{&a, &ya}, {&b, &yb}, {&c, &yc}}, ndjson, threads, chunk_bytes);
+        std::string got;
+        size_t chunks = 0;
+        for (std::string_view part = text.next(); !part.empty(); part = text.next()) {
+          got.append(part);
+          ++chunks;
+        }
+        EXPECT_TRUE(text.done());
+        EXPECT_TRUE(text.next().empty());
+        EXPECT_EQ(got, want) << "ndjson " << ndjson << ", threads " << threads << ", chunk "
+                             << chunk_bytes;
+        if (chunk_bytes == 1) {
+          EXPECT_GE(chunks, a.rows + c.rows);  // one row per chunk
+        }
+      }
+    }
+  }
+  // What write_rows_csv writes is the same text.
+  std::ostringstream out;
+  write_rows_csv(schema, a, ya, out);
+  std::string want = writer.csv_header();
+  for (size_t r = 0; r < a.rows; ++r) writer.append_csv(a.row(r), ya[r], want);
+  EXPECT_EQ(out.str(), want);
+}
+
+TEST(RowText, NoRowsIsTheHeaderOrNothing) {
+  const Table schema = row_text_schema();
+  const Matrix none(0, 3);
+  const std::vector<int> y;
+  RowText csv(schema, {{&none, &y}}, false, 2);  // threads that never get a row
+  EXPECT_EQ(csv.next(), "n,r,c,y\n");
+  EXPECT_TRUE(csv.next().empty());
+  EXPECT_TRUE(csv.done());
+  RowText ndjson(schema, {}, true, 2);
+  EXPECT_TRUE(ndjson.next().empty());
+  EXPECT_TRUE(ndjson.done());
+}
+
+TEST(RowText, AValueThatCannotBeWrittenIsAnErrorNamingTheColumn) {
+  const Table schema = row_text_schema();
+  Matrix x = row_text_rows(5000, 3);
+  x(4321, 1) = HUGE_VAL;
+  const std::vector<int> y(x.rows, 0);
+  for (const int threads : {0, 1, 2}) {
+    RowText text(schema, {{&x, &y}}, false, threads, 4096);
+    std::string got;
+    const std::string msg = error_of(
+        [&] {
+          for (std::string_view part = text.next(); !part.empty(); part = text.next())
+            got.append(part);
+        },
+        ErrorKind::kInvalidArgument);
+    EXPECT_TRUE(has(msg, "column 'r': cannot write the non-finite value inf")) << msg;
+    EXPECT_TRUE(text.done());
+    EXPECT_LT(std::count(got.begin(), got.end(), '\n'), 4321 + 1);  // nothing past the bad row
+  }
 }
 
 }  // namespace

@@ -3,10 +3,15 @@
 #pragma once
 
 #include <cmath>
+#include <condition_variable>
 #include <cstddef>
 #include <limits>
+#include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "imbgen/data/matrix.h"
@@ -198,24 +203,84 @@ LoadOptions bundled_data_options();
 // categorical value that is not a code 0..categories.size()-1 (names the column).
 std::vector<std::string> format_row(const Table& schema, const double* row);
 
-// Rows of one schema as text, fast (categories escaped once, numbers with std::to_chars into
-// the output): CSV lines as write_rows_csv writes them, or NDJSON objects {"column": value, ...,
-// target: label} (numbers as JSON numbers, categories as strings, missing values as null).
-// The checks and errors of format_row.
+// Rows of one schema as text, fast (categories escaped once, numbers with write_shortest, the
+// same text as std::to_chars, into the output): CSV lines as write_rows_csv writes them, or NDJSON
+// objects {"column": value, ..., target: label} (numbers as JSON numbers, categories as strings,
+// missing values as null). The checks and errors of format_row.
 class RowWriter {
  public:
   explicit RowWriter(const Table& schema);
   // The CSV header line (feature columns, then the target), with "\n".
   const std::string& csv_header() const { return header_; }
+  // Appends one row to `out`; when it throws, `out` is as it was.
   void append_csv(const double* row, int cls, std::string& out) const;
   void append_ndjson(const double* row, int cls, std::string& out) const;
+  // The room write_csv and write_ndjson need at `out` for any row of this schema.
+  size_t max_row_chars() const { return max_row_chars_; }
+  // Writes one row at `out` (max_row_chars() of room) and returns the end of what it wrote;
+  // what lies past that end is scratch.
+  char* write_csv(const double* row, int cls, char* out) const;
+  char* write_ndjson(const double* row, int cls, char* out) const;
 
  private:
-  void append_number(size_t column, double v, std::string& out) const;
+  inline static const std::string kNull = "null";
+  char* write_number(size_t column, double v, char* out) const;
+  const std::string& category(const std::vector<std::vector<std::string>>& texts, size_t k,
+                              const double* row) const;
+  const std::string& label(const std::vector<std::string>& labels, int cls) const;
   Table schema_;  // columns, target and classes only
   std::string header_;
   std::vector<std::vector<std::string>> csv_categories_, json_categories_;
   std::vector<std::string> csv_labels_, json_labels_, json_keys_;
+  size_t max_row_chars_ = 0;
+};
+
+// The rows of one or more blocks of one schema, in order, as the text RowWriter writes (CSV with
+// its header line first, or NDJSON), a chunk of about `chunk_bytes` at a time: what `imbgen
+// serve` streams and write_rows_csv writes. `threads` threads (started once) format the chunks
+// after the one the caller holds, each its own, while the caller sends or writes that one; with
+// 0, next() formats each chunk itself (no thread to start: for a few rows). The text is the same
+// whatever the thread count. The blocks must outlive this object.
+class RowText {
+ public:
+  struct Block {
+    const Matrix* x;
+    const std::vector<int>* y;  // class indices, x->rows of them
+  };
+  RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, int threads = 0,
+          size_t chunk_bytes = size_t{1} << 20);
+  ~RowText();
+  RowText(const RowText&) = delete;
+  RowText& operator=(const RowText&) = delete;
+  // The next chunk; empty once every row is written. The view is valid until the next call.
+  // Throws as RowWriter does (an infinite value, a bad category code or class index).
+  std::string_view next();
+  // Whether the last chunk has been returned.
+  bool done() const { return done_; }
+
+ private:
+  struct Run {
+    const Block* block;
+    size_t first, count;
+  };
+  struct Slot;  // one chunk in the works: its rows, its text, its state
+  bool plan(Slot& slot);
+  void fill(Slot& slot) const;
+  void work(size_t worker);
+
+  RowWriter writer_;
+  std::vector<Block> blocks_;
+  bool ndjson_;
+  size_t rows_per_chunk_;
+  size_t block_ = 0, row_ = 0;  // where the next plan starts
+  bool header_pending_;
+  bool done_ = false, stopping_ = false;
+  size_t current_ = 0;  // the slot of the chunk next() returns next
+  bool holding_ = false;  // whether the caller holds slot current_ - 1's text
+  std::vector<std::unique_ptr<Slot>> slots_;  // one per thread: chunk k is slot k % threads
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::thread> workers_;
 };
 
 // Writes `x` (table values, as format_row) under the header of `schema` (feature columns, then
