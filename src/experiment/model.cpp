@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <limits>
+#include <utility>
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
@@ -215,10 +216,10 @@ Matrix Model::sample_values(int cls, size_t n, uint64_t seed) const {
                 "class index " + std::to_string(cls) + ": the model was fit on class" +
                     (fitted_.size() == 1 ? " " : "es ") + join(fitted_classes()) + " only");
   }
-  const Matrix generated = generator_->sample(cls, n, seed);
+  Matrix generated = generator_->sample(cls, n, seed);
   check_finite(generated, generator_name(), schema_.classes.at(static_cast<size_t>(cls)));
   // Back to the table's schema: labels for categories, integers, training bounds.
-  return space_.from_generator(generated);
+  return space_.from_generator(std::move(generated));
 }
 
 Table Model::sample(const std::string& label, size_t n, uint64_t seed) const {

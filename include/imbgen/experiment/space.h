@@ -31,7 +31,7 @@ class ModelSpace {
   // True when generators work in original units.
   bool raw() const { return raw_; }
   Matrix to_generator(const Matrix& table_x) const;
-  Matrix from_generator(const Matrix& z) const;
+  Matrix from_generator(Matrix z) const;
   Matrix to_classifier(const Matrix& table_x) const { return encoder_.transform(table_x); }
   // The layout of to_generator()'s columns for FitOptions::spans: empty in original units.
   std::vector<EncodedSpan> generator_spans() const {
