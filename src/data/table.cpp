@@ -1202,8 +1202,8 @@ void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>
                       std::to_string(schema.classes.size()) + " classes");
     }
   }
-  // A thread formats ahead of the writes for many rows; a few are formatted in this thread.
-  RowText text(schema, {{&x, &y}}, false, x.rows > 20000 ? 1 : 0);
+  // Two threads format ahead of the writes for many rows; a few are formatted in this thread.
+  RowText text(schema, {{&x, &y}}, false, x.rows > 20000 ? 2 : 0);
   for (std::string_view chunk = text.next(); !chunk.empty(); chunk = text.next())
     out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
 }
