@@ -177,14 +177,19 @@ char* digits_before(u128 n, char* end) {
   return end;
 }
 
-// Writes the 8 decimal digits of n < 10^8, leading zeros included, at out: four independent
-// pairs.
+// Writes the 8 decimal digits of n < 10^8, leading zeros included, at out, with one store: the
+// digits are split in the lanes of one 64-bit word (4-digit halves in 32-bit lanes, 2-digit
+// pairs in 16-bit lanes, digits in bytes), each split a multiply-shift exact over its range
+// (v / 100 = v * 10486 >> 20 below 43,699; v / 10 = v * 103 >> 10 below 179).
 void eight_digits(uint32_t n, char* out) {
-  const uint32_t a = n / 10000, b = n % 10000;
-  std::memcpy(out, kPairs + 2 * (a / 100), 2);
-  std::memcpy(out + 2, kPairs + 2 * (a % 100), 2);
-  std::memcpy(out + 4, kPairs + 2 * (b / 100), 2);
-  std::memcpy(out + 6, kPairs + 2 * (b % 100), 2);
+  const u64 halves = (n / 10000) | (u64{n % 10000} << 32);
+  const u64 hundreds = ((halves * 10486) >> 20) & 0x0000007f0000007fULL;
+  const u64 pairs = hundreds | ((halves - hundreds * 100) << 16);
+  const u64 tens = ((pairs * 103) >> 10) & 0x000f000f000f000fULL;
+  const u64 digits = tens | ((pairs - tens * 10) << 8);
+  const u64 text = digits + 0x3030303030303030ULL;  // first digit in the lowest byte
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "eight_digits writes little-endian");
+  std::memcpy(out, &text, 8);
 }
 
 // Writes the last `count` decimal digits of v (leading zeros included) so that they end at
