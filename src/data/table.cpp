@@ -1030,22 +1030,13 @@ char* RowWriter::write_ndjson(const double* row, int cls, char* out) const {
   return out;
 }
 
-void RowWriter::append_csv(const double* row, int cls, std::string& out) const {
+void RowWriter::append(const double* row, int cls, bool ndjson, std::string& out) const {
   const size_t at = out.size();
   out.resize(at + max_row_chars_);
   try {
-    out.resize(static_cast<size_t>(write_csv(row, cls, out.data() + at) - out.data()));
-  } catch (...) {
-    out.resize(at);
-    throw;
-  }
-}
-
-void RowWriter::append_ndjson(const double* row, int cls, std::string& out) const {
-  const size_t at = out.size();
-  out.resize(at + max_row_chars_);
-  try {
-    out.resize(static_cast<size_t>(write_ndjson(row, cls, out.data() + at) - out.data()));
+    char* const begin = out.data() + at;
+    char* const end = ndjson ? write_ndjson(row, cls, begin) : write_csv(row, cls, begin);
+    out.resize(static_cast<size_t>(end - out.data()));
   } catch (...) {
     out.resize(at);
     throw;

@@ -213,8 +213,12 @@ class RowWriter {
   // The CSV header line (feature columns, then the target), with "\n".
   const std::string& csv_header() const { return header_; }
   // Appends one row to `out`; when it throws, `out` is as it was.
-  void append_csv(const double* row, int cls, std::string& out) const;
-  void append_ndjson(const double* row, int cls, std::string& out) const;
+  void append_csv(const double* row, int cls, std::string& out) const {
+    append(row, cls, false, out);
+  }
+  void append_ndjson(const double* row, int cls, std::string& out) const {
+    append(row, cls, true, out);
+  }
   // The room write_csv and write_ndjson need at `out` for any row of this schema.
   size_t max_row_chars() const { return max_row_chars_; }
   // Writes one row at `out` (max_row_chars() of room) and returns the end of what it wrote;
@@ -224,6 +228,7 @@ class RowWriter {
 
  private:
   inline static const std::string kNull = "null";
+  void append(const double* row, int cls, bool ndjson, std::string& out) const;
   char* write_number(size_t column, double v, char* out) const;
   const std::string& category(const std::vector<std::vector<std::string>>& texts, size_t k,
                               const double* row) const;
