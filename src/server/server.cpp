@@ -665,15 +665,22 @@ struct HttpServer::Impl {
     res.set_header("X-Imbgen-Seed", std::to_string(r.seed));
     // Streamed in chunks of about 1 MiB; for many rows, two threads format the next chunks while
     // this one sends (the text never holds more than three chunks), a few rows are formatted
-    // here.
+    // here. The text is declared after the rows it reads, so it is destroyed first and its
+    // threads stop before the rows go (a lambda's captures have no set order).
+    struct Stream {
+      std::shared_ptr<std::vector<Table>> rows;
+      std::unique_ptr<RowText> text;
+    };
+    auto stream = std::make_shared<Stream>();
+    stream->rows = tables;
     std::vector<RowText::Block> blocks;
     for (const Table& t : *tables) blocks.push_back({&t.x, &t.y});
-    auto text = std::make_shared<RowText>(model.schema(), std::move(blocks), r.ndjson,
-                                          total > 20000 ? 2 : 0);
-    const auto provide = [tables, text](size_t, httplib::DataSink& sink) {
-      const std::string_view chunk = text->next();
+    stream->text = std::make_unique<RowText>(model.schema(), std::move(blocks), r.ndjson,
+                                             total > 20000 ? 2 : 0);
+    const auto provide = [stream](size_t, httplib::DataSink& sink) {
+      const std::string_view chunk = stream->text->next();
       if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-      if (text->done()) sink.done();
+      if (stream->text->done()) sink.done();
       return true;
     };
     res.set_chunked_content_provider(r.ndjson ? "application/x-ndjson" : "text/csv", provide);
