@@ -147,6 +147,28 @@ def test_sample_is_reproducible_and_matches_imbgen_sample(server, models, tmp_pa
                           {"counts": {"1": 10}, "seed": seed})[2] == c
 
 
+def test_large_request_same_bytes_and_a_client_that_leaves(server, models, tmp_path):
+    """Over 20,000 rows, worker threads format the text a chunk at a time: the bytes are still
+    those of `imbgen sample`, and clients that leave mid-stream leave the server well."""
+    body = {"counts": {"1": 50000}, "seed": 5}
+    status, _, a = server.request("POST", "/v1/models/fraud/sample", body)
+    assert status == 200 and a.count(b"\n") == 50001
+    imbgen("sample", "-m", models / "fraud.imbgen", "-n", 50000, "--class", 1, "--seed", 5,
+           "-o", tmp_path / "s.csv")
+    assert a == (tmp_path / "s.csv").read_bytes()
+    payload = json.dumps({"counts": {"1": 300000}, "seed": 6}).encode()
+    head = (b"POST /v1/models/fraud/sample HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload))
+    for _ in range(3):
+        sock = socket.create_connection(("127.0.0.1", server.port), timeout=60)
+        sock.sendall(head + payload)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        sock.close()  # mid-stream
+    assert server.request("GET", "/healthz")[0] == 200
+    status, _, again = server.request("POST", "/v1/models/fraud/sample", body)
+    assert status == 200 and again == a
+
+
 def test_ndjson(server):
     status, h, body = server.request("POST", "/v1/models/adult/sample",
                                      {"counts": {"1": 20}, "seed": 2, "format": "ndjson"})
