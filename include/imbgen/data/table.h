@@ -260,7 +260,9 @@ class RowText {
   // The next chunk; empty once every row is written. The view is valid until the next call.
   // Throws as RowWriter does (an infinite value, a bad category code or class index).
   std::string_view next();
-  // Whether the last chunk has been returned.
+  // Whether next() has nothing more: true once it has returned empty, and with two threads or
+  // more already when it returns the last chunk (a caller may stop asking then). Read from the
+  // thread that calls next().
   bool done() const { return done_; }
 
  private:
