@@ -1073,18 +1073,26 @@ RowText::RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, in
     plan(*slots_.back());
   }
   if (threads > 0) {
-    for (size_t i = 0; i < n; ++i) workers_.emplace_back([this, i] { work(i); });
+    try {
+      for (size_t i = 0; i < n; ++i) workers_.emplace_back([this, i] { work(i); });
+    } catch (...) {  // a thread that could not start: stop those that did, as the destructor
+      stop();
+      throw;
+    }
   }
 }
 
-RowText::~RowText() {
+void RowText::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
   changed_.notify_all();
   for (auto& w : workers_) w.join();
+  workers_.clear();
 }
+
+RowText::~RowText() { stop(); }
 
 // Gives `slot` the next chunk's rows (called with the lock held, or before the workers start);
 // false when there are none left.

@@ -274,6 +274,7 @@ class RowText {
   bool plan(Slot& slot);
   void fill(Slot& slot) const;
   void work(size_t worker);
+  void stop();
 
   RowWriter writer_;
   std::vector<Block> blocks_;
