@@ -160,23 +160,6 @@ constexpr char kPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-// The decimal digits of n > 0, ending just before `end`; returns where they start.
-char* digits_before(u128 n, char* end) {
-  while (n >= 100) {
-    const unsigned pair = static_cast<unsigned>(n % 100);
-    n /= 100;
-    end -= 2;
-    std::memcpy(end, kPairs + 2 * pair, 2);
-  }
-  if (n >= 10) {
-    end -= 2;
-    std::memcpy(end, kPairs + 2 * static_cast<unsigned>(n), 2);
-  } else {
-    *--end = static_cast<char>('0' + static_cast<unsigned>(n));
-  }
-  return end;
-}
-
 // Writes the 8 decimal digits of n < 10^8, leading zeros included, at out, with one store: the
 // digits are split in the lanes of one 64-bit word (4-digit halves in 32-bit lanes, 2-digit
 // pairs in 16-bit lanes, digits in bytes), each split a multiply-shift exact over its range
@@ -193,9 +176,7 @@ void eight_digits(uint32_t n, char* out) {
 }
 
 // Writes the last `count` decimal digits of v (leading zeros included) so that they end at
-// `end`, right to left, and returns v without them. The digits are never read back: a read of
-// bytes just written in small pieces waits for the stores (store forwarding fails), and that
-// cost a third of the time.
+// `end`, right to left, and returns v without them. Each digit is written once, in its place.
 u64 digits_ending_at(u64 v, int count, char* end) {
   while (count >= 8) {
     end -= 8;
@@ -258,12 +239,13 @@ char* lay_out(u64 f, int e, u128 exact, char* out) {
   const int fixed_len = e >= 0 ? n + e : (n + e > 0 ? n + 1 : 2 - e);
   if (fixed_len <= sci_len) {
     if (e >= 0) {
-      if (exact != 0) {
-        char big[48];
-        const char* start = digits_before(exact, big + 40);
-        const size_t len = static_cast<size_t>(big + 40 - start);
-        std::memcpy(out, start, len);
-        return out + len;
+      if (exact != 0) {  // below 2^77 < 10^24: at most 8 digits above the last 16
+        const u64 high = static_cast<u64>(exact / kPow10[16]);
+        const u64 low = static_cast<u64>(exact % kPow10[16]);
+        const int m = high == 0 ? digit_count(low) : digit_count(high) + 16;
+        digits_ending_at(low, high == 0 ? m : 16, out + m);
+        if (high != 0) digits_ending_at(high, m - 16, out + m - 16);
+        return out + m;
       }
       digits_ending_at(f, n, out + n);
       std::memset(out + n, '0', 8);  // e <= 5 here: fixed notation is longer from 6 zeros on

@@ -1044,8 +1044,8 @@ void RowWriter::append(const double* row, int cls, bool ndjson, std::string& out
 }
 
 struct RowText::Slot {
-  enum class State { kFree, kPlanned, kReady, kEnd };
-  State state = State::kFree;
+  enum class State { kPlanned, kReady, kEnd };
+  State state = State::kEnd;
   std::vector<Run> runs;
   bool header = false;
   std::vector<char> buf;
@@ -1065,6 +1065,7 @@ RowText::RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, in
   size_t total = 0;
   for (const Block& b : blocks_) total += b.x->rows;
   rows_per_chunk_ = std::max<size_t>(1, std::min(total, chunk_bytes / writer_.max_row_chars()));
+  if (threads == kAutoThreads) threads = total > 20000 ? 2 : 0;  // threads pay off for many rows
   const size_t n = static_cast<size_t>(std::max(threads, 1));
   for (size_t i = 0; i < n; ++i) {
     slots_.push_back(std::make_unique<Slot>());
@@ -1094,9 +1095,9 @@ void RowText::stop() {
 
 RowText::~RowText() { stop(); }
 
-// Gives `slot` the next chunk's rows (called with the lock held, or before the workers start);
-// false when there are none left.
-bool RowText::plan(Slot& slot) {
+// Gives `slot` the next chunk's rows, or kEnd when none are left (called with the lock held, or
+// before the workers start).
+void RowText::plan(Slot& slot) {
   slot.runs.clear();
   slot.header = header_pending_;
   header_pending_ = false;
@@ -1113,9 +1114,7 @@ bool RowText::plan(Slot& slot) {
     row_ += take;
     rows += take;
   }
-  const bool any = slot.header || rows > 0;
-  slot.state = any ? Slot::State::kPlanned : Slot::State::kEnd;
-  return any;
+  slot.state = slot.header || rows > 0 ? Slot::State::kPlanned : Slot::State::kEnd;
 }
 
 void RowText::fill(Slot& slot) const {
@@ -1201,8 +1200,7 @@ void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>
                       std::to_string(schema.classes.size()) + " classes");
     }
   }
-  // Two threads format ahead of the writes for many rows; a few are formatted in this thread.
-  RowText text(schema, {{&x, &y}}, false, x.rows > 20000 ? 2 : 0);
+  RowText text(schema, {{&x, &y}}, false);
   for (std::string_view chunk = text.next(); !chunk.empty(); chunk = text.next())
     out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
 }

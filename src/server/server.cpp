@@ -675,8 +675,7 @@ struct HttpServer::Impl {
     stream->rows = tables;
     std::vector<RowText::Block> blocks;
     for (const Table& t : *tables) blocks.push_back({&t.x, &t.y});
-    stream->text = std::make_unique<RowText>(model.schema(), std::move(blocks), r.ndjson,
-                                             total > 20000 ? 2 : 0);
+    stream->text = std::make_unique<RowText>(model.schema(), std::move(blocks), r.ndjson);
     const auto provide = [stream](size_t, httplib::DataSink& sink) {
       const std::string_view chunk = stream->text->next();
       if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;

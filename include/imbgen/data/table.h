@@ -244,16 +244,18 @@ class RowWriter {
 // its header line first, or NDJSON), a chunk of about `chunk_bytes` at a time: what `imbgen
 // serve` streams and write_rows_csv writes. `threads` threads (started once) format the chunks
 // after the one the caller holds, each its own, while the caller sends or writes that one; with
-// 0, next() formats each chunk itself (no thread to start: for a few rows). The text is the same
-// whatever the thread count. The blocks must outlive this object.
+// 0, next() formats each chunk itself (no thread to start). kAutoThreads: two for more than
+// 20,000 rows, else none. The text is the same whatever the thread count. The blocks must
+// outlive this object.
 class RowText {
  public:
   struct Block {
     const Matrix* x;
     const std::vector<int>* y;  // class indices, x->rows of them
   };
-  RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, int threads = 0,
-          size_t chunk_bytes = size_t{1} << 20);
+  static constexpr int kAutoThreads = -1;
+  RowText(const Table& schema, std::vector<Block> blocks, bool ndjson,
+          int threads = kAutoThreads, size_t chunk_bytes = size_t{1} << 20);
   ~RowText();
   RowText(const RowText&) = delete;
   RowText& operator=(const RowText&) = delete;
@@ -271,7 +273,7 @@ class RowText {
     size_t first, count;
   };
   struct Slot;  // one chunk in the works: its rows, its text, its state
-  bool plan(Slot& slot);
+  void plan(Slot& slot);
   void fill(Slot& slot) const;
   void work(size_t worker);
   void stop();
@@ -296,7 +298,7 @@ class RowText {
 // writes loads back with load_table (same target, categorical columns declared) to the same
 // values: numbers exactly, categories by text, missing values as missing. Throws
 // Error(kInvalidArgument) when x's columns or y's length do not match, or a class index is out
-// of range, and as format_row. More than 20,000 rows are formatted by two threads (RowText).
+// of range, and as format_row. Many rows are formatted by two threads (RowText).
 void write_rows_csv(const Table& schema, const Matrix& x, const std::vector<int>& y,
                     std::ostream& out);
 
