@@ -642,12 +642,13 @@ Table table_without_numbers(const std::vector<std::string>& names, const LabelCo
   t.target = target;
   for (size_t k = 0; k < names.size(); ++k) check_column_name(names, k, target, where);
   const size_t n_texts = labels.texts.size();
-  std::vector<char> used(n_texts, 0);
+  std::vector<char> used(n_texts, 0), blank(n_texts, 0);
+  for (size_t c = 0; c < n_texts; ++c) blank[c] = trim(labels.texts[c]).empty();
   for (size_t i = 0; i < n; ++i) {
     const int64_t code = labels.codes[i];
     check_internal(code >= 0 && static_cast<size_t>(code) < n_texts,
                    "table_from_columns: a label code is out of range");
-    if (trim(labels.texts[static_cast<size_t>(code)]).empty()) {
+    if (blank[static_cast<size_t>(code)]) {
       throw Error(ErrorKind::kInvalidArgument,
                   where + "row " + std::to_string(i) + ": the class label is empty");
     }

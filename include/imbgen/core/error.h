@@ -37,5 +37,10 @@ class Error : public std::runtime_error {
 
 // Throws Error(kInternal) with the message when the condition is false.
 void check_internal(bool condition, const std::string& message);
+// The same for a literal message, which becomes a std::string only when the check fails: a check
+// in a loop over rows costs a comparison, not an allocation per row.
+inline void check_internal(bool condition, const char* message) {
+  if (!condition) check_internal(false, std::string(message));
+}
 
 }  // namespace imbgen
