@@ -13,8 +13,6 @@ uint64_t splitmix64(uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 }  // namespace
 
 uint64_t mix_seed(uint64_t seed, uint64_t stream) {
@@ -26,20 +24,6 @@ Rng::Rng(uint64_t seed) : seed_(seed) {
   uint64_t x = seed;
   for (auto& s : s_) s = splitmix64(x);
 }
-
-uint64_t Rng::next_u64() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double Rng::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
 double Rng::normal() {
   if (has_spare_) {
@@ -56,16 +40,6 @@ double Rng::normal() {
   spare_ = r * std::sin(theta);
   has_spare_ = true;
   return r * std::cos(theta);
-}
-
-size_t Rng::index(size_t n) {
-  const uint64_t bound = static_cast<uint64_t>(n);
-  const uint64_t limit = UINT64_MAX - (UINT64_MAX % bound);
-  uint64_t v = 0;
-  do {
-    v = next_u64();
-  } while (v >= limit);
-  return static_cast<size_t>(v % bound);
 }
 
 Rng Rng::derive(uint64_t stream) const { return Rng(mix_seed(seed_, stream)); }

@@ -13,6 +13,7 @@ class Rng {
  public:
   explicit Rng(uint64_t seed);
 
+  // Inline (here, below the class): the SMOTE family draws three numbers a generated row.
   uint64_t next_u64();
   // Uniform in [0, 1) with 53 random bits.
   double uniform();
@@ -38,6 +39,31 @@ class Rng {
   bool has_spare_ = false;
   double spare_ = 0.0;
 };
+
+inline uint64_t Rng::next_u64() {
+  const auto rotl = [](uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
+  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = rotl(s_[3], 45);
+  return result;
+}
+
+inline double Rng::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+
+inline size_t Rng::index(size_t n) {
+  const uint64_t bound = static_cast<uint64_t>(n);
+  const uint64_t limit = UINT64_MAX - (UINT64_MAX % bound);
+  uint64_t v = 0;
+  do {
+    v = next_u64();
+  } while (v >= limit);
+  return static_cast<size_t>(v % bound);
+}
 
 // Mixes a seed with a stream number (splitmix64 finaliser); used to derive sub-seeds.
 uint64_t mix_seed(uint64_t seed, uint64_t stream);
