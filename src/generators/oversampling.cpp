@@ -65,6 +65,27 @@ std::vector<size_t> smote_rows(const Matrix& rows, const std::vector<size_t>& ne
   return bases;
 }
 
+void smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t k, size_t n,
+                Rng& rng, const MutableNumberBlock& out) {
+  check_internal(out.rows == n && out.cols == rows.cols, "smote_rows: the block is not n x d");
+  const size_t d = rows.cols;
+  // Rows are made whole, kBlock at a time, in a buffer that stays in cache, then copied out
+  // column by column (a column-major block is written in runs, not one value per column a row).
+  constexpr size_t kBlock = 64;
+  std::vector<double> buffer(kBlock * d);
+  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
+    const size_t m = std::min(kBlock, n - i0);
+    for (size_t i = 0; i < m; ++i) {
+      // smote_step's draws and arithmetic with scale 1 (1 * u is u).
+      const size_t base = rng.index(rows.rows);
+      const size_t nn = neighbors[base * k + rng.index(k)];
+      interpolate(rows.row(base), rows.row(nn), rng.uniform(), d, &buffer[i * d]);
+    }
+    for (size_t c = 0; c < d; ++c)
+      for (size_t i = 0; i < m; ++i) out(i0 + i, c) = buffer[i * d + c];
+  }
+}
+
 void write_indices(BinaryWriter& w, const std::vector<size_t>& v) {
   w.u64(v.size());
   for (size_t i : v) w.u64(i);

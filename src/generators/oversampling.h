@@ -38,6 +38,10 @@ size_t smote_step(const Matrix& rows, const std::vector<size_t>& neighbors, size
 // written to out's rows first..first+n-1. Returns the base row of each.
 std::vector<size_t> smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t k,
                                size_t n, Rng& rng, Matrix& out, size_t first = 0);
+// The same rows (the same draws and numbers) written to out's rows 0..n-1, any strides, without
+// the base rows.
+void smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t k, size_t n,
+                Rng& rng, const MutableNumberBlock& out);
 
 // A (anchor, neighbour slot) pair drawn uniformly among anchors * k pairs, as imbalanced-learn
 // draws from its flattened neighbour table.

@@ -27,6 +27,15 @@ namespace imbgen {
 IMBGEN_GENERATORS(IMBGEN_DECLARE_SPEC)
 #undef IMBGEN_DECLARE_SPEC
 
+void Generator::sample_into(int cls, size_t n, uint64_t seed,
+                            const MutableNumberBlock& out) const {
+  const Matrix rows = sample(cls, n, seed);
+  check_internal(rows.rows == n && out.rows == n && out.cols == rows.cols,
+                 name() + ": sample_into: the block is not n rows of the model's columns");
+  for (size_t r = 0; r < n; ++r)
+    for (size_t c = 0; c < rows.cols; ++c) out(r, c) = rows(r, c);
+}
+
 const std::vector<GeneratorSpec>& generator_specs() {
 #define IMBGEN_SPEC(name) name##_generator(),
   static const std::vector<GeneratorSpec> specs = {IMBGEN_GENERATORS(IMBGEN_SPEC)};

@@ -49,6 +49,12 @@ class Smote : public GeneratorBase<SmoteConfig> {
     return out;
   }
 
+  void sample_into(int cls, size_t n, uint64_t seed, const MutableNumberBlock& out) const override {
+    const ClassModel& m = model_of(models_, name(), cls);
+    Rng rng(mix_seed(seed, static_cast<uint64_t>(cls)));
+    smote_rows(m.rows, m.neighbors, static_cast<size_t>(config_.k_neighbors), n, rng, out);
+  }
+
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
     write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) { bw.matrix(m.rows); });

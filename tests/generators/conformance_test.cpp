@@ -90,6 +90,29 @@ TEST_P(GeneratorConformance, SameSeedGivesTheSameBytes) {
   EXPECT_EQ(a->history(), b->history());
 }
 
+// sample_into writes sample()'s numbers into a block of any layout: row-major, and column-major
+// inside a taller array (as the Python package's X_res), 130 rows (two 64-row blocks and a rest).
+TEST_P(GeneratorConformance, SampleIntoWritesSampleRowsInAnyLayout) {
+  auto g = fitted(GetParam());
+  const Matrix want = g->sample(1, 130, 21);
+  Matrix rows(130, kCols, -1.0);
+  g->sample_into(1, 130, 21, {rows.data.data(), 130, kCols, static_cast<ptrdiff_t>(kCols), 1});
+  EXPECT_TRUE(same_bytes(rows, want));
+  const size_t tall = 150;  // 10 rows above and below the block
+  std::vector<double> columns(tall * kCols, -1.0);
+  g->sample_into(1, 130, 21, {columns.data() + 10, 130, kCols, 1, static_cast<ptrdiff_t>(tall)});
+  for (size_t r = 0; r < tall; ++r) {
+    for (size_t c = 0; c < kCols; ++c) {
+      const double got = columns[c * tall + r];
+      if (r < 10 || r >= 140) {
+        ASSERT_EQ(got, -1.0) << "row " << r << " outside the block was written";
+      } else {
+        ASSERT_EQ(std::memcmp(&got, want.row(r - 10) + c, sizeof got), 0) << r << ", " << c;
+      }
+    }
+  }
+}
+
 TEST_P(GeneratorConformance, DifferentSeedsGiveDifferentRows) {
   auto g = fitted(GetParam());
   const Matrix a = g->sample(1, 100, 1);

@@ -59,6 +59,10 @@ class Generator {
   // n new rows of class `cls` in original units [n, d]. Same fitted model + seed -> same bytes.
   // Throws Error(kInvalidArgument) for a class the model was not fit on.
   virtual Matrix sample(int cls, size_t n, uint64_t seed) const = 0;
+  // sample(cls, n, seed)'s rows written into `out` (n rows of the model's columns, any strides)
+  // instead of a new Matrix: the same numbers in the same places. The default copies sample()'s
+  // Matrix; a generator that makes its rows one at a time writes them in place.
+  virtual void sample_into(int cls, size_t n, uint64_t seed, const MutableNumberBlock& out) const;
 
   // The fitted state (not the config) in the generator's own binary format. save_generator()
   // wraps this with the file magic, version, name and config.
