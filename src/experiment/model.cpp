@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <limits>
 #include <utility>
@@ -395,12 +396,122 @@ struct ColumnPass {
   double lo, hi, bad, fraction;
 };
 
+// W doubles in one vector, and the mask of a comparison of two (GCC's vector extensions). The
+// default copy of a lane loop uses two lanes (SSE2, every x86-64), the AVX2 copy four.
+template <int W>
+struct Lanes {
+  typedef double V __attribute__((vector_size(8 * W)));
+  typedef long long M __attribute__((vector_size(8 * W)));
+};
+
+// column_pass's contiguous case in W lanes: out[0, r) = in[0, r), and per lane the smallest and
+// largest value (compared as `v < lo ? v : lo`, like the scalar loop), the sum of v - v and of
+// fraction_squared; returns r (a multiple of W). The fractions are summed only until one is not
+// zero (all the sum can say): after the first values of a column of measurements.
+template <int W>
+__attribute__((always_inline)) inline size_t contiguous_lanes(const double* in, double* out,
+                                                              size_t n, double* lo, double* hi,
+                                                              double* bad, double* fr) {
+  using V = typename Lanes<W>::V;
+  using M = typename Lanes<W>::M;
+  const M abs_mask = M{} + 0x7fffffffffffffffLL;
+  const V two52 = V{} + 4503599627370496.0, zero = V{};
+  V vlo = V{} + lo[0], vhi = V{} + hi[0], vbad = zero, vfr = zero;
+  size_t r = 0;
+  bool whole = true;
+  for (; r + W <= n; r += W) {
+    V v;
+    std::memcpy(&v, in + r, sizeof v);
+    std::memcpy(out + r, &v, sizeof v);
+    vlo = v < vlo ? v : vlo;
+    vhi = v < vhi ? vhi : v;
+    vbad += v - v;
+    if (whole) {
+      // fraction_squared in lanes: the mask stands for its `a < 2^52 ? ... : 0.0`.
+      const V a = reinterpret_cast<V>(reinterpret_cast<M>(v) & abs_mask);
+      const V off = a < two52 ? (a + two52) - two52 - a : zero;
+      vfr += off * off;
+      if ((r & 63) == 0) {
+        for (int j = 0; j < W; ++j) whole = whole && vfr[j] == 0.0;
+      }
+    }
+  }
+  for (int j = 0; j < W; ++j) {
+    lo[j] = vlo[j];
+    hi[j] = vhi[j];
+    bad[j] += vbad[j];
+    fr[j] += vfr[j];
+  }
+  return r;
+}
+
+size_t contiguous_default(const double* in, double* out, size_t n, double* lo, double* hi,
+                          double* bad, double* fr) {
+  return contiguous_lanes<2>(in, out, n, lo, hi, bad, fr);
+}
+
+__attribute__((target("avx2"))) size_t contiguous_avx2(const double* in, double* out, size_t n,
+                                                        double* lo, double* hi, double* bad,
+                                                        double* fr) {
+  return contiguous_lanes<4>(in, out, n, lo, hi, bad, fr);
+}
+
+// to_table_units' contiguous case for a column that is not whole numbers, in W lanes.
+template <int W>
+__attribute__((always_inline)) inline size_t units_lanes(double* p, size_t n, double lo,
+                                                         double hi, bool clip, double* bad) {
+  using V = typename Lanes<W>::V;
+  const V vlo = V{} + lo, vhi = V{} + hi;
+  V vbad = V{};
+  size_t r = 0;
+  for (; r + W <= n; r += W) {
+    V v;
+    std::memcpy(&v, p + r, sizeof v);
+    vbad += v - v;
+    if (clip) {
+      // std::clamp(v, lo, hi): v < lo ? lo : (hi < v ? hi : v).
+      v = v < vlo ? vlo : (vhi < v ? vhi : v);
+      std::memcpy(p + r, &v, sizeof v);
+    }
+  }
+  for (int j = 0; j < W; ++j) *bad += vbad[j];
+  return r;
+}
+
+size_t units_default(double* p, size_t n, double lo, double hi, bool clip, double* bad) {
+  return units_lanes<2>(p, n, lo, hi, clip, bad);
+}
+
+__attribute__((target("avx2"))) size_t units_avx2(double* p, size_t n, double lo, double hi,
+                                                   bool clip, double* bad) {
+  return units_lanes<4>(p, n, lo, hi, clip, bad);
+}
+
+// n generated values of one column (p[0], p[step], ...) turned into table values in place
+// (original_units, as ModelSpace::from_generator does). Returns the sum of v - v over the values
+// as they came: NaN when one was not finite (check_finite's test).
+double to_table_units(double* p, ptrdiff_t step, size_t n, bool integer, double lo, double hi,
+                      bool clip) {
+  double bad = 0.0;
+  size_t r = 0;
+  if (step == 1 && !integer) {
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    r = avx2 ? units_avx2(p, n, lo, hi, clip, &bad) : units_default(p, n, lo, hi, clip, &bad);
+  }
+  for (; r < n; ++r) {
+    double& v = p[static_cast<ptrdiff_t>(r) * step];
+    bad += v - v;
+    v = original_units(v, integer, lo, hi, clip);
+  }
+  return bad;
+}
+
 // One column of x copied into X_res, with its bounds as TableEncoder::fit finds them
 // (std::minmax_element: the first smallest, the last largest, which tells 0.0 from -0.0), the
 // sum of v - v (NaN for a missing or infinite value) and of fraction_squared (0 when every value
-// is whole). Four independent accumulators keep the floating-point units busy; the bounds they
-// give are the same values, and only a bound of zero can differ in sign, so such a column's
-// bounds are found again in order.
+// is whole). In lanes when both are contiguous (the sums only decide NaN and "is zero", which
+// no order changes); the bounds they give are the same values, and only a bound of zero can
+// differ in sign, so such a column's bounds are found again in order.
 ColumnPass column_pass(const double* in, ptrdiff_t in_step, double* out, ptrdiff_t out_step,
                        size_t n) {
   double lo[4], hi[4], bad[4] = {0, 0, 0, 0}, fr[4] = {0, 0, 0, 0};
@@ -408,25 +519,19 @@ ColumnPass column_pass(const double* in, ptrdiff_t in_step, double* out, ptrdiff
     lo[j] = std::numeric_limits<double>::infinity();
     hi[j] = -std::numeric_limits<double>::infinity();
   }
-  const auto step = [&](int j, double v) {
-    lo[j] = v < lo[j] ? v : lo[j];
-    hi[j] = v < hi[j] ? hi[j] : v;
-    bad[j] += v - v;
-    fr[j] += fraction_squared(v);
-  };
   size_t r = 0;
   if (in_step == 1 && out_step == 1) {
-    for (; r + 4 <= n; r += 4) {
-      for (int j = 0; j < 4; ++j) {
-        out[r + j] = in[r + j];
-        step(j, in[r + j]);
-      }
-    }
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    r = avx2 ? contiguous_avx2(in, out, n, lo, hi, bad, fr)
+             : contiguous_default(in, out, n, lo, hi, bad, fr);
   }
   for (; r < n; ++r) {
     const double v = in[static_cast<ptrdiff_t>(r) * in_step];
     out[static_cast<ptrdiff_t>(r) * out_step] = v;
-    step(0, v);
+    lo[0] = v < lo[0] ? v : lo[0];
+    hi[0] = v < hi[0] ? hi[0] : v;
+    bad[0] += v - v;
+    fr[0] += fraction_squared(v);
   }
   ColumnPass p{lo[0], hi[0], bad[0] + bad[1] + bad[2] + bad[3], fr[0] + fr[1] + fr[2] + fr[3]};
   for (int j = 1; j < 4; ++j) {
@@ -533,20 +638,26 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
   }
   const FittedGenerator fitted = fit_generator(fit_rows, mo, ModelSpace());
 
-  // Each class's rows after x's, as ModelSpace::from_generator turns them into table values.
+  // Each class's rows after x's, written there by the generator, then checked and turned into
+  // table values in place as check_finite and ModelSpace::from_generator do.
   const bool clip = EncoderConfig().clip_to_bounds;
   size_t at = n;
   for (const auto& [cls, count] : added_) {
-    const Matrix generated =
-        fitted.generator->sample(cls, count, class_sample_seed(options_.seed, cls));
-    check_finite(generated, options_.generator, schema_.classes.at(static_cast<size_t>(cls)));
-    for (size_t r0 = 0; r0 < count; r0 += kBlock) {
-      const size_t r1 = std::min(count, r0 + kBlock);
+    const MutableNumberBlock rows_of{&x_res(at, 0), count, d, x_res.row_stride, x_res.col_stride};
+    fitted.generator->sample_into(cls, count, class_sample_seed(options_.seed, cls), rows_of);
+    double not_finite = 0.0;
+    const size_t rows_per_pass = x_res.row_stride == 1 ? std::max<size_t>(count, 1) : kBlock;
+    for (size_t r0 = 0; r0 < count; r0 += rows_per_pass) {
+      const size_t r1 = std::min(count, r0 + rows_per_pass);
       for (size_t c = 0; c < d; ++c) {
-        const bool integer = fit_rows.columns[c].integer;
-        for (size_t r = r0; r < r1; ++r)
-          x_res(at + r, c) = original_units(generated(r, c), integer, lo[c], hi[c], clip);
+        not_finite += to_table_units(&rows_of(r0, c), rows_of.row_stride, r1 - r0,
+                                     fit_rows.columns[c].integer, lo[c], hi[c], clip);
       }
+    }
+    if (not_finite != 0.0) {
+      throw Error(ErrorKind::kDiverged, "generator '" + options_.generator +
+                                            "' produced a non-finite value (class '" +
+                                            schema_.classes.at(static_cast<size_t>(cls)) + "')");
     }
     at += count;
   }
