@@ -25,12 +25,46 @@ def _label_texts(y):
     return texts, back
 
 
+def integer_labels(y):
+    """True for 1-d integer labels in a numpy array or a Series of numpy dtype (not pandas'
+    nullable integers, which may hold NA)."""
+    dtype = getattr(y, "dtype", None)
+    return (isinstance(y, (np.ndarray, pd.Series)) and isinstance(dtype, np.dtype)
+            and dtype.kind in "iu" and y.ndim == 1 and len(y) > 0)
+
+
+def class_counts(arr):
+    """(the distinct labels in order, their counts) by counting, for 1-d integer labels that are
+    small non-negative numbers (0/1, 0..k-1): np.unique(arr, return_counts=True) without a sort.
+    None for any other labels."""
+    if not integer_labels(arr) or (arr.dtype.kind == "u" and arr.dtype.itemsize == 8):
+        return None  # bincount takes labels that fit a signed index
+    if arr.min() < 0 or arr.max() > 4 * len(arr) + 1024:
+        return None  # a counting table would be larger than the labels
+    tally = np.bincount(arr)
+    present = np.flatnonzero(tally)
+    return present.astype(arr.dtype), tally[present]
+
+
+def _counted_uniques(arr):
+    """np.unique(arr, return_inverse=True) by counting, for the labels class_counts takes; None
+    for any other labels."""
+    counted = class_counts(arr)
+    if counted is None:
+        return None
+    uniques = counted[0]
+    code_of = np.zeros(int(uniques[-1]) + 1, dtype=np.int64)
+    code_of[uniques] = np.arange(len(uniques))
+    return uniques, code_of[arr]
+
+
 def _label_codes(arr):
     """(codes, texts, back): codes index texts (one text per distinct label, in sorted label
     order); back maps a text to the original label object. Labels of one numeric or string dtype
     take one vectorised pass; object arrays with labels of several types go label by label."""
     if arr.dtype != object:
-        uniques, codes = np.unique(arr, return_inverse=True)
+        counted = _counted_uniques(arr)
+        uniques, codes = counted if counted is not None else np.unique(arr, return_inverse=True)
         texts, back = _label_texts(uniques.tolist())
         return codes.astype(np.int64, copy=False), texts, back
     texts, back = _label_texts(arr.tolist())
@@ -124,11 +158,43 @@ class Frame:
         if self.kind == "frame":
             if all(dt == np.float64 for dt in self.dtypes):
                 return pd.DataFrame(arr, columns=self.column_index, copy=False)
+            fast = self._wrap_by_insert(arr)
+            if fast is not None:
+                return fast
             df = pd.DataFrame({j: (arr[:, j] if dt == np.float64 else _cast_numbers(arr[:, j], dt))
                                for j, dt in enumerate(self.dtypes)})
             df.columns = self.column_index
             return df
         return arr if self.array_dtype == np.float64 else arr.astype(self.array_dtype)
+
+    def _wrap_by_insert(self, arr):
+        """wrap() for a frame whose float64 columns are mostly one run (a few integer or bool
+        columns beside them): a frame over that run of arr without a copy, the other columns
+        inserted in place. pandas' frame from a dict of columns would copy every float column
+        into one block. None when arr is not column-major or more than a few columns are outside
+        the run."""
+        if not arr.flags.f_contiguous or isinstance(self.column_index, pd.MultiIndex):
+            return None
+        best, start = (0, 0), None
+        for j, dt in enumerate(list(self.dtypes) + [None]):
+            if dt == np.float64 and start is None:
+                start = j
+            elif dt != np.float64 and start is not None:
+                best, start = max(best, (j - start, start)), None
+        length, first = best
+        if length == 0 or len(self.dtypes) - length > 8:
+            return None
+        run = range(first, first + length)
+        df = pd.DataFrame(arr[:, first:first + length], columns=self.column_index[first:first + length],
+                          copy=False)
+        for j, dt in enumerate(self.dtypes):
+            if j in run:
+                continue
+            values = arr[:, j] if dt == np.float64 else _cast_numbers(arr[:, j], dt)
+            # In increasing j, every column before j is in place (the run's or inserted).
+            df.insert(j, self.column_index[j], values)
+        df.columns = self.column_index
+        return df
 
     def rebuild(self, rows):
         """Rows from the library ({"columns": [(name, kind, values)]}) in X's own form."""

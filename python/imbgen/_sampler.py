@@ -1,6 +1,7 @@
 """imbgen.Resampler: imbgen's generators as an imbalanced-learn sampler."""
 
 import json
+from collections import OrderedDict
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
@@ -10,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 
 from . import _core
-from ._frames import Frame, Labels
+from ._frames import Frame, Labels, class_counts, integer_labels
 
 
 def _seed(random_state):
@@ -23,6 +24,27 @@ def _seed(random_state):
             raise ValueError(f"random_state must be >= 0, got {random_state}")
         return int(random_state)
     raise ValueError(f"random_state must be None, an int or a numpy RandomState, got {random_state!r}")
+
+
+def _over_sampling_targets(strategy, classes, counts):
+    """imbalanced-learn's check_sampling_strategy for an over-sampler and a strategy named by a
+    string ('auto', 'minority', 'not minority', 'not majority', 'all'), from the class counts
+    (np.unique(y, return_counts=True)) instead of two more sorts of y: the same rules, ties
+    (the first class with the most or fewest rows) and types. None for any other strategy."""
+    if not isinstance(strategy, str) or strategy not in (
+            "auto", "minority", "not minority", "not majority", "all"):
+        return None
+    if len(classes) <= 1:
+        raise ValueError(f"The target 'y' needs to have more than 1 class. Got {len(classes)} "
+                         "class instead")
+    stats = dict(zip(classes, counts))
+    most = max(stats.values())
+    majority = max(stats, key=stats.get)
+    minority = min(stats, key=stats.get)
+    keep = {"auto": lambda c: c != majority, "not majority": lambda c: c != majority,
+            "minority": lambda c: c == minority, "not minority": lambda c: c != minority,
+            "all": lambda c: True}[strategy]
+    return OrderedDict(sorted((c, most - n) for c, n in stats.items() if keep(c)))
 
 
 def _check_generator(generator):
@@ -125,13 +147,21 @@ class Resampler(BaseOverSampler):
         """
         self._validate_params()  # imbalanced-learn's checks of sampling_strategy, random_state
         _check_generator(self.generator)
-        check_classification_targets(y)
-        y_checked, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if integer_labels(y):
+            # scikit-learn's type of 1-d integer labels is 'binary' or 'multiclass': both checks
+            # would pass and give the labels back as they are, after two sorts of y.
+            y_checked, binarize_y = np.asarray(y), False
+        else:
+            check_classification_targets(y)
+            y_checked, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         frame = Frame(X)
         labels = Labels(y, y_checked)
         if frame.n_rows != labels.n:
             raise ValueError(f"X has {frame.n_rows} rows but y has {labels.n} labels")
-        self.sampling_strategy_ = check_sampling_strategy(
+        counted = class_counts(labels.values)
+        targets = None if counted is None else _over_sampling_targets(self.sampling_strategy,
+                                                                      *counted)
+        self.sampling_strategy_ = targets if targets is not None else check_sampling_strategy(
             self.sampling_strategy, labels.values, self._sampling_type)
         counts = {str(k): int(v) for k, v in self.sampling_strategy_.items() if int(v) > 0}
         options = json.dumps(self._options())

@@ -204,3 +204,49 @@ def test_numbers_only_fast_path_errors_as_the_general_path(creditcard):
         imbgen.Resampler("smote").fit_resample(X, y.iloc[:300])
     with pytest.raises(ValueError, match=r"row 7, column 'x3': value inf is not a finite number"):
         imbgen.Resampler("smote").fit_resample(X.to_numpy(), y.iloc[:300])
+
+
+# 'minority' is left out: imbalanced-learn 0.10's parameter check refuses it for over-samplers.
+@pytest.mark.parametrize("strategy", ["auto", "not minority", "not majority", "all"])
+def test_integer_labels_take_imbalanced_learns_targets_without_sorting(strategy):
+    # Integer labels skip scikit-learn's target checks and count their classes instead of sorting:
+    # the targets (values, order, key and value types, ties to the first class) are
+    # imbalanced-learn's, and so are the rows of the same labels given as strings.
+    from imblearn.utils import check_sampling_strategy
+    rng = np.random.default_rng(3)
+    for dtype in (np.int64, np.int32, np.uint8):
+        for sizes in ([40, 12, 12, 5], [30, 30, 9], [50, 20]):  # ties at the top and bottom
+            y = np.repeat(np.arange(len(sizes)) * 2, sizes).astype(dtype)
+            rng.shuffle(y)
+            X = rng.normal(size=(len(y), 3))
+            r = imbgen.Resampler("smote", sampling_strategy=strategy, random_state=1,
+                                 k_neighbors=3)
+            X_res, y_res = r.fit_resample(X, y)
+            want = check_sampling_strategy(strategy, y, "over-sampling")
+            assert list(r.sampling_strategy_.items()) == list(want.items())
+            assert [type(k) for k in r.sampling_strategy_] == [type(k) for k in want]
+            assert y_res.dtype == y.dtype and len(y_res) == len(y) + sum(want.values())
+            X_txt, y_txt = imbgen.Resampler("smote", sampling_strategy=strategy, random_state=1,
+                                            k_neighbors=3).fit_resample(X, y.astype(str))
+            assert np.array_equal(X_res, X_txt) and (y_res.astype(str) == y_txt).all()
+    with pytest.raises(ValueError, match="needs to have more than 1 class"):
+        imbgen.Resampler("smote").fit_resample(np.zeros((6, 2)), np.ones(6, dtype=np.int64))
+
+
+def test_dataframe_with_integer_and_bool_columns_among_floats_keeps_dtypes_and_order():
+    rng = np.random.default_rng(4)
+    n = 60
+    X = pd.DataFrame({"a": rng.normal(size=n), "n": rng.integers(0, 9, n),
+                      "b": rng.normal(size=n), "c": rng.normal(size=n),
+                      "flag": rng.integers(0, 2, n).astype(bool), "d": rng.normal(size=n),
+                      "small": rng.integers(0, 5, n).astype(np.int32)})
+    X.columns.name = "features"
+    y = np.r_[np.zeros(45, dtype=np.int64), np.ones(15, dtype=np.int64)]
+    X_res, y_res = imbgen.Resampler("smote", random_state=2, k_neighbors=3).fit_resample(X, y)
+    assert list(X_res.columns) == list(X.columns) and X_res.columns.name == "features"
+    assert list(X_res.dtypes) == list(X.dtypes)
+    pd.testing.assert_frame_equal(X_res.iloc[:n], X)
+    assert len(X_res) == 90 and (y_res[60:] == 1).all()
+    for col in ("n", "small"):
+        added = X_res[col].iloc[n:]
+        assert added.between(X[col].min(), X[col].max()).all()
