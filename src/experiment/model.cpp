@@ -456,6 +456,76 @@ __attribute__((target("avx2"))) size_t contiguous_avx2(const double* in, double*
   return contiguous_lanes<4>(in, out, n, lo, hi, bad, fr);
 }
 
+// The pass over x when x and X_res are both row-major: blocks of 64 rows that stay in cache,
+// W columns at a time in lanes, each column's values met in row order, so that its bounds are the
+// scalar loop's (the signs of zeros included); the sums as column_pass's. Columns past the last
+// whole group of W go one by one.
+template <int W>
+__attribute__((always_inline)) inline void rows_lanes(const NumberBlock& x,
+                                                      const MutableNumberBlock& out, double* lo,
+                                                      double* hi, double* bad, double* fr) {
+  using V = typename Lanes<W>::V;
+  using M = typename Lanes<W>::M;
+  const M abs_mask = M{} + 0x7fffffffffffffffLL;
+  const V two52 = V{} + 4503599627370496.0, zero = V{};
+  const size_t n = x.rows, d = x.cols, grouped = d - d % W;
+  constexpr size_t kRows = 64;
+  for (size_t r0 = 0; r0 < n; r0 += kRows) {
+    const size_t r1 = std::min(n, r0 + kRows);
+    for (size_t c = 0; c < grouped; c += W) {
+      V vlo, vhi, vbad, vfr;
+      std::memcpy(&vlo, lo + c, sizeof vlo);
+      std::memcpy(&vhi, hi + c, sizeof vhi);
+      std::memcpy(&vbad, bad + c, sizeof vbad);
+      std::memcpy(&vfr, fr + c, sizeof vfr);
+      for (size_t r = r0; r < r1; ++r) {
+        V v;
+        std::memcpy(&v, x.data + static_cast<ptrdiff_t>(r) * x.row_stride + c, sizeof v);
+        std::memcpy(out.data + static_cast<ptrdiff_t>(r) * out.row_stride + c, &v, sizeof v);
+        vlo = v < vlo ? v : vlo;
+        vhi = v < vhi ? vhi : v;
+        vbad += v - v;
+        const V a = reinterpret_cast<V>(reinterpret_cast<M>(v) & abs_mask);
+        const V off = a < two52 ? (a + two52) - two52 - a : zero;
+        vfr += off * off;
+      }
+      std::memcpy(lo + c, &vlo, sizeof vlo);
+      std::memcpy(hi + c, &vhi, sizeof vhi);
+      std::memcpy(bad + c, &vbad, sizeof vbad);
+      std::memcpy(fr + c, &vfr, sizeof vfr);
+    }
+    for (size_t r = r0; r < r1; ++r) {
+      for (size_t c = grouped; c < d; ++c) {
+        const double v = x.data[static_cast<ptrdiff_t>(r) * x.row_stride + c];
+        out.data[static_cast<ptrdiff_t>(r) * out.row_stride + c] = v;
+        lo[c] = v < lo[c] ? v : lo[c];
+        hi[c] = v < hi[c] ? hi[c] : v;
+        bad[c] += v - v;
+        fr[c] += fraction_squared(v);
+      }
+    }
+  }
+}
+
+void rows_default(const NumberBlock& x, const MutableNumberBlock& out, double* lo, double* hi,
+                  double* bad, double* fr) {
+  rows_lanes<2>(x, out, lo, hi, bad, fr);
+}
+
+__attribute__((target("avx2"))) void rows_avx2(const NumberBlock& x, const MutableNumberBlock& out,
+                                                double* lo, double* hi, double* bad,
+                                                double* fr) {
+  rows_lanes<4>(x, out, lo, hi, bad, fr);
+}
+
+// x copied into X_res's first rows when both are row-major, with column_pass's results per
+// column in lo, hi, bad and fr (of x.cols entries each, started at +inf, -inf, 0 and 0).
+void rows_pass(const NumberBlock& x, const MutableNumberBlock& out, double* lo, double* hi,
+               double* bad, double* fr) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  (avx2 ? rows_avx2 : rows_default)(x, out, lo, hi, bad, fr);
+}
+
 // to_table_units' contiguous case for a column that is not whole numbers, in W lanes.
 template <int W>
 __attribute__((always_inline)) inline size_t units_lanes(double* p, size_t n, double lo,
@@ -485,6 +555,65 @@ size_t units_default(double* p, size_t n, double lo, double hi, bool clip, doubl
 __attribute__((target("avx2"))) size_t units_avx2(double* p, size_t n, double lo, double hi,
                                                    bool clip, double* bad) {
   return units_lanes<4>(p, n, lo, hi, clip, bad);
+}
+
+// to_table_units over a row-major block: blocks of 64 rows, W columns at a time in lanes where
+// none of the W is whole numbers (a group with one goes value by value, std::round first as
+// original_units does). Returns the sum of v - v over the values (NaN when one was not finite).
+template <int W>
+__attribute__((always_inline)) inline double rows_units_lanes(const MutableNumberBlock& b,
+                                                              const char* integer,
+                                                              const double* lo, const double* hi,
+                                                              bool clip) {
+  using V = typename Lanes<W>::V;
+  const size_t n = b.rows, d = b.cols;
+  constexpr size_t kRows = 64;
+  double bad = 0.0;
+  V vbad = V{};
+  for (size_t r0 = 0; r0 < n; r0 += kRows) {
+    const size_t r1 = std::min(n, r0 + kRows);
+    size_t c = 0;
+    for (; c < d; c += W) {
+      bool lanes = c + W <= d;
+      for (size_t j = c; lanes && j < c + W; ++j) lanes = !integer[j];
+      if (!lanes) {
+        for (size_t r = r0; r < r1; ++r) {
+          for (size_t j = c; j < std::min(d, c + W); ++j) {
+            double& v = b(r, j);
+            bad += v - v;
+            v = original_units(v, integer[j] != 0, lo[j], hi[j], clip);
+          }
+        }
+        continue;
+      }
+      V vlo, vhi;
+      std::memcpy(&vlo, lo + c, sizeof vlo);
+      std::memcpy(&vhi, hi + c, sizeof vhi);
+      for (size_t r = r0; r < r1; ++r) {
+        double* p = &b(r, c);
+        V v;
+        std::memcpy(&v, p, sizeof v);
+        vbad += v - v;
+        if (clip) {
+          v = v < vlo ? vlo : (vhi < v ? vhi : v);  // std::clamp(v, lo, hi)
+          std::memcpy(p, &v, sizeof v);
+        }
+      }
+    }
+  }
+  for (int j = 0; j < W; ++j) bad += vbad[j];
+  return bad;
+}
+
+double rows_units_default(const MutableNumberBlock& b, const char* integer, const double* lo,
+                          const double* hi, bool clip) {
+  return rows_units_lanes<2>(b, integer, lo, hi, clip);
+}
+
+__attribute__((target("avx2"))) double rows_units_avx2(const MutableNumberBlock& b,
+                                                        const char* integer, const double* lo,
+                                                        const double* hi, bool clip) {
+  return rows_units_lanes<4>(b, integer, lo, hi, clip);
 }
 
 // n generated values of one column (p[0], p[step], ...) turned into table values in place
@@ -575,15 +704,18 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
                  "NumberResample::write: X_res has the wrong shape");
   // One pass over x: X_res's first rows, and per column what table_from_numbers and the encoder
   // learn: whole numbers, the bounds, and NaN (the sum of v - v) for a missing or infinite value.
-  // Column by column over all rows when both are in Fortran order; else in blocks of rows that
-  // stay in cache, merged in row order (a tie keeps the first smallest and the last largest).
+  // Column by column over all rows when both are in Fortran order; row by row when both are
+  // row-major; else in blocks of rows that stay in cache, merged in row order (a tie keeps the
+  // first smallest and the last largest).
   std::vector<double> lo(d, std::numeric_limits<double>::infinity());
   std::vector<double> hi(d, -std::numeric_limits<double>::infinity());
   std::vector<double> bad(d, 0.0), fraction(d, 0.0);
   constexpr size_t kBlock = 64;
   const bool fortran = x_.row_stride == 1 && x_res.row_stride == 1;
+  const bool row_major = x_.col_stride == 1 && x_res.col_stride == 1 && !fortran;
+  if (row_major) rows_pass(x_, x_res, lo.data(), hi.data(), bad.data(), fraction.data());
   const size_t block = fortran ? std::max<size_t>(n, 1) : kBlock;
-  for (size_t r0 = 0; r0 < n; r0 += block) {
+  for (size_t r0 = 0; r0 < (row_major ? 0 : n); r0 += block) {
     const size_t rows = std::min(n - r0, block);
     for (size_t c = 0; c < d; ++c) {
       const ColumnPass p = column_pass(
@@ -641,13 +773,20 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
   // Each class's rows after x's, written there by the generator, then checked and turned into
   // table values in place as check_finite and ModelSpace::from_generator do.
   const bool clip = EncoderConfig().clip_to_bounds;
+  std::vector<char> integer(d);
+  for (size_t c = 0; c < d; ++c) integer[c] = fit_rows.columns[c].integer;
   size_t at = n;
   for (const auto& [cls, count] : added_) {
     const MutableNumberBlock rows_of{&x_res(at, 0), count, d, x_res.row_stride, x_res.col_stride};
     fitted.generator->sample_into(cls, count, class_sample_seed(options_.seed, cls), rows_of);
     double not_finite = 0.0;
+    if (row_major) {
+      static const bool avx2 = __builtin_cpu_supports("avx2");
+      not_finite = (avx2 ? rows_units_avx2 : rows_units_default)(rows_of, integer.data(),
+                                                                 lo.data(), hi.data(), clip);
+    }
     const size_t rows_per_pass = x_res.row_stride == 1 ? std::max<size_t>(count, 1) : kBlock;
-    for (size_t r0 = 0; r0 < count; r0 += rows_per_pass) {
+    for (size_t r0 = 0; r0 < (row_major ? 0 : count); r0 += rows_per_pass) {
       const size_t r1 = std::min(count, r0 + rows_per_pass);
       for (size_t c = 0; c < d; ++c) {
         not_finite += to_table_units(&rows_of(r0, c), rows_of.row_stride, r1 - r0,

@@ -69,6 +69,14 @@ void smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t
                 Rng& rng, const MutableNumberBlock& out) {
   check_internal(out.rows == n && out.cols == rows.cols, "smote_rows: the block is not n x d");
   const size_t d = rows.cols;
+  if (out.col_stride == 1) {  // row-major: each row in place
+    for (size_t i = 0; i < n; ++i) {
+      const size_t base = rng.index(rows.rows);
+      const size_t nn = neighbors[base * k + rng.index(k)];
+      interpolate(rows.row(base), rows.row(nn), rng.uniform(), d, &out(i, 0));
+    }
+    return;
+  }
   // Rows are made whole, kBlock at a time, in a buffer that stays in cache, then copied out
   // column by column (a column-major block is written in runs, not one value per column a row).
   constexpr size_t kBlock = 64;
