@@ -69,12 +69,14 @@ void smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t
                 Rng& rng, const MutableNumberBlock& out) {
   check_internal(out.rows == n && out.cols == rows.cols, "smote_rows: the block is not n x d");
   const size_t d = rows.cols;
+  // smote_step's draws and arithmetic with scale 1 (1 * u is u).
+  const auto next_row = [&](double* to) {
+    const size_t base = rng.index(rows.rows);
+    const size_t nn = neighbors[base * k + rng.index(k)];
+    interpolate(rows.row(base), rows.row(nn), rng.uniform(), d, to);
+  };
   if (out.col_stride == 1) {  // row-major: each row in place
-    for (size_t i = 0; i < n; ++i) {
-      const size_t base = rng.index(rows.rows);
-      const size_t nn = neighbors[base * k + rng.index(k)];
-      interpolate(rows.row(base), rows.row(nn), rng.uniform(), d, &out(i, 0));
-    }
+    for (size_t i = 0; i < n; ++i) next_row(&out(i, 0));
     return;
   }
   // Rows are made whole, kBlock at a time, in a buffer that stays in cache, then copied out
@@ -83,12 +85,7 @@ void smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t
   std::vector<double> buffer(kBlock * d);
   for (size_t i0 = 0; i0 < n; i0 += kBlock) {
     const size_t m = std::min(kBlock, n - i0);
-    for (size_t i = 0; i < m; ++i) {
-      // smote_step's draws and arithmetic with scale 1 (1 * u is u).
-      const size_t base = rng.index(rows.rows);
-      const size_t nn = neighbors[base * k + rng.index(k)];
-      interpolate(rows.row(base), rows.row(nn), rng.uniform(), d, &buffer[i * d]);
-    }
+    for (size_t i = 0; i < m; ++i) next_row(&buffer[i * d]);
     for (size_t c = 0; c < d; ++c)
       for (size_t i = 0; i < m; ++i) out(i0 + i, c) = buffer[i * d + c];
   }
