@@ -70,9 +70,10 @@ void smote_rows(const Matrix& rows, const std::vector<size_t>& neighbors, size_t
   check_internal(out.rows == n && out.cols == rows.cols, "smote_rows: the block is not n x d");
   const size_t d = rows.cols;
   // smote_step's draws and arithmetic with scale 1 (1 * u is u).
+  const IndexDraw base_of(rows.rows), neighbour_of(k);
   const auto next_row = [&](double* to) {
-    const size_t base = rng.index(rows.rows);
-    const size_t nn = neighbors[base * k + rng.index(k)];
+    const size_t base = base_of(rng);
+    const size_t nn = neighbors[base * k + neighbour_of(rng)];
     interpolate(rows.row(base), rows.row(nn), rng.uniform(), d, to);
   };
   if (out.col_stride == 1) {  // row-major: each row in place

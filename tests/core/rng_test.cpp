@@ -109,6 +109,33 @@ TEST(Rng, IndexIsUniformEnough) {
   EXPECT_LT(chi2, 30.0);
 }
 
+// IndexDraw is Rng::index with its divisions done once: the same draws from the same stream, and
+// a quotient equal to the division for every kind of divisor (1, powers of two and their
+// neighbours, the SMOTE sizes, 32-bit and 64-bit ones) and numerator (edges and random).
+TEST(Rng, IndexDrawIsIndexWithTheDivisionsDoneOnce) {
+  std::vector<uint64_t> divisors = {1, 2, 3, 5, 6, 7, 10, 394, 492, 1000, 28313, 284807,
+                                    (uint64_t{1} << 32) - 1, (uint64_t{1} << 32) + 1,
+                                    (uint64_t{1} << 63) - 1, (uint64_t{1} << 63),
+                                    (uint64_t{1} << 63) + 1, UINT64_MAX - 1, UINT64_MAX};
+  for (int b = 1; b < 64; ++b) {
+    divisors.push_back(uint64_t{1} << b);
+    divisors.push_back((uint64_t{1} << b) + 1);
+    divisors.push_back((uint64_t{1} << b) - 1);
+  }
+  Rng pick(77);
+  for (int i = 0; i < 200; ++i) divisors.push_back(pick.next_u64() >> pick.index(64));
+  for (uint64_t d : divisors) {
+    if (d == 0) continue;
+    const IndexDraw draw(static_cast<size_t>(d));
+    std::vector<uint64_t> numerators = {0, 1, d - 1, d, d + 1, UINT64_MAX, UINT64_MAX - 1,
+                                        UINT64_MAX - d, uint64_t{1} << 63};
+    for (int i = 0; i < 2000; ++i) numerators.push_back(pick.next_u64());
+    for (uint64_t v : numerators) ASSERT_EQ(draw.quotient(v), v / d) << v << " / " << d;
+    Rng a(d), b(d);
+    for (int i = 0; i < 200; ++i) ASSERT_EQ(draw(a), b.index(static_cast<size_t>(d))) << d;
+  }
+}
+
 TEST(Rng, ShuffleIsAPermutationAndSeeded) {
   std::vector<int> v(100), w;
   for (int k = 0; k < 100; ++k) v[k] = k;

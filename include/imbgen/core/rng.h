@@ -65,6 +65,43 @@ inline size_t Rng::index(size_t n) {
   return static_cast<size_t>(v % bound);
 }
 
+// Uniform integers in [0, n) for one n, exactly as Rng::index(n) draws them (the same values from
+// the same stream), with the divisions done once: the rejection limit is kept, and v % n is a
+// multiply by a precomputed reciprocal (Granlund and Montgomery 1994, "Division by invariant
+// integers using multiplication", Figure 4.1, exact for every 64-bit v). For loops that draw many.
+class IndexDraw {
+  __extension__ typedef unsigned __int128 U128;  // GCC and clang; -Wpedantic allows it so
+
+ public:
+  explicit IndexDraw(size_t n) : n_(static_cast<uint64_t>(n)) {
+    limit_ = UINT64_MAX - (UINT64_MAX % n_);
+    int l = 0;  // ceil(log2 n)
+    while (l < 64 && (uint64_t{1} << l) < n_) ++l;
+    const U128 two_l = static_cast<U128>(1) << l;
+    magic_ = static_cast<uint64_t>(((two_l - n_) << 64) / n_ + 1);
+    shift1_ = l < 1 ? l : 1;
+    shift2_ = l > 1 ? l - 1 : 0;
+  }
+
+  // floor(v / n) for any v.
+  uint64_t quotient(uint64_t v) const {
+    const auto t = static_cast<uint64_t>((static_cast<U128>(magic_) * v) >> 64);
+    return (t + ((v - t) >> shift1_)) >> shift2_;
+  }
+
+  size_t operator()(Rng& rng) const {
+    uint64_t v = 0;
+    do {
+      v = rng.next_u64();
+    } while (v >= limit_);
+    return static_cast<size_t>(v - quotient(v) * n_);
+  }
+
+ private:
+  uint64_t n_, limit_, magic_;
+  int shift1_, shift2_;
+};
+
 // Mixes a seed with a stream number (splitmix64 finaliser); used to derive sub-seeds.
 uint64_t mix_seed(uint64_t seed, uint64_t stream);
 
