@@ -402,7 +402,22 @@ template <int W>
 struct Lanes {
   typedef double V __attribute__((vector_size(8 * W)));
   typedef long long M __attribute__((vector_size(8 * W)));
+
+  // sum += fraction_squared(v) (data/table.h) in each lane: the mask stands for its
+  // `a < 2^52 ? ... : 0.0`. By reference: a 256-bit vector by value changes the ABI.
+  __attribute__((always_inline)) static void add_fraction_squared(V& sum, const V& v) {
+    const V a = reinterpret_cast<V>(reinterpret_cast<M>(v) & (M{} + 0x7fffffffffffffffLL));
+    const V two52 = V{} + 4503599627370496.0;
+    const V off = a < two52 ? (a + two52) - two52 - a : V{};
+    sum += off * off;
+  }
 };
+
+// Whether this CPU runs AVX2: the lane loops below have a default and an AVX2 copy.
+bool cpu_has_avx2() {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+}
 
 // column_pass's contiguous case in W lanes: out[0, r) = in[0, r), and per lane the smallest and
 // largest value (compared as `v < lo ? v : lo`, like the scalar loop), the sum of v - v and of
@@ -413,10 +428,7 @@ __attribute__((always_inline)) inline size_t contiguous_lanes(const double* in, 
                                                               size_t n, double* lo, double* hi,
                                                               double* bad, double* fr) {
   using V = typename Lanes<W>::V;
-  using M = typename Lanes<W>::M;
-  const M abs_mask = M{} + 0x7fffffffffffffffLL;
-  const V two52 = V{} + 4503599627370496.0, zero = V{};
-  V vlo = V{} + lo[0], vhi = V{} + hi[0], vbad = zero, vfr = zero;
+  V vlo = V{} + lo[0], vhi = V{} + hi[0], vbad = V{}, vfr = V{};
   size_t r = 0;
   bool whole = true;
   for (; r + W <= n; r += W) {
@@ -427,10 +439,7 @@ __attribute__((always_inline)) inline size_t contiguous_lanes(const double* in, 
     vhi = v < vhi ? vhi : v;
     vbad += v - v;
     if (whole) {
-      // fraction_squared in lanes: the mask stands for its `a < 2^52 ? ... : 0.0`.
-      const V a = reinterpret_cast<V>(reinterpret_cast<M>(v) & abs_mask);
-      const V off = a < two52 ? (a + two52) - two52 - a : zero;
-      vfr += off * off;
+      Lanes<W>::add_fraction_squared(vfr, v);
       if ((r & 63) == 0) {
         for (int j = 0; j < W; ++j) whole = whole && vfr[j] == 0.0;
       }
@@ -465,9 +474,6 @@ __attribute__((always_inline)) inline void rows_lanes(const NumberBlock& x,
                                                       const MutableNumberBlock& out, double* lo,
                                                       double* hi, double* bad, double* fr) {
   using V = typename Lanes<W>::V;
-  using M = typename Lanes<W>::M;
-  const M abs_mask = M{} + 0x7fffffffffffffffLL;
-  const V two52 = V{} + 4503599627370496.0, zero = V{};
   const size_t n = x.rows, d = x.cols, grouped = d - d % W;
   constexpr size_t kRows = 64;
   for (size_t r0 = 0; r0 < n; r0 += kRows) {
@@ -485,9 +491,7 @@ __attribute__((always_inline)) inline void rows_lanes(const NumberBlock& x,
         vlo = v < vlo ? v : vlo;
         vhi = v < vhi ? vhi : v;
         vbad += v - v;
-        const V a = reinterpret_cast<V>(reinterpret_cast<M>(v) & abs_mask);
-        const V off = a < two52 ? (a + two52) - two52 - a : zero;
-        vfr += off * off;
+        Lanes<W>::add_fraction_squared(vfr, v);
       }
       std::memcpy(lo + c, &vlo, sizeof vlo);
       std::memcpy(hi + c, &vhi, sizeof vhi);
@@ -522,8 +526,7 @@ __attribute__((target("avx2"))) void rows_avx2(const NumberBlock& x, const Mutab
 // column in lo, hi, bad and fr (of x.cols entries each, started at +inf, -inf, 0 and 0).
 void rows_pass(const NumberBlock& x, const MutableNumberBlock& out, double* lo, double* hi,
                double* bad, double* fr) {
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  (avx2 ? rows_avx2 : rows_default)(x, out, lo, hi, bad, fr);
+  (cpu_has_avx2() ? rows_avx2 : rows_default)(x, out, lo, hi, bad, fr);
 }
 
 // to_table_units' contiguous case for a column that is not whole numbers, in W lanes.
@@ -624,8 +627,8 @@ double to_table_units(double* p, ptrdiff_t step, size_t n, bool integer, double 
   double bad = 0.0;
   size_t r = 0;
   if (step == 1 && !integer) {
-    static const bool avx2 = __builtin_cpu_supports("avx2");
-    r = avx2 ? units_avx2(p, n, lo, hi, clip, &bad) : units_default(p, n, lo, hi, clip, &bad);
+    r = cpu_has_avx2() ? units_avx2(p, n, lo, hi, clip, &bad)
+                       : units_default(p, n, lo, hi, clip, &bad);
   }
   for (; r < n; ++r) {
     double& v = p[static_cast<ptrdiff_t>(r) * step];
@@ -650,9 +653,8 @@ ColumnPass column_pass(const double* in, ptrdiff_t in_step, double* out, ptrdiff
   }
   size_t r = 0;
   if (in_step == 1 && out_step == 1) {
-    static const bool avx2 = __builtin_cpu_supports("avx2");
-    r = avx2 ? contiguous_avx2(in, out, n, lo, hi, bad, fr)
-             : contiguous_default(in, out, n, lo, hi, bad, fr);
+    r = cpu_has_avx2() ? contiguous_avx2(in, out, n, lo, hi, bad, fr)
+                       : contiguous_default(in, out, n, lo, hi, bad, fr);
   }
   for (; r < n; ++r) {
     const double v = in[static_cast<ptrdiff_t>(r) * in_step];
@@ -781,9 +783,8 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
     fitted.generator->sample_into(cls, count, class_sample_seed(options_.seed, cls), rows_of);
     double not_finite = 0.0;
     if (row_major) {
-      static const bool avx2 = __builtin_cpu_supports("avx2");
-      not_finite = (avx2 ? rows_units_avx2 : rows_units_default)(rows_of, integer.data(),
-                                                                 lo.data(), hi.data(), clip);
+      not_finite = (cpu_has_avx2() ? rows_units_avx2 : rows_units_default)(
+          rows_of, integer.data(), lo.data(), hi.data(), clip);
     }
     const size_t rows_per_pass = x_res.row_stride == 1 ? std::max<size_t>(count, 1) : kBlock;
     for (size_t r0 = 0; r0 < (row_major ? 0 : count); r0 += rows_per_pass) {
