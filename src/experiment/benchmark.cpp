@@ -217,14 +217,17 @@ nlohmann::json run_cell(const Prepared& p, const BenchmarkConfig& config, const 
   ModelSpace space;
   space.fit(fit);
   // A strategy's training set; the generator's seed comes from the strategy's name, so auto's
-  // refit of "smote@0.5" is that strategy's own cell.
+  // refit of "smote@0.5" is that strategy's own cell. GEN@RATIO at the benchmark's own ratio is
+  // the strategy GEN, seed included: auto's refit of "gan@1" is the "gan" cell.
   auto training_for = [&](const std::string& strategy) {
     const StrategyName name = parse_strategy(strategy);
+    const std::string& seed_name =
+        name.has_ratio() && name.ratio == config.ratio ? name.base : strategy;
     const size_t n_new = rows_to_add(fit, p.positive, name.has_ratio() ? name.ratio : config.ratio);
     const nlohmann::json gen_config = config.generator_configs.contains(name.base)
                                           ? config.generator_configs.at(name.base)
                                           : nlohmann::json::object();
-    const uint64_t gen_seed = mix_seed(fold_seed, name_stream(strategy));
+    const uint64_t gen_seed = mix_seed(fold_seed, name_stream(seed_name));
     checkpoint.check();
     return build_training_set(
         name.base, fit, space,

@@ -131,6 +131,36 @@ TEST(AutoBenchmark, InnerFoldsSeeTheFitPartOnlyAndAutoScoresAsItsChoice) {
   EXPECT_EQ(r.at("config").at("auto").at("inner_folds"), 2);
 }
 
+TEST(AutoBenchmark, AChoiceAtTheBenchmarksRatioIsThatGeneratorsOwnCell) {
+  // "random@1" at the benchmark's ratio 1 is the strategy "random", generator seed included, so
+  // auto's refit of it scores exactly as the "random" cell (a fresh seed would draw other rows).
+  testing::TempDir tmp;
+  BenchmarkControl control;
+  control.dir = tmp.path("bench");
+  control.jobs = 1;
+  control.threads = 1;
+  BenchmarkConfig config = auto_config();
+  config.strategies = {"none", "random", "auto"};
+  config.auto_config.candidates = {"random@1"};  // the only candidate: always chosen
+  const BenchmarkOutcome o = run_benchmark(small_data(), config, control);
+  ASSERT_TRUE(o.complete);
+  const auto& r = o.results.at(0);
+  int matched = 0;
+  for (const auto& e : r.at("results")) {
+    if (e.at("strategy") != "auto") continue;
+    EXPECT_EQ(e.at("auto").at("chosen"), "random@1");
+    for (const auto& other : r.at("results")) {
+      if (other.at("strategy") != "random" || other.at("classifier") != e.at("classifier") ||
+          other.at("fold") != e.at("fold") || other.at("repeat") != e.at("repeat"))
+        continue;
+      ++matched;
+      EXPECT_EQ(other.at("metrics"), e.at("metrics"));
+      EXPECT_EQ(other.at("synthetic_rows"), e.at("synthetic_rows"));
+    }
+  }
+  EXPECT_EQ(matched, 4);  // 2 folds x 2 classifiers
+}
+
 TEST(AutoBenchmark, ConfigurationErrorsUpFront) {
   BenchmarkConfig c = auto_config();
   c.strategies = {"none", "smote@0.50", "none@1"};
