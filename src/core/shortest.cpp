@@ -160,18 +160,23 @@ constexpr char kPairs[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-// Writes the 8 decimal digits of n < 10^8, leading zeros included, at out, with one store: the
-// digits are split in the lanes of one 64-bit word (4-digit halves in 32-bit lanes, 2-digit
-// pairs in 16-bit lanes, digits in bytes), each split a multiply-shift exact over its range
-// (v / 100 = v * 10486 >> 20 below 43,699; v / 10 = v * 103 >> 10 below 179).
-void eight_digits(uint32_t n, char* out) {
+// The 8 decimal digits of n < 10^8, leading zeros included, as text in one 64-bit word (the first
+// digit in the lowest byte): the digits are split in its lanes (4-digit halves in 32-bit lanes,
+// 2-digit pairs in 16-bit lanes, digits in bytes), each split a multiply-shift exact over its
+// range (v / 100 = v * 10486 >> 20 below 43,699; v / 10 = v * 103 >> 10 below 179).
+u64 eight_digit_text(uint32_t n) {
   const u64 halves = (n / 10000) | (u64{n % 10000} << 32);
   const u64 hundreds = ((halves * 10486) >> 20) & 0x0000007f0000007fULL;
   const u64 pairs = hundreds | ((halves - hundreds * 100) << 16);
   const u64 tens = ((pairs * 103) >> 10) & 0x000f000f000f000fULL;
   const u64 digits = tens | ((pairs - tens * 10) << 8);
-  const u64 text = digits + 0x3030303030303030ULL;  // first digit in the lowest byte
-  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "eight_digits writes little-endian");
+  static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "digit text is little-endian");
+  return digits + 0x3030303030303030ULL;
+}
+
+// Writes the 8 decimal digits of n < 10^8, leading zeros included, at out, with one store.
+void eight_digits(uint32_t n, char* out) {
+  const u64 text = eight_digit_text(n);
   std::memcpy(out, &text, 8);
 }
 
@@ -224,9 +229,43 @@ int digit_count(u64 v) {
   return t + (v >= kPow10[t] ? 1 : 0);
 }
 
+// The n decimal digits of 0 < f < 10^17 (n = digit_count(f)) as text held in registers, so
+// that they are placed by fixed-size stores at any offset (text written to memory and read back
+// at another offset would stall on store forwarding). The first digit is in the lowest byte.
+class DigitText {
+ public:
+  DigitText(u64 f, int n) : n_(n) {
+    const u64 f16 = n == 17 ? f % kPow10[16] : f;
+    top_ = static_cast<char>('0' + f / kPow10[16]);
+    const u64 first8 = n <= 8 ? 0x3030303030303030ULL
+                              : eight_digit_text(static_cast<uint32_t>(f16 / kPow10[8]));
+    const u64 last8 = eight_digit_text(static_cast<uint32_t>(f16 % kPow10[8]));
+    w_ = (u128{last8} << 64) | first8;    // 16 digits, leading zeros included
+    if (n < 16) w_ >>= 8 * (16 - n);       // now the n digits, then zero bytes
+  }
+  char first() const { return n_ == 17 ? top_ : static_cast<char>(w_); }
+  // The first 16 digits (fewer when n < 16, then scratch), at out.
+  void head(char* out) const {
+    const u128 h = n_ == 17 ? (w_ << 8) | static_cast<unsigned char>(top_) : w_;
+    std::memcpy(out, &h, 16);
+    if (n_ == 17) out[16] = static_cast<char>(w_ >> 120);  // the 17th
+  }
+  // The digits from the k-th on (0 < k < n; at most 16 of them, then scratch), at out.
+  void tail(int k, char* out) const {
+    const u128 t = n_ == 17 ? w_ >> (8 * (k - 1)) : w_ >> (8 * k);
+    std::memcpy(out, &t, 16);
+  }
+
+ private:
+  u128 w_;
+  char top_;
+  int n_;
+};
+
 // Lays out f 10^e (0 < f < 10^17) as std::to_chars does. `exact` is the value itself when it is
 // a whole number of at least 2^53 (else 0): fixed notation writes its digits, not the shortest
-// ones. Every digit is written once, in its place.
+// ones. The digits are placed by fixed-size copies (n <= 17 digits, at most 16 before a point);
+// what lands past the returned end is scratch, within kShortestRoom.
 char* lay_out(u64 f, int e, u128 exact, char* out) {
   while (f % 10 == 0) {  // trailing zeros go into the exponent
     f /= 10;
@@ -247,32 +286,28 @@ char* lay_out(u64 f, int e, u128 exact, char* out) {
         if (high != 0) digits_ending_at(high, m - 16, out + m - 16);
         return out + m;
       }
-      digits_ending_at(f, n, out + n);
+      DigitText(f, n).head(out);
       std::memset(out + n, '0', 8);  // e <= 5 here: fixed notation is longer from 6 zeros on
       return out + n + e;
     }
+    const DigitText d(f, n);
     const int whole = n + e;  // digits before the point
     if (whole > 0) {
-      const u64 high = digits_ending_at(f, -e, out + n + 1);  // the digits after the point
+      d.head(out);
       out[whole] = '.';
-      digits_ending_at(high, whole, out + whole);
+      d.tail(whole, out + whole + 1);
       return out + n + 1;
     }
-    out[0] = '0';
-    out[1] = '.';
-    std::memset(out + 2, '0', 8);  // -whole <= 4 here, as above
-    digits_ending_at(f, n, out + 2 - e);
+    std::memcpy(out, "0.000000", 8);  // -whole <= 4 here, as above
+    d.head(out + 2 - whole);
     return out + 2 - e;
   }
   // d.ddde+XX
-  if (n > 1) {
-    out[0] = static_cast<char>('0' + digits_ending_at(f, n - 1, out + n + 1));
-    out[1] = '.';
-    out += n + 1;
-  } else {
-    out[0] = static_cast<char>('0' + f);
-    out += 1;
-  }
+  const DigitText d(f, n);
+  out[0] = d.first();
+  out[1] = '.';
+  if (n > 1) d.tail(1, out + 2);
+  out += n > 1 ? n + 1 : 1;
   out[0] = 'e';
   out[1] = sci_exp < 0 ? '-' : '+';
   if (abs_exp >= 100) {
