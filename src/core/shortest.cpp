@@ -140,19 +140,23 @@ Decimal to_decimal(int q, u64 c, int dk) {
   const Pow10& g = table()[static_cast<size_t>(-k + kKMax)];
   const u64 vb = rop(g, cb << h), vbl = rop(g, cbl << h), vbr = rop(g, cbr << h);
   const u64 s = vb >> 2;
-  if (s >= 10) {  // one digit shorter: the multiple of 10 below or above, when only one is in
-    const u64 sp10 = s / 10 * 10, tp10 = sp10 + 10;
-    const bool upin = vbl + out <= sp10 << 2;
-    const bool wpin = (tp10 << 2) + out <= vbr;
-    if (upin != wpin) return {upin ? sp10 : tp10, k + dk};
-  }
+  // Which of these holds depends on the digits of v, not on a pattern a branch predictor could
+  // learn, so every outcome is computed and one is selected without a branch.
+  // One digit shorter: the multiple of 10 below or above, when only one of them is in. It is
+  // returned as s / 10 or s / 10 + 1 with the exponent one up (no trailing zero to strip).
+  const u64 s10 = s / 10, sp10 = s10 * 10, tp10 = sp10 + 10;
+  const bool upin = vbl + out <= sp10 << 2;
+  const bool wpin = (tp10 << 2) + out <= vbr;
+  const bool shorter = (s >= 10) & (upin != wpin);
+  // Else s or t = s + 1: the one in the interval, or the nearer when both are (even on a tie).
   const u64 t = s + 1;
   const bool uin = vbl + out <= s << 2;
   const bool win = (t << 2) + out <= vbr;
-  if (uin != win) return {uin ? s : t, k + dk};
-  // Both are in: the nearer, the even one on a tie.
   const int64_t cmp = static_cast<int64_t>(vb - ((s + t) << 1));
-  return {cmp < 0 || (cmp == 0 && (s & 1) == 0) ? s : t, k + dk};
+  const bool nearer_t = (cmp > 0) | ((cmp == 0) & ((s & 1) != 0));
+  const bool pick_t = (uin != win) ? !uin : nearer_t;
+  const u64 f = shorter ? s10 + (upin ? 0 : 1) : s + (pick_t ? 1 : 0);
+  return {f, k + dk + (shorter ? 1 : 0)};
 }
 
 constexpr char kPairs[] =
@@ -240,19 +244,21 @@ class DigitText {
     const u64 first8 = n <= 8 ? 0x3030303030303030ULL
                               : eight_digit_text(static_cast<uint32_t>(f16 / kPow10[8]));
     const u64 last8 = eight_digit_text(static_cast<uint32_t>(f16 % kPow10[8]));
-    w_ = (u128{last8} << 64) | first8;    // 16 digits, leading zeros included
-    if (n < 16) w_ >>= 8 * (16 - n);       // now the n digits, then zero bytes
+    w_ = (u128{last8} << 64) | first8;  // 16 digits, leading zeros included
+    w_ >>= 8 * (n < 16 ? 16 - n : 0);   // now the n digits, then zero bytes
+    tail_shift_ = n == 17 ? -8 : 0;
   }
   char first() const { return n_ == 17 ? top_ : static_cast<char>(w_); }
-  // The first 16 digits (fewer when n < 16, then scratch), at out.
+  // The first 16 digits (fewer when n < 16, then scratch) at out, and the 17th (or scratch) at
+  // out[16].
   void head(char* out) const {
     const u128 h = n_ == 17 ? (w_ << 8) | static_cast<unsigned char>(top_) : w_;
     std::memcpy(out, &h, 16);
-    if (n_ == 17) out[16] = static_cast<char>(w_ >> 120);  // the 17th
+    out[16] = static_cast<char>(w_ >> 120);
   }
   // The digits from the k-th on (0 < k < n; at most 16 of them, then scratch), at out.
   void tail(int k, char* out) const {
-    const u128 t = n_ == 17 ? w_ >> (8 * (k - 1)) : w_ >> (8 * k);
+    const u128 t = w_ >> (8 * k + tail_shift_);
     std::memcpy(out, &t, 16);
   }
 
@@ -260,6 +266,7 @@ class DigitText {
   u128 w_;
   char top_;
   int n_;
+  int tail_shift_;  // -8 when top_ is the first digit: w_ then starts at the second
 };
 
 // Lays out f 10^e (0 < f < 10^17) as std::to_chars does. `exact` is the value itself when it is
