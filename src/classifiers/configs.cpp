@@ -65,16 +65,25 @@ std::vector<std::string> LinearSvmConfig::problems() const {
   positive(p, "C", c);
   positive(p, "eps", eps);
   need(p, std::isfinite(bias), "bias", "finite (negative = no intercept)", bias);
+  if (solver != "auto" && solver != "primal" && solver != "dual")
+    p.push_back("'solver' must be \"auto\", \"primal\" or \"dual\", got \"" + solver + "\"");
   return p;
 }
 void LinearSvmConfig::validate() const { throw_if_problems("linear_svm", problems()); }
-nlohmann::json LinearSvmConfig::to_json() const { return {{"C", c}, {"eps", eps}, {"bias", bias}}; }
+nlohmann::json LinearSvmConfig::to_json() const {
+  return {{"C", c}, {"eps", eps}, {"bias", bias}, {"solver", solver}};
+}
 LinearSvmConfig LinearSvmConfig::from_json(const nlohmann::json& j) {
   LinearSvmConfig cfg;
   ConfigReader r(j, "linear_svm");
   r.number("C", cfg.c);
   r.number("eps", cfg.eps);
   r.number("bias", cfg.bias);
+  r.custom("solver", [&](const nlohmann::json& v) -> std::optional<std::string> {
+    if (!v.is_string()) return "expected \"auto\", \"primal\" or \"dual\", got " + v.dump();
+    cfg.solver = v.get<std::string>();
+    return std::nullopt;
+  });
   r.finish(cfg.problems());
   return cfg;
 }

@@ -34,11 +34,13 @@ void append_row(const double* z, size_t d, double bias, std::vector<feature_node
 
 class LiblinearClassifier final : public Classifier {
  public:
-  // logistic: solver L2R_LR; otherwise L2R_L2LOSS_SVC_DUAL.
+  // logistic: solver L2R_LR; otherwise the squared-hinge SVM, solver "auto", "primal" or "dual"
+  // (LinearSvmConfig::solver).
   LiblinearClassifier(std::string name, bool logistic, double c, double eps, double bias,
-                      nlohmann::json config, uint64_t seed)
+                      nlohmann::json config, uint64_t seed, std::string svm_solver = "auto")
       : name_(std::move(name)),
         logistic_(logistic),
+        svm_solver_(std::move(svm_solver)),
         c_(c),
         eps_(eps),
         bias_(bias),
@@ -96,7 +98,8 @@ class LiblinearClassifier final : public Classifier {
       }
     }
     parameter param{};
-    param.solver_type = logistic_ ? L2R_LR : L2R_L2LOSS_SVC_DUAL;
+    const bool primal = svm_solver_ == "primal" || (svm_solver_ == "auto" && n > d);
+    param.solver_type = logistic_ ? L2R_LR : (primal ? L2R_L2LOSS_SVC : L2R_L2LOSS_SVC_DUAL);
     param.eps = eps_;
     param.C = c_;
     param.nr_weight = static_cast<int>(weight.size());
@@ -153,6 +156,7 @@ class LiblinearClassifier final : public Classifier {
  private:
   std::string name_;
   bool logistic_;
+  std::string svm_solver_;
   double c_, eps_, bias_;
   nlohmann::json config_;
   uint64_t seed_;
@@ -179,7 +183,8 @@ std::unique_ptr<Classifier> make_linear_svm(const LinearSvmConfig& config,
   config.validate();
   detail::check_context("linear_svm", context);
   return std::make_unique<LiblinearClassifier>("linear_svm", false, config.c, config.eps,
-                                               config.bias, config.to_json(), context.seed);
+                                               config.bias, config.to_json(), context.seed,
+                                               config.solver);
 }
 
 }  // namespace imbgen

@@ -195,7 +195,7 @@ Command add_run_command(CLI::App& app) {
       ->capture_default_str();
   run->add_option("--seed", c.seed, "seed for the split, generators and classifiers")
       ->capture_default_str();
-  run->add_option("--threads", a->threads, "threads for the classifiers (generators use one)")
+  run->add_option("--threads", a->threads, "threads for the classifiers, up to this many side by side (generators use one)")
       ->capture_default_str();
   run->add_option("--set", a->settings,
                   "NAME.KEY=VALUE: set a generator, classifier, evaluation or auto option, e.g. "

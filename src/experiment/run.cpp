@@ -5,13 +5,17 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <cmath>
 #include <filesystem>
+#include <exception>
 #include <fstream>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "auto_select.h"
 #include "cell.h"
@@ -432,14 +436,55 @@ class RunJob {
       out_.synthetic.push_back(SyntheticRows{strategy, training.synthetic, training.synthetic_y});
     }
 
-    // ---- every classifier on it ----
+    // ---- every classifier on it: `jobs` cells side by side, threads / jobs threads each (as in
+    // the benchmark), so that the single-threaded ones (liblinear, libsvm) do not leave cores
+    // idle; the results are committed in classifier order ----
+    const size_t n = config_.classifiers.size();
     std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
-    for (const auto& name : config_.classifiers) {
-      const std::string set_name = strategy == "auto" ? choices.at(name).chosen : strategy;
-      const experiment_detail::TrainingSet& used =
-          strategy == "auto" ? chosen_sets.at(set_name) : training;
-      if (!x_model_of.count(set_name)) x_model_of.emplace(set_name, space_.to_classifier(used.x));
-      score(strategy, name, used, set_name, x_model_of.at(set_name));
+    std::vector<Cell> todo(n);
+    for (size_t i = 0; i < n; ++i) {
+      const std::string& name = config_.classifiers[i];
+      todo[i].name = name;
+      todo[i].set_name = strategy == "auto" ? choices.at(name).chosen : strategy;
+      todo[i].used = strategy == "auto" ? &chosen_sets.at(todo[i].set_name) : &training;
+      if (!x_model_of.count(todo[i].set_name))
+        x_model_of.emplace(todo[i].set_name, space_.to_classifier(todo[i].used->x));
+      todo[i].x_model = &x_model_of.at(todo[i].set_name);
+    }
+    const int jobs = std::max(1, std::min(config_.threads, static_cast<int>(n)));
+    const int threads = std::max(1, config_.threads / jobs);
+    std::atomic<size_t> next{0};
+    std::mutex observer_mutex;  // the observer is called by one cell at a time
+    auto work = [&] {
+      for (size_t i; (i = next++) < n;) {
+        try {
+          {
+            std::lock_guard<std::mutex> lock(observer_mutex);
+            const int64_t k = ++cell_;
+            report(observer_,
+                   "cell " + std::to_string(k) + "/" + std::to_string(total_cells_) + ": " +
+                       todo[i].name + " on " + strategy,
+                   k - 1, total_cells_);
+          }
+          score(strategy, todo[i], threads);
+        } catch (...) {
+          todo[i].error = std::current_exception();
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int j = 1; j < jobs; ++j) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    for (Cell& c : todo) {
+      if (c.error) std::rethrow_exception(c.error);
+      if (!c.entry.contains("note")) continue;
+      const std::string note = c.entry.at("note");
+      if (observer_) observer_->on_message(c.name + " on " + strategy + ": " + note);
+    }
+    for (Cell& c : todo) {
+      results_["results"].push_back(std::move(c.entry));
+      out_.predictions.push_back(std::move(c.pred));
     }
   }
 
@@ -495,20 +540,27 @@ class RunJob {
   }
 
   // One cell: classifier `name` trained on `used` (`set_name`: the strategy, or auto's choice),
-  // scored on the test split; its entry in results["results"] and its predictions.
-  void score(const std::string& strategy, const std::string& name,
-             const experiment_detail::TrainingSet& used, const std::string& set_name,
-             const Matrix& x_train_model) {
-    ++cell_;
-    report(observer_,
-           "cell " + std::to_string(cell_) + "/" + std::to_string(total_cells_) + ": " + name +
-               " on " + strategy,
-           cell_ - 1, total_cells_);
+  // scored on the test split.
+  struct Cell {
+    std::string name, set_name;
+    const experiment_detail::TrainingSet* used = nullptr;
+    const Matrix* x_model = nullptr;  // used->x in the classifier space
+    // Filled by score(): the entry for results["results"] and the predictions.
+    nlohmann::json entry;
+    RunOutput::Prediction pred;
+    std::exception_ptr error;
+  };
+
+  // Fills cell.entry and cell.pred; reads the run's state only, so cells run side by side.
+  void score(const std::string& strategy, Cell& cell, int threads) const {
+    const std::string& name = cell.name;
+    const std::string& set_name = cell.set_name;
+    const experiment_detail::TrainingSet& used = *cell.used;
     const nlohmann::json clf_config = config_.classifier_configs.contains(name)
                                           ? config_.classifier_configs.at(name)
                                           : nlohmann::json::object();
     experiment_detail::Scored scored = experiment_detail::fit_and_score(
-        name, clf_config, ClassifierContext{config_.seed, config_.threads}, x_train_model, used.y,
+        name, clf_config, ClassifierContext{config_.seed, threads}, *cell.x_model, used.y,
         used.weights, {&test_model_}, positive_);
     nlohmann::json entry = {
         {"strategy", strategy},
@@ -548,12 +600,9 @@ class RunJob {
       }
       pred.proba = std::move(proba);
     }
-    if (!scored.note.empty()) {
-      entry["note"] = scored.note;
-      if (observer_) observer_->on_message(name + " on " + strategy + ": " + scored.note);
-    }
-    results_["results"].push_back(entry);
-    out_.predictions.push_back(std::move(pred));
+    if (!scored.note.empty()) entry["note"] = scored.note;
+    cell.entry = std::move(entry);
+    cell.pred = std::move(pred);
   }
 
   const RunConfig& config_;

@@ -351,13 +351,33 @@ TEST(LinearSvm, MatchesSklearnLinearSvcDecisionValues) {
   const std::vector<double> want = {
       -0.08132557474463381, -0.6374610868669934,  -0.6280829955872219, -0.33235108221401044,
       -0.36638808487940666, -0.12541428877441707, -0.7278297227070616, 0.21354455546640216};
-  LinearSvmConfig config;
-  config.eps = 1e-10;
-  auto clf = make_linear_svm(config);
-  EXPECT_EQ(clf->score_kind(), ScoreKind::kDecision);
-  clf->fit(train.x, train.y, {});
-  const Matrix d = clf->predict_proba(test.x);
-  for (size_t i = 0; i < want.size(); ++i) EXPECT_NEAR(d(i, 1), want[i], kSklearnTol) << i;
+  // The same optimum from either solver ("auto" takes the primal one: 24 rows, 3 features).
+  for (const char* solver : {"auto", "primal", "dual"}) {
+    LinearSvmConfig config;
+    config.eps = 1e-10;
+    config.solver = solver;
+    auto clf = make_linear_svm(config);
+    EXPECT_EQ(clf->score_kind(), ScoreKind::kDecision);
+    clf->fit(train.x, train.y, {});
+    const Matrix d = clf->predict_proba(test.x);
+    for (size_t i = 0; i < want.size(); ++i)
+      EXPECT_NEAR(d(i, 1), want[i], kSklearnTol) << solver << " " << i;
+  }
+}
+
+TEST(LinearSvm, SolverIsAutoPrimalOrDual) {
+  EXPECT_EQ(LinearSvmConfig::from_json({}).solver, "auto");
+  EXPECT_EQ(LinearSvmConfig::from_json({{"solver", "dual"}}).to_json().at("solver"), "dual");
+  for (const nlohmann::json& bad : {nlohmann::json("newton"), nlohmann::json(1)}) {
+    try {
+      LinearSvmConfig::from_json({{"solver", bad}});
+      ADD_FAILURE() << "no error for " << bad.dump();
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("\"auto\", \"primal\" or \"dual\""),
+                std::string::npos)
+          << e.what();
+    }
+  }
 }
 
 // Reference values from /usr/bin/python3 (scikit-learn 1.2.1): the rows of sklearn_rows with a
