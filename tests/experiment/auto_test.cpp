@@ -46,6 +46,15 @@ BenchmarkConfig auto_config() {
   return c;
 }
 
+// One cell at a time on one thread, the store in tmp.
+BenchmarkControl one_job_in(const testing::TempDir& tmp) {
+  BenchmarkControl control;
+  control.dir = tmp.path("bench");
+  control.jobs = 1;
+  control.threads = 1;
+  return control;
+}
+
 std::set<size_t> as_set(const std::vector<size_t>& v) { return {v.begin(), v.end()}; }
 
 bool disjoint(const std::set<size_t>& a, const std::vector<size_t>& b) {
@@ -54,10 +63,7 @@ bool disjoint(const std::set<size_t>& a, const std::vector<size_t>& b) {
 
 TEST(AutoBenchmark, InnerFoldsSeeTheFitPartOnlyAndAutoScoresAsItsChoice) {
   testing::TempDir tmp;
-  BenchmarkControl control;
-  control.dir = tmp.path("bench");
-  control.jobs = 1;
-  control.threads = 1;
+  BenchmarkControl control = one_job_in(tmp);
   std::vector<AutoInnerFold> seen;
   control.on_auto_fold = [&](const AutoInnerFold& f) { seen.push_back(f); };
   const BenchmarkConfig config = auto_config();
@@ -135,10 +141,7 @@ TEST(AutoBenchmark, AChoiceAtTheBenchmarksRatioIsThatGeneratorsOwnCell) {
   // "random@1" at the benchmark's ratio 1 is the strategy "random", generator seed included, so
   // auto's refit of it scores exactly as the "random" cell (a fresh seed would draw other rows).
   testing::TempDir tmp;
-  BenchmarkControl control;
-  control.dir = tmp.path("bench");
-  control.jobs = 1;
-  control.threads = 1;
+  const BenchmarkControl control = one_job_in(tmp);
   BenchmarkConfig config = auto_config();
   config.strategies = {"none", "random", "auto"};
   config.auto_config.candidates = {"random@1"};  // the only candidate: always chosen
