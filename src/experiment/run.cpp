@@ -15,6 +15,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "auto_select.h"
@@ -473,7 +474,13 @@ class RunJob {
       }
     };
     std::vector<std::thread> pool;
-    for (int j = 1; j < jobs; ++j) pool.emplace_back(work);
+    for (int j = 1; j < jobs; ++j) {
+      try {
+        pool.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;  // no thread to be had: the cells left run on fewer
+      }
+    }
     work();
     for (auto& t : pool) t.join();
     for (Cell& c : todo) {
