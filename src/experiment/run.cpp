@@ -442,15 +442,15 @@ class RunJob {
     // idle; the results are committed in classifier order ----
     const size_t n = config_.classifiers.size();
     std::map<std::string, Matrix> x_model_of;  // training set name -> classifier space
-    std::vector<Cell> todo(n);
+    std::vector<Cell> strategy_cells(n);
     for (size_t i = 0; i < n; ++i) {
-      const std::string& name = config_.classifiers[i];
-      todo[i].name = name;
-      todo[i].set_name = strategy == "auto" ? choices.at(name).chosen : strategy;
-      todo[i].used = strategy == "auto" ? &chosen_sets.at(todo[i].set_name) : &training;
-      if (!x_model_of.count(todo[i].set_name))
-        x_model_of.emplace(todo[i].set_name, space_.to_classifier(todo[i].used->x));
-      todo[i].x_model = &x_model_of.at(todo[i].set_name);
+      Cell& cell = strategy_cells[i];
+      cell.name = config_.classifiers[i];
+      cell.set_name = strategy == "auto" ? choices.at(cell.name).chosen : strategy;
+      cell.used = strategy == "auto" ? &chosen_sets.at(cell.set_name) : &training;
+      if (!x_model_of.count(cell.set_name))
+        x_model_of.emplace(cell.set_name, space_.to_classifier(cell.used->x));
+      cell.x_model = &x_model_of.at(cell.set_name);
     }
     const int jobs = std::max(1, std::min(config_.threads, static_cast<int>(n)));
     const int threads = std::max(1, config_.threads / jobs);
@@ -464,12 +464,12 @@ class RunJob {
             const int64_t k = ++cell_;
             report(observer_,
                    "cell " + std::to_string(k) + "/" + std::to_string(total_cells_) + ": " +
-                       todo[i].name + " on " + strategy,
+                       strategy_cells[i].name + " on " + strategy,
                    k - 1, total_cells_);
           }
-          score(strategy, todo[i], threads);
+          score(strategy, strategy_cells[i], threads);
         } catch (...) {
-          todo[i].error = std::current_exception();
+          strategy_cells[i].error = std::current_exception();
         }
       }
     };
@@ -483,13 +483,13 @@ class RunJob {
     }
     work();
     for (auto& t : pool) t.join();
-    for (Cell& c : todo) {
+    for (Cell& c : strategy_cells) {
       if (c.error) std::rethrow_exception(c.error);
       if (!c.entry.contains("note")) continue;
       const std::string note = c.entry.at("note");
       if (observer_) observer_->on_message(c.name + " on " + strategy + ": " + note);
     }
-    for (Cell& c : todo) {
+    for (Cell& c : strategy_cells) {
       results_["results"].push_back(std::move(c.entry));
       out_.predictions.push_back(std::move(c.pred));
     }
