@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -1044,6 +1045,19 @@ void RowWriter::append(const double* row, int cls, bool ndjson, std::string& out
   }
 }
 
+struct RowText::Rows {
+  enum class State { kCaller, kWaiting, kMaking, kMade, kFailed, kDropped };
+  State state = State::kCaller;
+  const Matrix* x = nullptr;
+  const std::vector<int>* y = nullptr;
+  size_t rows = 0;
+  std::function<void(Matrix&, std::vector<int>&)> make;  // empty for the caller's rows
+  Matrix made_x;
+  std::vector<int> made_y;
+  size_t unwritten = 0;  // rows whose text is not written yet
+  std::exception_ptr error;
+};
+
 struct RowText::Slot {
   enum class State { kPlanned, kReady, kEnd };
   State state = State::kEnd;
@@ -1056,15 +1070,28 @@ struct RowText::Slot {
 
 RowText::RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, int threads,
                  size_t chunk_bytes)
-    : writer_(schema), blocks_(std::move(blocks)), ndjson_(ndjson), header_pending_(!ndjson) {
-  for (const Block& b : blocks_) {
-    check_internal(b.x != nullptr && b.y != nullptr && b.y->size() == b.x->rows &&
-                       b.x->cols == schema.columns.size(),
-                   "RowText: a block does not match the schema");
+    : writer_(schema), columns_(schema.columns.size()), ndjson_(ndjson),
+      header_pending_(!ndjson) {
+  size_t total = 0;
+  for (Block& b : blocks) {
+    auto rows = std::make_unique<Rows>();
+    if (b.x != nullptr) {
+      check_internal(b.y != nullptr && b.y->size() == b.x->rows && b.x->cols == columns_,
+                     "RowText: a block does not match the schema");
+      rows->x = b.x;
+      rows->y = b.y;
+      rows->rows = b.x->rows;
+    } else {
+      check_internal(b.y == nullptr && b.make != nullptr, "RowText: a block has no rows");
+      rows->rows = b.rows;
+      rows->make = std::move(b.make);
+      rows->state = b.rows > 0 ? Rows::State::kWaiting : Rows::State::kDropped;
+    }
+    rows->unwritten = rows->rows;
+    total += rows->rows;
+    blocks_.push_back(std::move(rows));
   }
   // Room for a chunk's rows at the longest a row can be; no more than there are rows.
-  size_t total = 0;
-  for (const Block& b : blocks_) total += b.x->rows;
   rows_per_chunk_ = std::max<size_t>(1, std::min(total, chunk_bytes / writer_.max_row_chars()));
   if (threads == kAutoThreads) threads = total > 20000 ? 2 : 0;  // threads pay off for many rows
   const size_t n = static_cast<size_t>(std::max(threads, 1));
@@ -1104,21 +1131,102 @@ void RowText::plan(Slot& slot) {
   header_pending_ = false;
   size_t rows = 0;
   while (block_ < blocks_.size() && rows < rows_per_chunk_) {
-    const Block& b = blocks_[block_];
-    if (row_ >= b.x->rows) {
+    const size_t block_rows = blocks_[block_]->rows;
+    if (row_ >= block_rows) {
       ++block_;
       row_ = 0;
       continue;
     }
-    const size_t take = std::min(b.x->rows - row_, rows_per_chunk_ - rows);
-    slot.runs.push_back({&b, row_, take});
+    const size_t take = std::min(block_rows - row_, rows_per_chunk_ - rows);
+    slot.runs.push_back({block_, row_, take});
     row_ += take;
     rows += take;
   }
   slot.state = slot.header || rows > 0 ? Slot::State::kPlanned : Slot::State::kEnd;
 }
 
-void RowText::fill(Slot& slot) const {
+// Makes a block's rows on this thread: the lock is held on entry and exit, not during make().
+void RowText::make(size_t block, std::unique_lock<std::mutex>& lock) {
+  Rows& r = *blocks_[block];
+  r.state = Rows::State::kMaking;
+  ++held_;
+  Matrix x;
+  std::vector<int> y;
+  if (!spare_x_.empty()) {
+    x = std::move(spare_x_.back());
+    y = std::move(spare_y_.back());
+    spare_x_.pop_back();
+    spare_y_.pop_back();
+  }
+  lock.unlock();
+  std::exception_ptr error;
+  try {
+    r.make(x, y);
+    check_internal(x.rows == r.rows && x.cols == columns_ && y.size() == r.rows,
+                   "RowText: a block's make() gave rows of another shape");
+  } catch (...) {
+    error = std::current_exception();
+  }
+  lock.lock();
+  if (error) {
+    r.state = Rows::State::kFailed;
+    r.error = error;
+    --held_;
+  } else {
+    r.made_x = std::move(x);
+    r.made_y = std::move(y);
+    r.x = &r.made_x;
+    r.y = &r.made_y;
+    r.state = Rows::State::kMade;
+  }
+  changed_.notify_all();
+}
+
+// A block's rows, made here if no thread has started them, waited for if one has; rethrows
+// what its make() threw. The lock is held on entry and exit.
+const RowText::Rows& RowText::acquire(size_t block, std::unique_lock<std::mutex>& lock) {
+  Rows& r = *blocks_[block];
+  for (;;) {
+    switch (r.state) {
+      case Rows::State::kCaller:
+      case Rows::State::kMade:
+        return r;
+      case Rows::State::kFailed:
+        std::rethrow_exception(r.error);
+      case Rows::State::kWaiting:
+        make(block, lock);
+        break;
+      default:  // another thread is making them (they are dropped only once all are written)
+        changed_.wait(lock);
+    }
+  }
+}
+
+// `count` more rows of `block` are written; made rows are dropped after their last, their
+// storage kept for the next make().
+void RowText::written(size_t block, size_t count) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Rows& r = *blocks_[block];
+  r.unwritten -= count;
+  if (r.unwritten == 0 && r.state == Rows::State::kMade) {
+    spare_x_.push_back(std::move(r.made_x));
+    spare_y_.push_back(std::move(r.made_y));
+    r.x = nullptr;
+    r.y = nullptr;
+    r.state = Rows::State::kDropped;
+    --held_;
+    changed_.notify_all();  // room to make another block ahead
+  }
+}
+
+// Whether an idle thread may make a block ahead of need: the next one no thread has started,
+// while fewer than threads + 1 blocks' made rows are held (lock held).
+bool RowText::can_make_ahead() {
+  while (ahead_ < blocks_.size() && blocks_[ahead_]->state != Rows::State::kWaiting) ++ahead_;
+  return ahead_ < blocks_.size() && held_ < slots_.size() + 1;
+}
+
+void RowText::fill(Slot& slot) {
   char* at = slot.buf.data();
   slot.error = nullptr;
   try {
@@ -1128,11 +1236,18 @@ void RowText::fill(Slot& slot) const {
       at += header.size();
     }
     for (const Run& run : slot.runs) {
+      const Rows* rows = nullptr;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        rows = &acquire(run.block, lock);
+      }
+      // Read without the lock: the rows stay until written() is told of these.
       for (size_t r = run.first; r < run.first + run.count; ++r) {
-        const double* row = run.block->x->row(r);
-        const int cls = (*run.block->y)[r];
+        const double* row = rows->x->row(r);
+        const int cls = (*rows->y)[r];
         at = ndjson_ ? writer_.write_ndjson(row, cls, at) : writer_.write_csv(row, cls, at);
       }
+      written(run.block, run.count);
     }
   } catch (...) {
     slot.error = std::current_exception();
@@ -1144,8 +1259,14 @@ void RowText::work(size_t worker) {
   Slot& slot = *slots_[worker];
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    changed_.wait(lock, [&] { return stopping_ || slot.state == Slot::State::kPlanned; });
+    changed_.wait(lock, [&] {
+      return stopping_ || slot.state == Slot::State::kPlanned || can_make_ahead();
+    });
     if (stopping_) return;
+    if (slot.state != Slot::State::kPlanned) {  // idle: the next rows to be made
+      make(ahead_, lock);
+      continue;
+    }
     lock.unlock();
     fill(slot);
     lock.lock();
@@ -1157,6 +1278,10 @@ void RowText::work(size_t worker) {
 std::string_view RowText::next() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (done_) return {};
+  if (pending_) {
+    done_ = true;
+    std::rethrow_exception(pending_);
+  }
   const size_t n = slots_.size();
   if (holding_) {  // the caller is done with the last chunk: its slot takes the one n ahead
     Slot& previous = *slots_[(current_ + n - 1) % n];
@@ -1166,7 +1291,9 @@ std::string_view RowText::next() {
   }
   Slot& slot = *slots_[current_];
   if (workers_.empty() && slot.state == Slot::State::kPlanned) {  // no threads: format it here
+    lock.unlock();
     fill(slot);
+    lock.lock();
     slot.state = Slot::State::kReady;
   }
   changed_.wait(lock, [&] { return slot.state != Slot::State::kPlanned; });
@@ -1174,14 +1301,15 @@ std::string_view RowText::next() {
     done_ = true;
     return {};
   }
-  if (slot.error) {
+  if (slot.error && slot.length == 0) {
     done_ = true;
     std::rethrow_exception(slot.error);
   }
+  pending_ = slot.error;  // the rows before the error first (fill() stops at a row's start)
   current_ = (current_ + 1) % n;
   holding_ = true;
   // The last chunk: the next slot has nothing planned.
-  done_ = slots_[current_]->state == Slot::State::kEnd;
+  done_ = !pending_ && slots_[current_]->state == Slot::State::kEnd;
   return std::string_view(slot.buf.data(), slot.length);
 }
 

@@ -210,6 +210,22 @@ int Model::fitted_class_index(const std::string& label) const {
                                                join(fitted_classes()) + " only");
 }
 
+void Model::draw(int cls, size_t n, uint64_t seed, Matrix& out) const {
+  if (space_.raw()) {  // the generator's columns are the table's: written in place, in out
+    const size_t d = schema_.columns.size();
+    out.rows = n;
+    out.cols = d;
+    out.data.resize(n * d);
+    generator_->sample_into(cls, n, seed,
+                            {out.data.data(), n, d, static_cast<ptrdiff_t>(d), 1});
+  } else {
+    out = generator_->sample(cls, n, seed);
+  }
+  check_finite(out, generator_name(), schema_.classes.at(static_cast<size_t>(cls)));
+  // Back to the table's schema: labels for categories, integers, training bounds.
+  out = space_.from_generator(std::move(out));
+}
+
 Matrix Model::sample_values(int cls, size_t n, uint64_t seed) const {
   check_internal(generator_ != nullptr, "Model::sample_values: the model is not fitted");
   if (std::find(fitted_.begin(), fitted_.end(), cls) == fitted_.end()) {
@@ -217,10 +233,19 @@ Matrix Model::sample_values(int cls, size_t n, uint64_t seed) const {
                 "class index " + std::to_string(cls) + ": the model was fit on class" +
                     (fitted_.size() == 1 ? " " : "es ") + join(fitted_classes()) + " only");
   }
-  Matrix generated = generator_->sample(cls, n, seed);
-  check_finite(generated, generator_name(), schema_.classes.at(static_cast<size_t>(cls)));
-  // Back to the table's schema: labels for categories, integers, training bounds.
-  return space_.from_generator(std::move(generated));
+  // Piece by piece (generators/generator.h): one draw when n fits in a piece.
+  Matrix out;
+  if (n <= kSamplePiece) {
+    draw(cls, n, seed, out);
+    return out;
+  }
+  out = Matrix(n, schema_.columns.size());
+  Matrix piece;
+  for (size_t k = 0, pieces = sample_piece_count(n); k < pieces; ++k) {
+    draw(cls, sample_piece_rows(n, k), sample_piece_seed(seed, k), piece);
+    std::copy(piece.data.begin(), piece.data.end(), out.row(k * kSamplePiece));
+  }
+  return out;
 }
 
 Table Model::sample(const std::string& label, size_t n, uint64_t seed) const {
@@ -230,6 +255,16 @@ Table Model::sample(const std::string& label, size_t n, uint64_t seed) const {
   out.x = sample_values(cls, n, seed);
   out.y.assign(out.x.rows, cls);
   return out;
+}
+
+void Model::sample_piece(const std::string& label, size_t n, uint64_t seed, size_t piece,
+                         Matrix& x, std::vector<int>& y) const {
+  check_internal(generator_ != nullptr, "Model::sample_piece: the model is not fitted");
+  const int cls = fitted_class_index(label);
+  check_internal(piece < std::max<size_t>(1, sample_piece_count(n)),
+                 "Model::sample_piece: no such piece");
+  draw(cls, sample_piece_rows(n, piece), sample_piece_seed(seed, piece), x);
+  y.assign(x.rows, cls);
 }
 
 SyntheticRows Model::generate(const std::map<int, size_t>& rows_per_class, uint64_t seed) const {
@@ -780,7 +815,7 @@ bool NumberResample::write(const MutableNumberBlock& x_res) const {
   size_t at = n;
   for (const auto& [cls, count] : added_) {
     const MutableNumberBlock rows_of{&x_res(at, 0), count, d, x_res.row_stride, x_res.col_stride};
-    fitted.generator->sample_into(cls, count, class_sample_seed(options_.seed, cls), rows_of);
+    sample_in_pieces(*fitted.generator, cls, count, class_sample_seed(options_.seed, cls), rows_of);
     double not_finite = 0.0;
     if (row_major) {
       not_finite = (cpu_has_avx2() ? rows_units_avx2 : rows_units_default)(

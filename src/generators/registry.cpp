@@ -3,6 +3,7 @@
 #include "registry.h"
 
 #include "imbgen/core/error.h"
+#include "imbgen/core/rng.h"
 
 #define IMBGEN_GENERATORS(X) \
   X(random)                  \
@@ -34,6 +35,23 @@ void Generator::sample_into(int cls, size_t n, uint64_t seed,
                  name() + ": sample_into: the block is not n rows of the model's columns");
   for (size_t r = 0; r < n; ++r)
     for (size_t c = 0; c < rows.cols; ++c) out(r, c) = rows(r, c);
+}
+
+uint64_t sample_piece_seed(uint64_t seed, size_t piece) {
+  // A stream number of its own: piece k's seed is not the seed of another use of mix_seed.
+  constexpr uint64_t kPieceStream = 0x70696563652d7365ULL;  // "piece-se"
+  return piece == 0 ? seed : mix_seed(mix_seed(seed, kPieceStream), piece);
+}
+
+void sample_in_pieces(const Generator& generator, int cls, size_t n, uint64_t seed,
+                      const MutableNumberBlock& out) {
+  check_internal(out.rows == n, "sample_in_pieces: the block does not have n rows");
+  for (size_t k = 0, pieces = sample_piece_count(n); k < pieces; ++k) {
+    const size_t first = k * kSamplePiece, rows = sample_piece_rows(n, k);
+    const MutableNumberBlock piece{out.data + static_cast<ptrdiff_t>(first) * out.row_stride,
+                                   rows, out.cols, out.row_stride, out.col_stride};
+    generator.sample_into(cls, rows, sample_piece_seed(seed, k), piece);
+  }
 }
 
 const std::vector<GeneratorSpec>& generator_specs() {

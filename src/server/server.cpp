@@ -3,6 +3,7 @@
 #include "imbgen/server/server.h"
 
 #include <httplib.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -28,6 +29,7 @@
 #include "imbgen/core/version.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/data/table.h"
+#include "imbgen/generators/generator.h"
 #include "server/registry.h"
 
 namespace imbgen {
@@ -640,12 +642,23 @@ struct HttpServer::Impl {
                                " sampling slots taken); retry in a second");
       return;
     }
-    // The rows of every class, drawn as `imbgen sample --class C --seed S` draws them.
-    auto tables = std::make_shared<std::vector<Table>>();
+    // The rows of every class, drawn as `imbgen sample --class C --seed S` draws them, in pieces
+    // (Model::sample_piece). Each class's first piece is drawn here, in a sampling slot, so that
+    // a model that cannot sample gets its error status; the later pieces are drawn while the
+    // text streams, by the threads that format it (they hold the model's entry: a model file
+    // replaced meanwhile does not take the model away).
+    struct Stream {
+      std::vector<Matrix> first_x;  // each class's first piece
+      std::vector<std::vector<int>> first_y;
+      std::unique_ptr<RowText> text;
+    };
+    auto stream = std::make_shared<Stream>();
     size_t total = 0;
     try {
       for (const auto& [label, n] : r.counts) {
-        tables->push_back(model.sample(label, n, r.seed));
+        stream->first_x.emplace_back();
+        stream->first_y.emplace_back();
+        model.sample_piece(label, n, r.seed, 0, stream->first_x.back(), stream->first_y.back());
         total += n;
       }
     } catch (const Error& e) {
@@ -663,21 +676,38 @@ struct HttpServer::Impl {
     slots.release();
     metrics.add_rows(id, total);
     res.set_header("X-Imbgen-Seed", std::to_string(r.seed));
-    // Streamed in chunks of about 1 MiB; for many rows, two threads format the next chunks while
-    // this one sends (the text never holds more than three chunks), a few rows are formatted
-    // here. The text is declared after the rows it reads, so it is destroyed first and its
-    // threads stop before the rows go (a lambda's captures have no set order).
-    struct Stream {
-      std::shared_ptr<std::vector<Table>> rows;
-      std::unique_ptr<RowText> text;
-    };
-    auto stream = std::make_shared<Stream>();
-    stream->rows = tables;
+    // Streamed in chunks of about 1 MiB; for many rows, two threads format the next chunks (and
+    // draw the next pieces) while this one sends: the server holds a few pieces and three
+    // chunks of text whatever the request's size. The text is declared after the rows it reads,
+    // so it is destroyed first and its threads stop before the rows go.
     std::vector<RowText::Block> blocks;
-    for (const Table& t : *tables) blocks.push_back({&t.x, &t.y});
+    size_t c = 0;
+    for (const auto& [label, n] : r.counts) {
+      blocks.emplace_back(&stream->first_x[c], &stream->first_y[c]);
+      ++c;
+      for (size_t k = 1, pieces = sample_piece_count(n); k < pieces; ++k) {
+        RowText::Block piece;
+        piece.rows = sample_piece_rows(n, k);
+        piece.make = [entry, label = label, n = n, seed = r.seed, k](Matrix& x,
+                                                                    std::vector<int>& y) {
+          entry->model->sample_piece(label, n, seed, k, x, y);
+        };
+        blocks.push_back(std::move(piece));
+      }
+    }
     stream->text = std::make_unique<RowText>(model.schema(), std::move(blocks), r.ndjson);
-    const auto provide = [stream](size_t, httplib::DataSink& sink) {
-      const std::string_view chunk = stream->text->next();
+    const auto provide = [stream, id, this](size_t, httplib::DataSink& sink) {
+      std::string_view chunk;
+      try {
+        chunk = stream->text->next();
+      } catch (const std::exception& e) {
+        // Rows already sent cannot be taken back: the response ends without its last chunk,
+        // which every HTTP client reports as an incomplete body.
+        std::lock_guard<std::mutex> lock(log_mu);
+        std::cerr << "imbgen serve: a sample from model '" << id
+                  << "' stopped mid-stream: " << e.what() << "\n";
+        return false;
+      }
       if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
       if (stream->text->done()) sink.done();
       return true;
@@ -725,7 +755,14 @@ std::string HttpServer::handle(const std::string& request) {
   return impl_->server.handle(request);
 }
 
-void HttpServer::run() { impl_->server.listen_after_bind(); }
+void HttpServer::run() {
+  // A long-running process: buffers of 4 MiB and more (the pieces of rows a large request
+  // streams) are mapped on their own and go back to the system when freed. glibc's default
+  // raises that threshold to the largest block freed, after which such blocks stay in the
+  // per-thread heaps, and the resident size crept up by about a piece with each large request.
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  impl_->server.listen_after_bind();
+}
 
 void HttpServer::stop() {
   impl_->stopped.store(true);

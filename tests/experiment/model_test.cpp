@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -220,6 +221,56 @@ TEST(Model, NumberResampleWritesWhatResampleAdds) {
       }
     }
   }
+}
+
+// A sample of more than kSamplePiece rows is drawn in pieces, each on its own: piece 0 is the
+// single draw of a small sample with the same seed, piece k is Model::sample_piece(k), and
+// NumberResample (the Python package's door) draws by the same rule as resample().
+TEST(Model, LargeSamplesAreDrawnInPiecesThatCanBeDrawnAlone) {
+  const Table t = numbers_table();
+  ModelOptions mo;
+  mo.generator = "smote";
+  mo.classes = {"yes"};
+  mo.seed = 3;
+  const Model m = Model::fit(t, mo);
+  const size_t n = 2 * kSamplePiece + 1000;
+  ASSERT_EQ(sample_piece_count(n), 3u);
+  EXPECT_EQ(sample_piece_rows(n, 2), 1000u);
+  const Table all = m.sample("yes", n, 8);
+  ASSERT_EQ(all.rows(), n);
+  const Table first = m.sample("yes", kSamplePiece, 8);  // one draw with seed 8
+  Matrix piece(5, 5, 7.0);  // its storage is reused
+  std::vector<int> y = {4};
+  for (const size_t k : {2, 0, 1}) {  // in any order
+    m.sample_piece("yes", n, 8, k, piece, y);
+    ASSERT_EQ(piece.rows, sample_piece_rows(n, k));
+    ASSERT_EQ(piece.cols, 3u);
+    EXPECT_EQ(y, std::vector<int>(piece.rows, m.fitted_class_index("yes")));
+    const double* from = all.x.row(k * kSamplePiece);
+    EXPECT_TRUE(std::equal(piece.data.begin(), piece.data.end(), from)) << "piece " << k;
+    if (k == 0) {
+      EXPECT_EQ(piece.data, first.x.data);
+    }
+  }
+  // The pieces are different draws (not one piece repeated).
+  EXPECT_FALSE(std::equal(all.x.row(0), all.x.row(1), all.x.row(kSamplePiece)));
+  EXPECT_EQ(sample_piece_seed(8, 0), 8u);
+  EXPECT_NE(sample_piece_seed(8, 1), sample_piece_seed(8, 2));
+
+  // resample() and NumberResample: class "yes" grown to more than two pieces.
+  ResampleOptions o;
+  o.seed = 21;
+  o.keep_original = false;
+  o.sampling = SamplingStrategy::parse("yes=" + std::to_string(n));
+  const Resampled want = resample(t, o);
+  ASSERT_EQ(want.table.rows(), n - 30);
+  const std::vector<double> values = block_values(t, false);
+  const NumberResample job(block_of(values, t.rows(), 3, false), {"a", "b", "c"}, codes_of(t),
+                           "t", "numbers", o);
+  std::vector<double> buffer((t.rows() + job.rows_to_add()) * 3, -1.0);
+  ASSERT_TRUE(job.write({buffer.data(), t.rows() + job.rows_to_add(), 3, 3, 1}));
+  EXPECT_TRUE(std::equal(want.table.x.data.begin(), want.table.x.data.end(),
+                         buffer.begin() + static_cast<ptrdiff_t>(t.rows() * 3)));
 }
 
 // A missing value: write() says so (resample() on table_from_numbers does the encoding); an

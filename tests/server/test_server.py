@@ -148,12 +148,13 @@ def test_sample_is_reproducible_and_matches_imbgen_sample(server, models, tmp_pa
 
 
 def test_large_request_same_bytes_and_a_client_that_leaves(server, models, tmp_path):
-    """Over 20,000 rows, worker threads format the text a chunk at a time: the bytes are still
-    those of `imbgen sample`, and clients that leave mid-stream leave the server well."""
-    body = {"counts": {"1": 50000}, "seed": 5}
+    """Over 20,000 rows, worker threads format the text a chunk at a time, and over 65,536 they
+    draw the rows piece by piece while it streams: the bytes are still those of `imbgen sample`,
+    and clients that leave mid-stream leave the server well."""
+    body = {"counts": {"1": 140000}, "seed": 5}  # three pieces of rows
     status, _, a = server.request("POST", "/v1/models/fraud/sample", body)
-    assert status == 200 and a.count(b"\n") == 50001
-    imbgen("sample", "-m", models / "fraud.imbgen", "-n", 50000, "--class", 1, "--seed", 5,
+    assert status == 200 and a.count(b"\n") == 140001
+    imbgen("sample", "-m", models / "fraud.imbgen", "-n", 140000, "--class", 1, "--seed", 5,
            "-o", tmp_path / "s.csv")
     assert a == (tmp_path / "s.csv").read_bytes()
     payload = json.dumps({"counts": {"1": 300000}, "seed": 6}).encode()

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -245,13 +247,26 @@ class RowWriter {
 // serve` streams and write_rows_csv writes. `threads` threads (started once) format the chunks
 // after the one the caller holds, each its own, while the caller sends or writes that one; with
 // 0, next() formats each chunk itself (no thread to start). kAutoThreads: two for more than
-// 20,000 rows, else none. The text is the same whatever the thread count. The blocks must
-// outlive this object.
+// 20,000 rows, else none. The text is the same whatever the thread count.
+//
+// A block's rows are the caller's (x and y, which must outlive this object) or made when first
+// needed: make(x, y) fills x with `rows` rows of the schema's columns and y with their class
+// indices. It is called once per block, from the thread that first needs the rows (a worker, or
+// next() with no threads), several blocks at once on different threads, and threads that are
+// otherwise idle make the next blocks ahead of need (at most threads + 1 blocks' rows are held at
+// once). Once written, the rows are dropped and their storage is handed to a later make() (x and
+// y then hold old rows, to be resized and overwritten). An exception from make() reaches the
+// caller from next() where that block's text would start.
 class RowText {
  public:
   struct Block {
-    const Matrix* x;
-    const std::vector<int>* y;  // class indices, x->rows of them
+    Block() = default;
+    Block(const Matrix* rows, const std::vector<int>* classes) : x(rows), y(classes) {}
+    const Matrix* x = nullptr;
+    const std::vector<int>* y = nullptr;  // class indices, x->rows of them
+    // Or, with x and y null, rows made on demand (see above).
+    size_t rows = 0;
+    std::function<void(Matrix& x, std::vector<int>& y)> make;
   };
   static constexpr int kAutoThreads = -1;
   RowText(const Table& schema, std::vector<Block> blocks, bool ndjson,
@@ -260,7 +275,8 @@ class RowText {
   RowText(const RowText&) = delete;
   RowText& operator=(const RowText&) = delete;
   // The next chunk; empty once every row is written. The view is valid until the next call.
-  // Throws as RowWriter does (an infinite value, a bad category code or class index).
+  // Throws as RowWriter does (an infinite value, a bad category code or class index), and what a
+  // block's make() threw, once every row before the one it concerns has been returned.
   std::string_view next();
   // Whether next() has nothing more: true once it has returned empty, and with two threads or
   // more already when it returns the last chunk (a caller may stop asking then). Read from the
@@ -269,24 +285,34 @@ class RowText {
 
  private:
   struct Run {
-    const Block* block;
-    size_t first, count;
+    size_t block, first, count;
   };
+  struct Rows;  // one block's rows and, for rows made on demand, their state
   struct Slot;  // one chunk in the works: its rows, its text, its state
   void plan(Slot& slot);
-  void fill(Slot& slot) const;
+  void fill(Slot& slot);
+  const Rows& acquire(size_t block, std::unique_lock<std::mutex>& lock);
+  void make(size_t block, std::unique_lock<std::mutex>& lock);
+  void written(size_t block, size_t count);
+  bool can_make_ahead();
   void work(size_t worker);
   void stop();
 
   RowWriter writer_;
-  std::vector<Block> blocks_;
+  size_t columns_;
+  std::vector<std::unique_ptr<Rows>> blocks_;
   bool ndjson_;
   size_t rows_per_chunk_;
   size_t block_ = 0, row_ = 0;  // where the next plan starts
+  size_t ahead_ = 0;            // blocks before this one are made, being made or the caller's
+  size_t held_ = 0;             // blocks whose made rows are held (or being made)
+  std::vector<Matrix> spare_x_;  // storage of dropped rows, for the next make()
+  std::vector<std::vector<int>> spare_y_;
   bool header_pending_;
   bool done_ = false, stopping_ = false;
   size_t current_ = 0;  // the slot of the chunk next() returns next
   bool holding_ = false;  // whether the caller holds slot current_ - 1's text
+  std::exception_ptr pending_;  // an error next() throws after the text before it
   std::vector<std::unique_ptr<Slot>> slots_;  // one per thread: chunk k is slot k % threads
   std::mutex mutex_;
   std::condition_variable changed_;

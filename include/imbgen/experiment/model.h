@@ -74,6 +74,12 @@ class Model {
   // The same by class index, as table values; Error(kDiverged) when the generator produces a
   // non-finite value.
   Matrix sample_values(int cls, size_t n, uint64_t seed) const;
+  // Piece `piece` of sample(label, n, seed) (see kSamplePiece in generators/generator.h): the
+  // same rows as sample()'s rows [piece * kSamplePiece, ...), drawn on their own into x (its
+  // storage reused where it can be), with their class index in y; for a caller that streams a
+  // large sample piece by piece and never holds it whole.
+  void sample_piece(const std::string& label, size_t n, uint64_t seed, size_t piece, Matrix& x,
+                    std::vector<int>& y) const;
   // Rows for several classes at once (class index -> rows), class by class in index order, class
   // c drawn with class_sample_seed(seed, c): what resample(), run and benchmark add.
   SyntheticRows generate(const std::map<int, size_t>& rows_per_class, uint64_t seed) const;
@@ -106,6 +112,9 @@ class Model {
   int fitted_class_index(const std::string& label) const;
 
  private:
+  // One draw of n rows of class cls with `seed`, checked and in table values, into `out`.
+  void draw(int cls, size_t n, uint64_t seed, Matrix& out) const;
+
   std::shared_ptr<const Generator> generator_;
   ModelSpace space_;
   Table schema_;

@@ -2,6 +2,8 @@
 // new rows in original units. Implementations are chosen by name from the registry.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <memory>
@@ -72,6 +74,26 @@ class Generator {
   // Recorded training curves (e.g. per-step losses) for the report; empty when not trained.
   virtual nlohmann::json history() const { return nlohmann::json::object(); }
 };
+
+// Pieces: a sample of n rows is drawn in pieces of kSamplePiece rows, each an independent draw.
+// Piece k holds rows [k * kSamplePiece, min(n, (k + 1) * kSamplePiece)) and is drawn as
+// sample(cls, rows, sample_piece_seed(seed, k)); piece 0's seed is `seed` itself, so a sample of
+// up to kSamplePiece rows is the single draw sample(cls, n, seed). The pieces can be drawn in any
+// order, on any thread, and streamed without holding every row at once (the server does); every
+// caller draws by this rule, so `imbgen sample`, the server, resample() and the Python package
+// give the same rows. (imbgen 0.2 and earlier drew a sample of any size as one draw: from 0.3 on a
+// sample of more than kSamplePiece rows differs from theirs from row kSamplePiece on.)
+inline constexpr size_t kSamplePiece = size_t{1} << 16;
+uint64_t sample_piece_seed(uint64_t seed, size_t piece);
+inline size_t sample_piece_count(size_t n) { return (n + kSamplePiece - 1) / kSamplePiece; }
+// Rows in piece `piece` of a sample of n rows.
+inline size_t sample_piece_rows(size_t n, size_t piece) {
+  return std::min(kSamplePiece, n - std::min(n, piece * kSamplePiece));
+}
+// The n rows of class `cls` by that rule, written into `out` (n rows of the model's columns,
+// any strides).
+void sample_in_pieces(const Generator& generator, int cls, size_t n, uint64_t seed,
+                      const MutableNumberBlock& out);
 
 // Registry. `config` may be partial: missing keys take their defaults; unknown keys or invalid
 // values throw Error(kInvalidArgument) listing every problem. An unknown name throws
