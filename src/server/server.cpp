@@ -651,6 +651,17 @@ struct HttpServer::Impl {
       std::vector<Matrix> first_x;  // each class's first piece
       std::vector<std::vector<int>> first_y;
       std::unique_ptr<RowText> text;
+      bool large = false;
+      // After a large request, the memory its pieces and the generator's buffers took goes back
+      // to the system: glibc keeps freed blocks in its per-thread heaps, and without this the
+      // resident size crept up by about a piece with each large request.
+      ~Stream() {
+        if (!large) return;
+        text.reset();
+        first_x.clear();
+        first_y.clear();
+        malloc_trim(0);
+      }
     };
     auto stream = std::make_shared<Stream>();
     size_t total = 0;
@@ -674,6 +685,7 @@ struct HttpServer::Impl {
       return;
     }
     slots.release();
+    stream->large = total > kSamplePiece;
     metrics.add_rows(id, total);
     res.set_header("X-Imbgen-Seed", std::to_string(r.seed));
     // Streamed in chunks of about 1 MiB; for many rows, two threads format the next chunks (and
@@ -755,14 +767,7 @@ std::string HttpServer::handle(const std::string& request) {
   return impl_->server.handle(request);
 }
 
-void HttpServer::run() {
-  // A long-running process: buffers of 4 MiB and more (the pieces of rows a large request
-  // streams) are mapped on their own and go back to the system when freed. glibc's default
-  // raises that threshold to the largest block freed, after which such blocks stay in the
-  // per-thread heaps, and the resident size crept up by about a piece with each large request.
-  mallopt(M_MMAP_THRESHOLD, 4 << 20);
-  impl_->server.listen_after_bind();
-}
+void HttpServer::run() { impl_->server.listen_after_bind(); }
 
 void HttpServer::stop() {
   impl_->stopped.store(true);
