@@ -131,6 +131,14 @@ struct DenoiserImpl : torch::nn::Module {
         torch::silu(label->forward(y));  // [b, dim]
     return mlp->forward(proj->forward(x) + emb);
   }
+  // The same for rows that share one step t and one class position y (the reverse chain): the
+  // time and class embedding is computed once, for one row, and added to every row.
+  torch::Tensor forward(const torch::Tensor& x, int64_t t, int64_t y) {
+    const torch::Tensor emb =
+        time2->forward(torch::silu(time1->forward(table.narrow(0, t, 1)))) +
+        torch::silu(label->forward(torch::full({1}, y, torch::kInt64)));  // [1, dim]
+    return mlp->forward(proj->forward(x) + emb);
+  }
 
   torch::nn::Linear proj, time1, time2;
   torch::nn::Embedding label;
@@ -515,11 +523,12 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
       torch::Tensor z = torch::randn({m, dn}, gen);  // [m, dn]
       torch::Tensor log_z = cw > 0 ? multi.sample(torch::zeros({m, cw}), gen)
                                    : torch::zeros({m, 0});  // [m, cw], uniform categories
-      const torch::Tensor y = torch::full({m}, cls, torch::kInt64);
       for (int i = s.s.size() - 1; i >= 0; --i) {
         const auto ui = static_cast<size_t>(i);
-        const torch::Tensor t_model = torch::full({m}, s.s.timesteps[ui], torch::kInt64);
-        const torch::Tensor out = net->forward(torch::cat({z, log_z.exp()}, 1), t_model, y);
+        const int64_t t_model = s.s.timesteps[ui];
+        const torch::Tensor out = forward_in_blocks(
+            torch::cat({z, log_z.exp()}, 1),
+            [&](const torch::Tensor& rows) { return net->forward(rows, t_model, cls); });
         if (dn > 0) {
           const double ac = s.s.alphas_cumprod[ui];
           const torch::Tensor eps = out.narrow(1, 0, dn);

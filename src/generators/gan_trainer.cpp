@@ -122,7 +122,8 @@ Matrix GanTrainer::sample(size_t n, uint64_t seed) const {
   check_internal(!s.g->is_training(), "GanTrainer::sample: call finish() after training");
   at::Generator gen = seeded_generator(seed);
   return generate_rows(n, static_cast<size_t>(s.d), kSampleChunk, [&](size_t m) {
-    return to_matrix(s.g->forward(torch::randn({static_cast<int64_t>(m), s.latent}, gen)));
+    return to_matrix(forward_in_blocks(torch::randn({static_cast<int64_t>(m), s.latent}, gen),
+                                       [&](const torch::Tensor& z) { return s.g->forward(z); }));
   });
 }
 

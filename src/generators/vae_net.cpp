@@ -246,7 +246,10 @@ struct VaeNet::Impl {
       const auto m = static_cast<int64_t>(rows);
       const torch::Tensor z = torch::randn({m, static_cast<int64_t>(options.latent_dim)}, g);
       const torch::Tensor cond = one_hot(std::vector<int64_t>(rows, condition));
-      const torch::Tensor out = module->decoder->forward(with_condition(z, cond));  // [m, d]
+      const torch::Tensor out =
+          forward_in_blocks(with_condition(z, cond), [&](const torch::Tensor& rows_in) {
+            return module->decoder->forward(rows_in);
+          });  // [m, d]
       return to_matrix(finish_rows(out, noise_scale, g));
     });
   }

@@ -114,7 +114,8 @@ class WganGp : public GeneratorBase<WganGpConfig> {
     Mlp g = m.generator;  // forward() is not const; eval mode and no grad make it read-only
     const Matrix z = generate_rows(n, m.scaler.mean().size(), kSampleChunk, [&](size_t rows) {
       return to_matrix(
-          g->forward(torch::randn({static_cast<int64_t>(rows), config_.latent_dim}, gen)));
+          forward_in_blocks(torch::randn({static_cast<int64_t>(rows), config_.latent_dim}, gen),
+                            [&](const torch::Tensor& noise) { return g->forward(noise); }));
     });
     return m.scaler.inverse_transform(z);
   }

@@ -262,7 +262,7 @@ TEST(DdpmConfig, ListsEveryProblem) {
     EXPECT_EQ(e.kind(), ErrorKind::kInvalidArgument);
     EXPECT_STREQ(e.what(),
                  "ddpm config: timesteps must be in [1, 10000], got 0; sample_steps must be in "
-                 "[0, timesteps = 0] (0 = every step), got 100; embedding_dim must be even, got 7; "
+                 "[0, timesteps = 0] (0 = every step), got 20; embedding_dim must be even, got 7; "
                  "ema_decay must be in [0, 1), got 1");
   }
 }
