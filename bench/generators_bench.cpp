@@ -157,7 +157,7 @@ BENCHMARK(BM_WganGpFitSteps)->Unit(benchmark::kMillisecond);
 void BM_CtganFitSteps(benchmark::State& state) { fit_steps_benchmark(state, "ctgan"); }
 BENCHMARK(BM_CtganFitSteps)->Unit(benchmark::kMillisecond);
 
-// TabDDPM sampling: the reverse chain of 100 respaced steps (the default) over n rows.
+// TabDDPM sampling: the reverse chain of 20 respaced steps (the default) over n rows.
 void BM_DdpmSample(benchmark::State& state) {
   static const auto g = fitted("ddpm", {{"steps", 50}});
   sample_benchmark(state, *g);

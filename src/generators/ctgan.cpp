@@ -660,7 +660,9 @@ Matrix Ctgan::generate(ResidualGenerator& g, size_t ci, size_t n, uint64_t seed)
   return generate_rows(n, normalizer_.cols(), kSampleChunk, [&](size_t m) {
     const torch::Tensor noise = torch::randn({static_cast<int64_t>(m), config_.latent_dim}, gen);
     const torch::Tensor cond = sample_conditions(ci, m, rng);
-    return decode(g->forward(torch::cat({noise, cond}, 1)), gen);
+    return decode(forward_in_blocks(torch::cat({noise, cond}, 1),
+                                    [&](const torch::Tensor& rows) { return g->forward(rows); }),
+                  gen);
   });
 }
 
