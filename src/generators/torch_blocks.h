@@ -79,7 +79,7 @@ torch::Tensor to_tensor(const Matrix& m);  // float32 [rows, cols]
 Matrix to_matrix(const torch::Tensor& t);  // any 2-D float tensor -> [rows, cols] doubles
 
 // n rows produced `chunk` rows at a time (bounding the memory of large requests) without
-// gradients: rows(m) returns the next m rows [m, cols].
+// gradients, on one LibTorch thread: rows(m) returns the next m rows [m, cols].
 Matrix generate_rows(size_t n, size_t cols, size_t chunk,
                      const std::function<Matrix(size_t)>& rows);
 
