@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <iostream>
@@ -720,11 +721,26 @@ struct HttpServer::Impl {
                   << "' stopped mid-stream: " << e.what() << "\n";
         return false;
       }
-      if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
-      if (stream->text->done()) sink.done();
+      // The chunked framing is written here, around the text as it is: cpp-httplib's own
+      // (set_chunked_content_provider) compresses the body when the client accepts gzip or br,
+      // as Python's requests always does, and gzip made a sample 60 times slower (200,000 rows
+      // in 12.8 s): far slower than any network the rows would cross.
+      if (!chunk.empty()) {
+        char size[24];
+        const int length = std::snprintf(size, sizeof size, "%zx\r\n", chunk.size());
+        if (!sink.write(size, static_cast<size_t>(length)) ||
+            !sink.write(chunk.data(), chunk.size()) || !sink.write("\r\n", 2)) {
+          return false;
+        }
+      }
+      if (stream->text->done()) {
+        if (!sink.write("0\r\n\r\n", 5)) return false;
+        sink.done();
+      }
       return true;
     };
-    res.set_chunked_content_provider(r.ndjson ? "application/x-ndjson" : "text/csv", provide);
+    res.set_header("Transfer-Encoding", "chunked");
+    res.set_content_provider(r.ndjson ? "application/x-ndjson" : "text/csv", provide);
   }
 };
 

@@ -170,6 +170,25 @@ def test_large_request_same_bytes_and_a_client_that_leaves(server, models, tmp_p
     assert status == 200 and again == a
 
 
+def test_sample_bodies_are_never_compressed(server):
+    """A client that accepts gzip (Python's requests always says so) gets the rows as they are:
+    compressing them on the fly was 60 times slower than making them."""
+    body = {"counts": {"1": 30000}, "seed": 4}
+    plain = server.request("POST", "/v1/models/fraud/sample", body)
+    for encoding in ("gzip, deflate", "br"):
+        status, h, payload = server.request("POST", "/v1/models/fraud/sample", body,
+                                            headers={"Accept-Encoding": encoding})
+        assert status == 200 and "Content-Encoding" not in h
+        assert h["Transfer-Encoding"] == "chunked" and payload == plain[2]
+    # A keep-alive connection carries several streamed bodies one after the other.
+    c = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    for n in (5, 25000, 7):
+        c.request("POST", "/v1/models/fraud/sample", body=json.dumps({"counts": {"1": n}}))
+        r = c.getresponse()
+        assert r.status == 200 and r.read().count(b"\n") == n + 1
+    c.close()
+
+
 def test_ndjson(server):
     status, h, body = server.request("POST", "/v1/models/adult/sample",
                                      {"counts": {"1": 20}, "seed": 2, "format": "ndjson"})
