@@ -94,11 +94,14 @@ int sample_command(const SampleArgs& a) {
   }
   const Model model = Model::load(a.model);
   const std::string label = a.cls.empty() ? model.fitted_classes().at(0) : a.cls;
-  const Table rows = model.sample(label, static_cast<size_t>(a.n), a.seed);
+  // Streamed: the rows are drawn piece by piece while the text is written (the same bytes as
+  // write_rows_csv of model.sample()), into a file that appears only when complete.
+  SampleText text(model, {{label, static_cast<size_t>(a.n)}}, a.seed, false);
   AtomicFile f(a.out);
-  write_rows_csv(rows, rows.x, rows.y, f.stream());
+  for (std::string_view chunk = text.next(); !chunk.empty(); chunk = text.next())
+    f.stream().write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
   f.commit();
-  std::cout << "wrote " << a.out << ": " << rows.rows() << " rows of class " << label << "\n";
+  std::cout << "wrote " << a.out << ": " << text.rows() << " rows of class " << label << "\n";
   return 0;
 }
 

@@ -267,6 +267,41 @@ void Model::sample_piece(const std::string& label, size_t n, uint64_t seed, size
   y.assign(x.rows, cls);
 }
 
+SampleText::SampleText(const Model& model,
+                       const std::vector<std::pair<std::string, size_t>>& counts, uint64_t seed,
+                       bool ndjson)
+    : model_(model) {
+  first_x_.reserve(counts.size());  // the blocks point into these: no reallocation
+  first_y_.reserve(counts.size());
+  for (const auto& [label, n] : counts) {
+    first_x_.emplace_back();
+    first_y_.emplace_back();
+    model_.sample_piece(label, n, seed, 0, first_x_.back(), first_y_.back());
+    rows_ += n;
+  }
+  std::vector<RowText::Block> blocks;
+  for (size_t c = 0; c < counts.size(); ++c) {
+    blocks.emplace_back(&first_x_[c], &first_y_[c]);
+    const std::string& label = counts[c].first;
+    const size_t n = counts[c].second;
+    for (size_t k = 1, pieces = sample_piece_count(n); k < pieces; ++k) {
+      RowText::Block piece;
+      piece.rows = sample_piece_rows(n, k);
+      piece.make = [this, label, n, seed, k](Matrix& x, std::vector<int>& y) {
+        model_.sample_piece(label, n, seed, k, x, y);
+      };
+      blocks.push_back(std::move(piece));
+    }
+  }
+  text_ = std::make_unique<RowText>(model_.schema(), std::move(blocks), ndjson);
+}
+
+SampleText::~SampleText() = default;
+
+std::string_view SampleText::next() { return text_->next(); }
+
+bool SampleText::done() const { return text_->done(); }
+
 SyntheticRows Model::generate(const std::map<int, size_t>& rows_per_class, uint64_t seed) const {
   SyntheticRows out;
   out.strategy = generator_name();

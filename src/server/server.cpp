@@ -643,36 +643,25 @@ struct HttpServer::Impl {
                                " sampling slots taken); retry in a second");
       return;
     }
-    // The rows of every class, drawn as `imbgen sample --class C --seed S` draws them, in pieces
-    // (Model::sample_piece). Each class's first piece is drawn here, in a sampling slot, so that
-    // a model that cannot sample gets its error status; the later pieces are drawn while the
-    // text streams, by the threads that format it (they hold the model's entry: a model file
-    // replaced meanwhile does not take the model away).
+    // The rows of every class, drawn as `imbgen sample --class C --seed S` draws them, streamed
+    // (SampleText): each class's first piece is drawn here, in a sampling slot, so that a model
+    // that cannot sample gets its error status; the later pieces are drawn while the text
+    // streams, by the two threads that format it, while this one sends. The server holds a few
+    // pieces and three chunks of text of about 1 MiB whatever the request's size.
     struct Stream {
-      std::vector<Matrix> first_x;  // each class's first piece
-      std::vector<std::vector<int>> first_y;
-      std::unique_ptr<RowText> text;
-      bool large = false;
+      std::unique_ptr<SampleText> text;
       // After a large request, the memory its pieces and the generator's buffers took goes back
       // to the system: glibc keeps freed blocks in its per-thread heaps, and without this the
       // resident size crept up by about a piece with each large request.
       ~Stream() {
-        if (!large) return;
+        const bool large = text && text->rows() > kSamplePiece;
         text.reset();
-        first_x.clear();
-        first_y.clear();
-        malloc_trim(0);
+        if (large) malloc_trim(0);
       }
     };
     auto stream = std::make_shared<Stream>();
-    size_t total = 0;
     try {
-      for (const auto& [label, n] : r.counts) {
-        stream->first_x.emplace_back();
-        stream->first_y.emplace_back();
-        model.sample_piece(label, n, r.seed, 0, stream->first_x.back(), stream->first_y.back());
-        total += n;
-      }
+      stream->text = std::make_unique<SampleText>(model, r.counts, r.seed, r.ndjson);
     } catch (const Error& e) {
       slots.release();
       if (e.kind() == ErrorKind::kDiverged) {
@@ -686,29 +675,8 @@ struct HttpServer::Impl {
       return;
     }
     slots.release();
-    stream->large = total > kSamplePiece;
-    metrics.add_rows(id, total);
+    metrics.add_rows(id, stream->text->rows());
     res.set_header("X-Imbgen-Seed", std::to_string(r.seed));
-    // Streamed in chunks of about 1 MiB; for many rows, two threads format the next chunks (and
-    // draw the next pieces) while this one sends: the server holds a few pieces and three
-    // chunks of text whatever the request's size. The text is declared after the rows it reads,
-    // so it is destroyed first and its threads stop before the rows go.
-    std::vector<RowText::Block> blocks;
-    size_t c = 0;
-    for (const auto& [label, n] : r.counts) {
-      blocks.emplace_back(&stream->first_x[c], &stream->first_y[c]);
-      ++c;
-      for (size_t k = 1, pieces = sample_piece_count(n); k < pieces; ++k) {
-        RowText::Block piece;
-        piece.rows = sample_piece_rows(n, k);
-        piece.make = [entry, label = label, n = n, seed = r.seed, k](Matrix& x,
-                                                                    std::vector<int>& y) {
-          entry->model->sample_piece(label, n, seed, k, x, y);
-        };
-        blocks.push_back(std::move(piece));
-      }
-    }
-    stream->text = std::make_unique<RowText>(model.schema(), std::move(blocks), r.ndjson);
     const auto provide = [stream, id, this](size_t, httplib::DataSink& sink) {
       std::string_view chunk;
       try {

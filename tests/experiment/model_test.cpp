@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "imbgen/core/error.h"
@@ -271,6 +272,32 @@ TEST(Model, LargeSamplesAreDrawnInPiecesThatCanBeDrawnAlone) {
   ASSERT_TRUE(job.write({buffer.data(), t.rows() + job.rows_to_add(), 3, 3, 1}));
   EXPECT_TRUE(std::equal(want.table.x.data.begin(), want.table.x.data.end(),
                          buffer.begin() + static_cast<ptrdiff_t>(t.rows() * 3)));
+}
+
+// SampleText streams what write_rows_csv writes of Model::sample's rows, class after class, the
+// pieces drawn while the text is read; an unknown label throws before any text.
+TEST(Model, SampleTextIsTheTextOfTheSampledRows) {
+  const Table t = numbers_table();
+  ModelOptions mo;
+  mo.generator = "smote";
+  mo.classes = {"yes", "maybe"};
+  mo.seed = 3;
+  const Model m = Model::fit(t, mo);
+  const size_t big = kSamplePiece + 4000;
+  const Table a = m.sample("maybe", big, 5), b = m.sample("yes", 10, 5);
+  std::vector<int> y = a.y;
+  y.insert(y.end(), b.y.begin(), b.y.end());
+  std::ostringstream want;
+  write_rows_csv(a, Matrix::vstack(a.x, b.x), y, want);
+  SampleText text(m, {{"maybe", big}, {"yes", 10}}, 5, false);
+  EXPECT_EQ(text.rows(), big + 10);
+  std::string got;
+  for (std::string_view chunk = text.next(); !chunk.empty(); chunk = text.next()) got += chunk;
+  EXPECT_TRUE(text.done());
+  EXPECT_EQ(got.size(), want.str().size());
+  EXPECT_TRUE(got == want.str());
+  const std::string msg = error_of([&] { SampleText bad(m, {{"no", 3}}, 5, false); });
+  EXPECT_NE(msg.find("class 'no'"), std::string::npos) << msg;
 }
 
 // A missing value: write() says so (resample() on table_from_numbers does the encoding); an

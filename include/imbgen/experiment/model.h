@@ -19,6 +19,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "imbgen/core/observer.h"
@@ -120,6 +122,34 @@ class Model {
   Table schema_;
   std::vector<int> fitted_;
   nlohmann::json card_;
+};
+
+// The text of a sample, streamed: for each (class label, rows) of `counts`, in that order, the
+// rows sample(label, rows, seed) draws, as CSV (write_rows_csv's header and rows) or NDJSON, a
+// chunk at a time (RowText). Each class's first piece (kSamplePiece rows) is drawn by the
+// constructor, which so throws what sample() would (an unknown label, Error(kDiverged) for a
+// model that makes non-finite values) before any text exists; the later pieces are drawn while
+// the text is read, by RowText's threads, and a piece that fails then throws from next() after
+// the text before it. Holds a few pieces and a few chunks of text whatever the sample's size.
+// What `imbgen sample` writes and `imbgen serve` sends.
+class SampleText {
+ public:
+  SampleText(const Model& model, const std::vector<std::pair<std::string, size_t>>& counts,
+             uint64_t seed, bool ndjson);
+  ~SampleText();
+  SampleText(const SampleText&) = delete;
+  SampleText& operator=(const SampleText&) = delete;
+  // RowText's: the next chunk (empty at the end), and whether there is no more.
+  std::string_view next();
+  bool done() const;
+  size_t rows() const { return rows_; }
+
+ private:
+  Model model_;  // a copy, sharing the fitted generator: the text never outlives its model
+  std::vector<Matrix> first_x_;  // each class's first piece
+  std::vector<std::vector<int>> first_y_;
+  std::unique_ptr<RowText> text_;  // after the rows it reads: destroyed (threads stopped) first
+  size_t rows_ = 0;
 };
 
 // What resample() adds.
