@@ -700,6 +700,11 @@ Matrix row_text_rows(size_t n, uint64_t seed) {
   return x;
 }
 
+// Appends text's chunks to `got` until the end, or until next() throws (what came before stays).
+void read_text(RowText& text, std::string& got) {
+  for (std::string_view part = text.next(); !part.empty(); part = text.next()) got.append(part);
+}
+
 TEST(RowText, GivesTheSameTextAsRowWriterWhateverTheThreadsAndChunks) {
   const Table schema = row_text_schema();
   const Matrix a = row_text_rows(1000, 1), b(0, 3), c = row_text_rows(333, 2);
@@ -802,8 +807,7 @@ TEST(RowText, RowsMadeOnDemandGiveTheSameTextAndAreMadeOnce) {
       // Two chunks of 2000 bytes reach into the first two blocks; at most threads + 1 blocks
       // are held beyond them.
       EXPECT_LE(started, 2 + std::max(threads, 1) + 1) << "threads " << threads;
-      for (std::string_view part = text.next(); !part.empty(); part = text.next())
-        got.append(part);
+      read_text(text, got);
       EXPECT_EQ(got, want) << "ndjson " << ndjson << ", threads " << threads;
       for (size_t b = 0; b < kBlocks; ++b) {
         EXPECT_EQ(made[b].load(), b % 3 == 0 || x[b].rows == 0 ? 0 : 1) << "block " << b;
@@ -829,10 +833,7 @@ TEST(RowText, AnErrorMakingRowsComesOutWhereTheirTextWouldStart) {
     RowText text(schema, std::move(blocks), false, threads, 4096);
     std::string got;
     const std::string msg = error_of(
-        [&] {
-          for (std::string_view part = text.next(); !part.empty(); part = text.next())
-            got.append(part);
-        },
+        [&] { read_text(text, got); },
         ErrorKind::kDiverged);
     EXPECT_TRUE(has(msg, "the generator made NaN")) << msg;
     EXPECT_EQ(std::count(got.begin(), got.end(), '\n'), 3001);  // the header and block a
@@ -849,10 +850,7 @@ TEST(RowText, AValueThatCannotBeWrittenIsAnErrorNamingTheColumn) {
     RowText text(schema, {{&x, &y}}, false, threads, 4096);
     std::string got;
     const std::string msg = error_of(
-        [&] {
-          for (std::string_view part = text.next(); !part.empty(); part = text.next())
-            got.append(part);
-        },
+        [&] { read_text(text, got); },
         ErrorKind::kInvalidArgument);
     EXPECT_TRUE(has(msg, "column 'r': cannot write the non-finite value inf")) << msg;
     EXPECT_TRUE(text.done());
