@@ -41,9 +41,40 @@ struct SampleArgs {
   std::string model;
   std::string cls;
   int64_t n = 1000;
+  std::string counts;  // LABEL=N,...: several classes at once, instead of --rows and --class
   uint64_t seed = 42;
+  std::string format = "csv";
   std::string out = "synthetic.csv";
 };
+
+// --counts "1=5000,2=300" as (label, rows) in the order given. A label is what comes before the
+// last '=' of its pair; the model checks that it names a modelled class.
+std::vector<std::pair<std::string, size_t>> parse_counts(const std::string& text) {
+  const auto bad = [&text](const std::string& why) {
+    return Error(ErrorKind::kInvalidArgument,
+                 "--counts '" + text + "': " + why +
+                     " (expected LABEL=ROWS pairs, comma-separated, e.g. 1=5000,2=300)");
+  };
+  std::vector<std::pair<std::string, size_t>> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    const size_t comma = std::min(text.find(',', at), text.size());
+    const std::string pair = text.substr(at, comma - at);
+    const size_t eq = pair.rfind('=');
+    if (eq == std::string::npos || eq == 0)
+      throw bad("'" + pair + "' is not LABEL=ROWS");
+    const std::string label = pair.substr(0, eq), rows = pair.substr(eq + 1);
+    if (rows.empty() || rows.size() > 12 ||
+        rows.find_first_not_of("0123456789") != std::string::npos)
+      throw bad("class '" + label + "': expected a whole number of rows >= 0, got '" + rows + "'");
+    for (const auto& [seen, n] : out) {
+      if (seen == label) throw bad("class '" + label + "' is given twice");
+    }
+    out.emplace_back(label, static_cast<size_t>(std::stoull(rows)));
+    at = comma + 1;
+  }
+  return out;
+}
 
 struct AugmentArgs {
   DataOptions data;
@@ -92,16 +123,39 @@ int sample_command(const SampleArgs& a) {
     throw Error(ErrorKind::kInvalidArgument,
                 "--rows: expected a number of rows >= 0, got " + std::to_string(a.n));
   }
+  if (a.format != "csv" && a.format != "ndjson") {
+    throw Error(ErrorKind::kInvalidArgument,
+                "--format: expected csv or ndjson, got '" + a.format + "'");
+  }
+  // Without --counts, --rows and --class apply.
+  std::vector<std::pair<std::string, size_t>> counts;
+  if (!a.counts.empty()) counts = parse_counts(a.counts);
   const Model model = Model::load(a.model);
-  const std::string label = a.cls.empty() ? model.fitted_classes().at(0) : a.cls;
+  if (counts.empty()) {
+    counts.emplace_back(a.cls.empty() ? model.fitted_classes().at(0) : a.cls,
+                        static_cast<size_t>(a.n));
+  }
   // Streamed: the rows are drawn piece by piece while the text is written (the same bytes as
-  // write_rows_csv of model.sample()), into a file that appears only when complete.
-  SampleText text(model, {{label, static_cast<size_t>(a.n)}}, a.seed, false);
+  // write_rows_csv of model.sample(), class after class, and as the server's answer to the same
+  // counts and seed), into a file that appears only when complete. An unknown class fails
+  // here, before anything is written.
+  SampleText text(model, counts, a.seed, a.format == "ndjson");
+  std::string classes;
+  for (const auto& [label, n] : counts)
+    classes += (classes.empty() ? "" : ", ") + std::to_string(n) + " of class " + label;
+  if (a.out == "-") {
+    for (std::string_view chunk = text.next(); !chunk.empty(); chunk = text.next())
+      std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    std::cout.flush();
+    if (!std::cout) throw Error(ErrorKind::kIo, "could not write the rows to standard output");
+    std::cerr << "wrote " << text.rows() << " rows (" << classes << ") to standard output\n";
+    return 0;
+  }
   AtomicFile f(a.out);
   for (std::string_view chunk = text.next(); !chunk.empty(); chunk = text.next())
     f.stream().write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
   f.commit();
-  std::cout << "wrote " << a.out << ": " << text.rows() << " rows of class " << label << "\n";
+  std::cout << "wrote " << a.out << ": " << text.rows() << " rows (" << classes << ")\n";
   return 0;
 }
 
@@ -162,10 +216,19 @@ Command add_model_commands(CLI::App& app, const std::string& which) {
     auto* cmd =
         app.add_subcommand("sample", "Draw rows from a saved generator, in the original schema");
     cmd->add_option("--model,-m", a->model, "model file written by `imbgen fit`")->required();
-    cmd->add_option("-n,--rows", a->n, "number of rows")->capture_default_str();
-    cmd->add_option("--class", a->cls, "class label to draw; default: the first class modelled");
+    auto* rows = cmd->add_option("-n,--rows", a->n, "number of rows")->capture_default_str();
+    auto* cls =
+        cmd->add_option("--class", a->cls, "class label to draw; default: the first class modelled");
+    cmd->add_option("--counts", a->counts,
+                    "rows of several classes at once, LABEL=ROWS pairs, comma-separated (e.g. "
+                    "1=5000,2=300), instead of --rows and --class")
+        ->excludes(rows)
+        ->excludes(cls);
     cmd->add_option("--seed", a->seed, "sampling seed")->capture_default_str();
-    cmd->add_option("--out,-o", a->out, "CSV file to write")->capture_default_str();
+    cmd->add_option("--format", a->format, "csv, or ndjson (one JSON object per row)")
+        ->capture_default_str();
+    cmd->add_option("--out,-o", a->out, "file to write; - for standard output")
+        ->capture_default_str();
     return [a] { return sample_command(*a); };
   }
   check_internal(which == "augment", "add_model_commands: unknown command " + which);

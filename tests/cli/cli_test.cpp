@@ -488,6 +488,54 @@ TEST(Cli, FitKeepsAModelCardWithAFidelitySummary) {
   fs::remove_all(dir);
 }
 
+// --counts draws several classes in one file: each class's rows are those `--class` draws with
+// the same seed, in the order given; NDJSON and standard output carry the same rows.
+TEST(Cli, SampleSeveralClassesAtOnce) {
+  const fs::path dir = make_temp_dir();
+  const std::string model = (dir / "m.imbgen").string();
+  ASSERT_EQ(imbgen("fit --data " + kSmall + " --drop Time -g smote --class 0,1 -q -o " + model).code,
+            0);
+  const auto sample = [&](const std::string& args, const std::string& file) {
+    const Result r = imbgen("sample -m " + model + " --seed 9 " + args + " -o " + (dir / file).string());
+    EXPECT_EQ(r.code, 0) << r.output;
+    return imbgen::read_file(dir / file);
+  };
+  const std::string both = sample("--counts 1=3,0=2", "both.csv");
+  const std::string ones = sample("--class 1 -n 3", "ones.csv");
+  const std::string zeros = sample("--class 0 -n 2", "zeros.csv");
+  const auto header_end = [](const std::string& text) { return text.find('\n') + 1; };
+  EXPECT_EQ(both, ones + zeros.substr(header_end(zeros)));
+  const auto rows = imbgen::read_csv((dir / "both.csv").string());
+  ASSERT_EQ(rows.rows.size(), 5u);
+  EXPECT_EQ(rows.rows[2].back(), "1");
+  EXPECT_EQ(rows.rows[3].back(), "0");
+
+  const std::string ndjson = sample("--counts 1=3,0=2 --format ndjson", "both.ndjson");
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(ndjson);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(lines[0].at("Class"), "1");
+  EXPECT_EQ(lines[4].at("Class"), "0");
+  EXPECT_EQ(lines[4].at("V1").get<double>(), std::stod(rows.rows[4].at(0)));
+
+  const Result out = imbgen("sample -m " + model + " --seed 9 --counts 1=3,0=2 -o -");
+  EXPECT_EQ(out.code, 0);
+  EXPECT_EQ(out.output.substr(0, both.size()), both);  // then the line on standard error
+
+  const Result twice = imbgen("sample -m " + model + " --counts 1=3,1=2 -o " + (dir / "x.csv").string());
+  EXPECT_EQ(twice.code, 3);
+  EXPECT_NE(twice.output.find("class '1' is given twice"), std::string::npos) << twice.output;
+  const Result unknown = imbgen("sample -m " + model + " --counts 1=3,7=2 -o " + (dir / "x.csv").string());
+  EXPECT_EQ(unknown.code, 3);
+  EXPECT_NE(unknown.output.find("class '7': the model was fit on classes 0, 1 only"),
+            std::string::npos)
+      << unknown.output;
+  EXPECT_EQ(imbgen("sample -m " + model + " --counts 1=3 -n 4").code, 2);  // excludes --rows
+  EXPECT_FALSE(fs::exists(dir / "x.csv"));
+  fs::remove_all(dir);
+}
+
 // Each was once a crash, a wrong exit code or a silent mistake.
 TEST(Cli, OtherCommandsRejectBadInputClearly) {
   const fs::path dir = make_temp_dir();
