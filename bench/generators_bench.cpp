@@ -129,6 +129,7 @@ BENCHMARK(BM_KnnSearch)->Arg(28314)->Arg(284807)->Unit(benchmark::kMillisecond);
 // items per second are steps per second and ms per step = 1000 / items_per_second.
 void fit_steps_benchmark(benchmark::State& state, const std::string& name) {
   constexpr int kSteps = 200;
+  set_blas_threads(1);  // as BM_GanTrainStep: one thread in all, OpenBLAS's included
   Matrix x;
   std::vector<int> y;
   make_data(x, y);
@@ -150,7 +151,7 @@ BENCHMARK(BM_TvaeFitSteps)->Unit(benchmark::kMillisecond);
 void BM_DdpmFitSteps(benchmark::State& state) { fit_steps_benchmark(state, "ddpm"); }
 BENCHMARK(BM_DdpmFitSteps)->Unit(benchmark::kMillisecond);
 // WGAN-GP (a step = 5 critic updates + 1 generator update, batch 64) and CTGAN (batch 100,
-// pac 10): the default fit, so the 4 validation scores of the held-back 20% are included, and
+// pac 1): the default fit, so the 4 validation scores of the held-back 20% are included, and
 // for CTGAN the 29 mixture fits of its setup.
 void BM_WganGpFitSteps(benchmark::State& state) { fit_steps_benchmark(state, "wgan_gp"); }
 BENCHMARK(BM_WganGpFitSteps)->Unit(benchmark::kMillisecond);
