@@ -5,6 +5,7 @@
 // those), else the whole numbers next to v. The scaling multiplies by a 126-bit approximation of
 // 10^-k from above and rounds to odd, which keeps every comparison exact (the paper's proof).
 // The table of those approximations is computed once, from exact big-integer arithmetic.
+// Most doubles take a shorter road to the same decimal, after Dragonbox (to_decimal_symmetric).
 // The text is then laid out as std::to_chars lays out its shortest form: fixed or scientific,
 // whichever is shorter, fixed on a tie; a whole number from 2^53 up in fixed notation is written
 // exactly, as printf's %f would.
@@ -106,6 +107,53 @@ const std::vector<Pow10>& table() {
   return entries;
 }
 
+// The scale factors of to_decimal_symmetric: G = ceil(10^e 2^-r) with r = flog2pow10(e) - 127,
+// so that 2^127 <= G < 2^128, as two 64-bit halves, for e = -kFastKMax .. -kFastKMin (e = -k).
+// G is 10^e 2^-r exactly where that is a whole number (e <= 55).
+constexpr int kFastKMin = kKMin - 2;  // flog10pow2(kQMin) - 2
+constexpr int kFastKMax = kKMax - 2;  // flog10pow2(971) - 2
+
+struct Pow10x128 {
+  u64 hi, lo;
+};
+
+// Whether any bit of n below bit `shift` is set.
+bool any_below(const Big& n, int shift) {
+  for (int bit = 0; bit < shift; ++bit) {
+    const size_t limb = static_cast<size_t>(bit / 32);
+    if (limb >= n.size()) return false;
+    if ((n[limb] >> (bit % 32)) & 1u) return true;
+  }
+  return false;
+}
+
+const std::vector<Pow10x128>& table128() {
+  static const std::vector<Pow10x128> entries = [] {
+    std::vector<Pow10x128> t(static_cast<size_t>(kFastKMax - kFastKMin + 1));
+    const auto put = [&t](int e, u128 g) {
+      t[static_cast<size_t>(e + kFastKMax)] = {static_cast<u64>(g >> 64), static_cast<u64>(g)};
+    };
+    Big n{1};
+    for (int e = 0; e <= -kFastKMin; ++e) {  // 10^e exactly, shifted, rounded up
+      if (e > 0) mul_small(n, 10);
+      const int r = flog2pow10(e) - 127;
+      put(e, bits_from(n, r) + (r > 0 && any_below(n, r) ? 1 : 0));
+    }
+    // e < 0: 10^e is never a whole multiple of a power of two, so the ceiling is the floor plus
+    // one, the floor from floor(2^S / 10^m) as in table().
+    constexpr int kS = 1216;
+    Big x(static_cast<size_t>(kS / 32) + 1, 0);
+    x.back() = 1u << (kS % 32);
+    for (int m = 1; m <= kFastKMax; ++m) {
+      div_small(x, 10);
+      const int r = flog2pow10(-m) - 127;
+      put(-m, bits_from(x, kS + r) + 1);
+    }
+    return t;
+  }();
+  return entries;
+}
+
 // floor(g cp / 2^127), with its lowest bit set when the division is not exact (round to odd).
 u64 rop(const Pow10& g, u64 cp) {
   const u64 x1 = static_cast<u64>((u128{g.lo} * cp) >> 64);
@@ -157,6 +205,50 @@ Decimal to_decimal(int q, u64 c, int dk) {
   const bool pick_t = (uin != win) ? !uin : nearer_t;
   const u64 f = shorter ? s10 + (upin ? 0 : 1) : s + (pick_t ? 1 : 0);
   return {f, k + dk + (shorter ? 1 : 0)};
+}
+
+// u g / 2^128 for the 192-bit product u g: its whole part and the top 64 bits of its fraction.
+struct Scaled {
+  u64 whole, fraction;
+};
+Scaled mul_upper(u64 u, const Pow10x128& g) {
+  const u128 high = u128{u} * g.hi;
+  const u128 low = u128{u} * g.lo;
+  const u128 sum = high + (low >> 64);
+  return {static_cast<u64>(sum >> 64), static_cast<u64>(sum)};
+}
+
+// The same decimal as to_decimal, for v = c 2^q normal and not a power of two (a rounding
+// interval symmetric around v, the common case), with a third of its arithmetic. After Junekey
+// Jeon's Dragonbox ("Dragonbox: A New Floating-Point Binary-to-Decimal Conversion Algorithm",
+// 2020): scaled by 10^-k with k = floor(q log10 2) - 2, the interval is delta = 2^q 10^-k wide,
+// 100 <= delta < 1000, and ends at z = (c + 1/2) 2^q 10^-k. It holds at most one multiple of
+// 1000, the one candidate a digit shorter than the others: 1000 floor(z / 1000), which is in when
+// z mod 1000 is below delta. Else the answer is the multiple of 100 nearest to v (ties to even),
+// always in. So one 64 x 128-bit product (z, with the scale factor rounded up; the paper shows
+// the floors below come out exact with it for every double) and the floor of delta decide,
+// except in about one case in a hundred, which goes to to_decimal: z mod 1000 exactly
+// floor(delta), or 0 with z whole (is 1000 floor(z / 1000) in?), and a multiple of 100 whose
+// rounding the floor of v 10^-k may miss by one or which may be a tie. Both candidates are
+// computed and one selected without a branch: which one depends on the digits.
+Decimal to_decimal_symmetric(int q, u64 c) {
+  const int k = flog10pow2(q) - 2;
+  const int beta = q + flog2pow10(-k);  // 6 <= beta <= 9: (2c + 1) << beta fits in 64 bits
+  const Pow10x128& g = table128()[static_cast<size_t>(-k + kFastKMax)];
+  const Scaled z = mul_upper(((c << 1) | 1) << beta, g);
+  const u64 delta = g.hi >> (63 - beta);  // floor(delta): delta = G 2^(beta - 127)
+  const u64 s = z.whole / 1000;
+  const u64 r = z.whole - 1000 * s;
+  const bool shorter = r < delta;
+  // floor(v 10^-k) - 1000 s is r - floor(delta / 2) or one less (v 10^-k = z - delta / 2);
+  // with 50 added, the division by 100 rounds either the same way unless it divides exactly.
+  // (Meaningful when r >= delta.)
+  const u64 dist = r - delta / 2 + 50;
+  const bool undecided =
+      (r == delta) | ((r == 0) & (z.fraction == 0)) | (!shorter & (dist % 100 == 0));
+  if (__builtin_expect(undecided, 0)) return to_decimal(q, c, 0);
+  const u64 f = shorter ? s : s * 10 + dist / 100;
+  return {f, k + (shorter ? 3 : 2)};
 }
 
 constexpr char kPairs[] =
@@ -297,17 +389,18 @@ char* lay_out(u64 f, int e, u128 exact, char* out) {
       std::memset(out + n, '0', 8);  // e <= 5 here: fixed notation is longer from 6 zeros on
       return out + n + e;
     }
+    // ddd.ddd or 0.000ddd, laid out without a branch (both are common in one column): the
+    // stores of the form not taken land where the other form's stores overwrite them, or past
+    // the end. -whole <= 4 here, as above.
     const DigitText d(f, n);
     const int whole = n + e;  // digits before the point
-    if (whole > 0) {
-      d.head(out);
-      out[whole] = '.';
-      d.tail(whole, out + whole + 1);
-      return out + n + 1;
-    }
-    std::memcpy(out, "0.000000", 8);  // -whole <= 4 here, as above
-    d.head(out + 2 - whole);
-    return out + 2 - e;
+    const bool point_inside = whole > 0;
+    std::memcpy(out, "0.000000", 8);
+    d.head(out + (point_inside ? 0 : 2 - whole));
+    out[point_inside ? whole : 1] = '.';
+    // The digits after the point for ddd.ddd; for 0.000ddd, scratch past its end.
+    d.tail(point_inside ? whole : 1, out + (point_inside ? whole + 1 : 2 - e));
+    return out + (point_inside ? n + 1 : 2 - e);
   }
   // d.ddde+XX
   const DigitText d(f, n);
@@ -331,7 +424,10 @@ char* lay_out(u64 f, int e, u128 exact, char* out) {
 char* write_shortest(double v, char* out) {
   u64 bits;
   std::memcpy(&bits, &v, sizeof bits);
-  if (bits >> 63) *out++ = '-';
+  // Without a branch: about half of a column's values are negative, in no pattern a predictor
+  // could learn (so are the tests below that depend on the value's size).
+  *out = '-';
+  out += bits >> 63;
   const int bq = static_cast<int>((bits >> 52) & 0x7ff);
   const u64 t = bits & (kCMin - 1);
   if (bq == 0x7ff) {
@@ -348,11 +444,12 @@ char* write_shortest(double v, char* out) {
   }
   const int q = bq - 1075;
   const u64 c = kCMin | t;
-  if (q < 0 && q > -53) {  // a whole number below 2^53: its own digits
-    const u64 f = c >> -q;
-    if (f << -q == c) return lay_out(f, 0, 0, out);
-  }
-  const Decimal d = to_decimal(q, c, 0);
+  // A whole number below 2^53 is written with its own digits: c 2^q with -53 < q < 0 and no
+  // bits below the point. One test, which for typical data is rarely true.
+  const bool small_exponent = (q < 0) & (q > -53);
+  const int fraction_bits = small_exponent ? -q : 63;  // 63: c (< 2^53) has bits below it
+  if ((c & ((u64{1} << fraction_bits) - 1)) == 0) return lay_out(c >> fraction_bits, 0, 0, out);
+  const Decimal d = c != kCMin ? to_decimal_symmetric(q, c) : to_decimal(q, c, 0);
   // From 2^53 up every double is a whole number; in fixed notation it is written exactly. Fixed
   // notation is only chosen below 10^23 < 2^77.
   const u128 exact = q >= 0 && q <= 24 ? u128{c} << q : 0;

@@ -104,6 +104,37 @@ TEST(WriteShortest, SubnormalsAndWholeNumbers) {
   EXPECT_EQ(check.bad, 0);
 }
 
+// The cases where the interval's ends or v itself, scaled by a power of ten, are whole numbers:
+// where the shorter road (Dragonbox's checks) must tell an end that is in from one that is out,
+// and a tie. c 2^q with k = floor(q log10 2) - 2 > 0 scales to a whole number when 5^k divides
+// 2c + 1 (the upper end), 2c - 1 (the lower end) or c (v); for k <= 0 (q up to 9) whole numbers
+// are common anyway. Plus many random significands at every exponent near 1.
+TEST(WriteShortest, IntervalEndsAndValuesThatScaleToWholeNumbers) {
+  Checker check;
+  std::mt19937_64 rng(11);
+  const uint64_t lo = uint64_t{1} << 52, hi = uint64_t{1} << 53;
+  const auto at = [&](uint64_t c, int q) {
+    if (c > lo && c < hi) check(std::ldexp(static_cast<double>(c), q));
+  };
+  for (int q = 10; q <= 80; ++q) {
+    const int k = static_cast<int>(std::floor(q * std::log10(2.0))) - 2;
+    if (k < 1 || k > 22) continue;
+    uint64_t p5 = 1;
+    for (int i = 0; i < k; ++i) p5 *= 5;
+    for (int i = 0; i < 300; ++i) {
+      const uint64_t m = (lo + rng() % (hi - lo)) / p5;
+      at(m * p5 + (p5 - 1) / 2, q);  // 2c + 1 = (2m + 1) 5^k
+      at(m * p5 + (p5 + 1) / 2, q);  // 2c - 1 = (2m + 1) 5^k
+      at(m * p5, q);                 // c = m 5^k
+    }
+  }
+  for (int q = -80; q <= 120; ++q) {
+    for (int i = 0; i < 3000; ++i) at(lo + rng() % (hi - lo), q);
+  }
+  EXPECT_EQ(check.bad, 0);
+  EXPECT_GT(check.checked, 600000);
+}
+
 TEST(WriteShortest, RandomBitPatternsAndTypicalData) {
   Checker check;
   std::mt19937_64 rng(42);
