@@ -41,11 +41,13 @@ std::string sequential_name(const std::string& name) {
 class AdamState {
  public:
   AdamState(double lr, double beta1, double beta2) : lr_(lr), beta1_(beta1), beta2_(beta2) {}
-  void add(const at::Tensor& param, const at::Tensor& grad) {
+  // Updates `param` from now on; returns the tensor its gradient is to be written into.
+  at::Tensor add(const at::Tensor& param) {
     params_.push_back(param);
-    grads_.push_back(grad);
+    grads_.push_back(torch::zeros_like(param));
     m_.emplace_back(static_cast<size_t>(param.numel()), 0.0f);
     v_.emplace_back(static_cast<size_t>(param.numel()), 0.0f);
+    return grads_.back();
   }
   void step() {
     ++t_;
@@ -102,10 +104,8 @@ class ManualMlp {
       const std::string lin = "linear" + std::to_string(k) + ".";
       l.w = params[lin + "weight"];
       l.b = params[lin + "bias"];
-      l.gw = torch::zeros_like(l.w);
-      l.gb = torch::zeros_like(l.b);
-      adam_.add(l.w, l.gw);
-      adam_.add(l.b, l.gb);
+      l.gw = adam_.add(l.w);
+      l.gb = adam_.add(l.b);
       if (batch_norm && k < hidden_layers) {
         const std::string bn = "norm" + std::to_string(k) + ".";
         l.gamma = params[bn + "weight"];
@@ -113,10 +113,8 @@ class ManualMlp {
         l.running_mean = buffers[bn + "running_mean"];
         l.running_var = buffers[bn + "running_var"];
         l.tracked = buffers[bn + "num_batches_tracked"];
-        l.ggamma = torch::zeros_like(l.gamma);
-        l.gbeta = torch::zeros_like(l.beta);
-        adam_.add(l.gamma, l.ggamma);
-        adam_.add(l.beta, l.gbeta);
+        l.ggamma = adam_.add(l.gamma);
+        l.gbeta = adam_.add(l.beta);
       }
       layers_.push_back(l);
     }
