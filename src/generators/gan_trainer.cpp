@@ -8,7 +8,7 @@
 // step at these sizes (a batch of 64 rows through layers 16 to 128 wide). The arithmetic is
 // autograd's and torch::optim::Adam's, in float32 like theirs but in another order, so rows
 // differ from an autograd step in the last bits, and the training runs drift apart from there;
-// tests/generators/torch_blocks_test.cpp checks steps against autograd.
+// tests/generators/gan_trainer_test.cpp checks steps against autograd.
 #include "gan_trainer.h"
 
 #include <algorithm>
