@@ -19,7 +19,6 @@ namespace {
 
 constexpr uint8_t kFloat32 = 0;
 constexpr uint8_t kInt64 = 1;
-constexpr double kLeakySlope = 0.2;
 
 }  // namespace
 

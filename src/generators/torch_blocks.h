@@ -40,7 +40,8 @@ at::Generator seeded_generator(uint64_t seed);
 
 // ---- networks ----
 
-enum class Activation { kReLU, kLeakyReLU };  // LeakyReLU slope 0.2
+enum class Activation { kReLU, kLeakyReLU };
+constexpr double kLeakySlope = 0.2;  // LeakyReLU's slope for negative inputs
 
 struct MlpOptions {
   Activation activation = Activation::kReLU;

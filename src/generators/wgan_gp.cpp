@@ -1,18 +1,23 @@
 // WGAN-GP (Gulrajani et al. 2017, "Improved Training of Wasserstein GANs", Algorithm 1): one
 // unconditional generator/critic pair per class on StandardScaler-standardised rows, with
-// optional model selection on a held-back part of the class's rows (RBF-kernel MMD).
+// optional model selection on a held-back part of the class's rows (RBF-kernel MMD). The
+// training step, gradient penalty included, is written out by hand (manual_mlp.h);
+// tests/generators/wgan_gp_trainer_test.cpp checks it against autograd.
 #include "imbgen/generators/wgan_gp.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <utility>
 
 #include "common.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/scaler.h"
+#include "manual_mlp.h"
 #include "registry.h"
 #include "torch_blocks.h"
 #include "training_loop.h"
+#include "wgan_gp_trainer.h"
 
 namespace imbgen {
 namespace {
@@ -27,66 +32,142 @@ struct ClassModel {
   Mlp generator{nullptr};
 };
 
+const MlpOptions kGeneratorOptions{Activation::kReLU, false, 0.0};
+const MlpOptions kCriticOptions{Activation::kLeakyReLU, false, 0.0};
+
 Mlp build_generator(const WganGpConfig& c, int64_t d) {
-  return Mlp(c.latent_dim, c.generator_hidden, d, MlpOptions{Activation::kReLU, false, 0.0});
+  return Mlp(c.latent_dim, c.generator_hidden, d, kGeneratorOptions);
 }
 
-Mlp build_critic(const WganGpConfig& c, int64_t d) {
-  return Mlp(d, c.critic_hidden, 1, MlpOptions{Activation::kLeakyReLU, false, 0.0});
-}
+}  // namespace
 
-// Training state of one class: both networks, their optimisers, the rows and the noise source.
-// step() = critic_steps critic updates (Algorithm 1, lines 2-9), then one generator update
-// (line 11).
-class Trainer {
- public:
-  Trainer(const WganGpConfig& c, const torch::Tensor& data, size_t batch, uint64_t seed)
-      : c_(c),
-        batch_(static_cast<int64_t>(batch)),
-        data_(data),
-        gen_(seeded_generator(seed)),
-        rows_(static_cast<size_t>(data.size(0)), mix_seed(seed, 1)),
-        g_(build_generator(c, data.size(1))),
-        critic_(build_critic(c, data.size(1))) {
-    init_linear_layers(*g_, gen_);
-    init_linear_layers(*critic_, gen_);
-    g_opt_ = make_adam(g_->parameters(), c.generator_lr, c.beta1, c.beta2);
-    c_opt_ = make_adam(critic_->parameters(), c.critic_lr, c.beta1, c.beta2);
-    critic_params_ = critic_->parameters();
+// The passes of a step, each with buffers of its own: the generated batch, the real and generated
+// rows through the critic, the interpolated rows through the critic and the penalty's chain,
+// and, for the generator update, a generated batch through the critic.
+struct WganGpTrainer::Impl {
+  const WganGpConfig& c;
+  int64_t batch;
+  torch::Tensor data;  // [n, d] float32, standardised
+  at::Generator gen;   // weights, noise, interpolation
+  RowSampler rows;
+  Mlp g;
+  Mlp critic;
+  ManualMlp g_train, critic_train;
+  MlpPass fake, real_fake, mixed, g_fake;
+  PenaltyPass penalty;
+  torch::Tensor eps;  // [batch, 1]
+
+  Impl(const WganGpConfig& config, const torch::Tensor& x, size_t b, uint64_t seed)
+      : c(config),
+        batch(static_cast<int64_t>(b)),
+        data(x),
+        gen(seeded_generator(seed)),
+        rows(static_cast<size_t>(x.size(0)), mix_seed(seed, 1)),
+        g(build_generator(config, x.size(1))),
+        critic(x.size(1), config.critic_hidden, 1, kCriticOptions),
+        g_train(g, config.generator_hidden.size(), kGeneratorOptions, config.generator_lr,
+                config.beta1, config.beta2),
+        critic_train(critic, config.critic_hidden.size(), kCriticOptions, config.critic_lr,
+                     config.beta1, config.beta2),
+        fake(g_train.make_pass(batch)),
+        real_fake(critic_train.make_pass(2 * batch)),
+        mixed(critic_train.make_pass(batch)),
+        g_fake(critic_train.make_pass(batch)),
+        penalty(critic_train.make_penalty_pass(batch)),
+        eps(torch::empty({batch, 1})) {
+    // In place, into the tensors the training passes update.
+    init_linear_layers(*g, gen);
+    init_linear_layers(*critic, gen);
+    g->train();
+    critic->train();
   }
 
-  // {critic_loss, g_loss, wasserstein, gp}
-  std::vector<double> step() {
-    const CriticStats s = critic_updates(
-        c_.critic_steps, c_.gp_lambda, 1,
-        [this] {
-          CriticBatch b;
-          b.real = data_.index_select(0, torch::tensor(rows_.next(static_cast<size_t>(batch_))));
-          torch::NoGradGuard no_grad;
-          b.fake = g_->forward(torch::randn({batch_, c_.latent_dim}, gen_));  // [batch, d]
-          return b;
-        },
-        [this](const torch::Tensor& x) { return critic_->forward(x); }, gen_, *c_opt_);
-    const double g_loss = generator_update(critic_params_, *g_opt_, [this] {
-      return -critic_->forward(g_->forward(torch::randn({batch_, c_.latent_dim}, gen_))).mean();
-    });
-    return {s.loss, g_loss, s.wasserstein, s.gp};
+  // One critic update: L = mean critic(fake) - mean critic(real) + lambda * penalty.
+  // Returns {L, mean critic(real) - mean critic(fake), penalty}.
+  std::array<double, 3> critic_update() {
+    const auto b = static_cast<size_t>(batch);
+    at::Tensor real = real_fake.in[0].narrow(0, 0, batch);
+    at::index_select_out(real, data, 0, torch::tensor(rows.next(b)));
+    fake.in[0].normal_(0.0, 1.0, gen);
+    g_train.forward(fake);  // no BatchNorm: training mode computes what evaluation mode does
+    real_fake.in[0].narrow(0, batch, batch).copy_(fake.out);
+    eps.uniform_(0.0, 1.0, gen);
+    // x_hat = eps * real + (1 - eps) * fake, rounded as LibTorch's element-wise operations round.
+    const int64_t d = data.size(1);
+    const float* e = eps.data_ptr<float>();
+    const float* r = real_fake.in[0].data_ptr<float>();
+    const float* f = r + batch * d;
+    float* x = mixed.in[0].data_ptr<float>();
+    for (int64_t i = 0; i < batch; ++i) {
+      const float keep = 1.0f - e[i];
+      for (int64_t j = 0; j < d; ++j) {
+        const float from_real = e[i] * r[i * d + j];
+        const float from_fake = keep * f[i * d + j];
+        x[i * d + j] = from_real + from_fake;
+      }
+    }
+    critic_train.forward(real_fake);
+    critic_train.forward(mixed);
+    const float* out = real_fake.out.data_ptr<float>();
+    float* d_out = real_fake.d_pre.back().data_ptr<float>();
+    double real_mean = 0.0, fake_mean = 0.0;
+    const float share = 1.0f / static_cast<float>(batch);
+    for (size_t i = 0; i < b; ++i) {
+      real_mean += out[i];
+      fake_mean += out[b + i];
+      d_out[i] = -share;
+      d_out[b + i] = share;
+    }
+    real_mean /= static_cast<double>(b);
+    fake_mean /= static_cast<double>(b);
+    critic_train.backward(real_fake, /*params=*/true, /*input=*/false, /*parts=*/2);
+    const double gp = critic_train.add_penalty_gradient(mixed, penalty, c.gp_lambda);
+    critic_train.adam_step();
+    return {fake_mean - real_mean + c.gp_lambda * gp, real_mean - fake_mean, gp};
   }
 
-  Mlp& generator() { return g_; }
-
- private:
-  const WganGpConfig& c_;
-  int64_t batch_;
-  torch::Tensor data_;  // [n, d] float32, standardised
-  at::Generator gen_;   // weights, noise, interpolation
-  RowSampler rows_;
-  Mlp g_;
-  Mlp critic_;
-  std::vector<torch::Tensor> critic_params_;
-  std::unique_ptr<torch::optim::Adam> g_opt_;
-  std::unique_ptr<torch::optim::Adam> c_opt_;
+  // One generator update against the critic as it is: L = -mean critic(G(z)). Returns L.
+  double generator_update() {
+    fake.in[0].normal_(0.0, 1.0, gen);
+    g_train.forward(fake);
+    g_fake.in[0].copy_(fake.out);
+    critic_train.forward(g_fake);
+    const float* out = g_fake.out.data_ptr<float>();
+    double mean = 0.0;
+    for (int64_t i = 0; i < batch; ++i) mean += out[i];
+    mean /= static_cast<double>(batch);
+    g_fake.d_pre.back().fill_(-1.0 / static_cast<double>(batch));
+    critic_train.backward(g_fake, /*params=*/false, /*input=*/true);
+    fake.d_pre.back().copy_(g_fake.d_in[0]);
+    g_train.backward(fake, /*params=*/true, /*input=*/false);
+    g_train.adam_step();
+    return -mean;
+  }
 };
+
+WganGpTrainer::WganGpTrainer(const WganGpConfig& c, const torch::Tensor& data, size_t batch,
+                             uint64_t seed)
+    : impl_(std::make_unique<Impl>(c, data, batch, seed)) {}
+
+WganGpTrainer::~WganGpTrainer() = default;
+
+std::vector<double> WganGpTrainer::step() {
+  torch::NoGradGuard no_grad;  // the passes are written out (manual_mlp.h), not recorded
+  double loss = 0.0, wasserstein = 0.0, gp = 0.0;
+  for (int k = 0; k < impl_->c.critic_steps; ++k) {
+    const std::array<double, 3> s = impl_->critic_update();
+    loss += s[0];
+    wasserstein += s[1];
+    gp += s[2];
+  }
+  const double n = impl_->c.critic_steps;
+  const double g_loss = impl_->generator_update();
+  return {loss / n, g_loss, wasserstein / n, gp / n};
+}
+
+Mlp& WganGpTrainer::generator() { return impl_->g; }
+
+namespace {
 
 class WganGp : public GeneratorBase<WganGpConfig> {
  public:
@@ -167,7 +248,7 @@ class WganGp : public GeneratorBase<WganGpConfig> {
         std::min(n, static_cast<size_t>(config_.batch_size > 0 ? config_.batch_size : kAutoBatch));
     const int steps = step_budget(config_.steps, kAutoEpochs, n, batch, kAdversarialMinSteps,
                                   kAdversarialMaxSteps);
-    Trainer trainer(config_, to_tensor(train), batch, seed);
+    WganGpTrainer trainer(config_, to_tensor(train), batch, seed);
     Mlp& g = trainer.generator();
 
     // Validation: fixed noise, so scores differ only by the weights; the held-back rows and the
@@ -227,3 +308,4 @@ GeneratorSpec wgan_gp_generator() {
 }
 
 }  // namespace imbgen
+

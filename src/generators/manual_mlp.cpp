@@ -1,0 +1,307 @@
+// ManualMlp and AdamState (manual_mlp.h): an Mlp's training passes and Adam, by hand.
+#include "manual_mlp.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "imbgen/core/error.h"
+
+namespace imbgen {
+namespace {
+
+// Over distinct arrays, so that the compiler vectorises it.
+void adam_update(float* __restrict p, const float* __restrict g, float* __restrict m,
+                 float* __restrict v, size_t n, float b1, float b2, float step_size,
+                 float root_c2) {
+  for (size_t i = 0; i < n; ++i) {
+    m[i] = m[i] * b1 + g[i] * (1.0f - b1);
+    v[i] = v[i] * b2 + g[i] * g[i] * (1.0f - b2);
+    p[i] -= step_size * m[i] / (std::sqrt(v[i]) / root_c2 + 1e-8f);
+  }
+}
+
+// The activation and its derivative, without a branch (the signs follow no pattern) and over
+// distinct arrays, so that the compiler vectorises them. ReLU keeps its own loops: max(x, 0)
+// gives +0 where slope * x would give -0.
+void activate(const float* __restrict pre, float* __restrict out, int64_t n, float slope) {
+  if (slope == 0.0f) {
+    for (int64_t i = 0; i < n; ++i) out[i] = std::max(pre[i], 0.0f);
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      const float x = pre[i], scaled = slope * x;
+      out[i] = x > 0.0f ? x : scaled;
+    }
+  }
+}
+
+// out = d * activation'(pre).
+void activate_backward(const float* __restrict pre, const float* __restrict d,
+                       float* __restrict out, int64_t n, float slope) {
+  if (slope == 0.0f) {
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = d[i];
+      out[i] = pre[i] > 0.0f ? v : 0.0f;
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      const float v = d[i], scaled = slope * v;
+      out[i] = pre[i] > 0.0f ? v : scaled;
+    }
+  }
+}
+
+// The column sums of x [rows, cols]; with parts > 1, the sums of each of `parts` equal blocks of
+// rows, added.
+void column_sums(const at::Tensor& x, float* out, int64_t parts = 1) {
+  const int64_t rows = x.size(0), cols = x.size(1), block = rows / parts;
+  const float* v = x.data_ptr<float>();
+  std::vector<float> part(static_cast<size_t>(cols));
+  for (int64_t j = 0; j < cols; ++j) out[j] = 0.0f;
+  for (int64_t k = 0; k < parts; ++k) {
+    std::fill(part.begin(), part.end(), 0.0f);
+    for (int64_t i = k * block; i < (k + 1) * block; ++i)
+      for (int64_t j = 0; j < cols; ++j) part[static_cast<size_t>(j)] += v[i * cols + j];
+    for (int64_t j = 0; j < cols; ++j) out[j] += part[static_cast<size_t>(j)];
+  }
+}
+
+}  // namespace
+
+at::Tensor AdamState::add(const at::Tensor& param) {
+  params_.push_back(param);
+  grads_.push_back(torch::zeros_like(param));
+  m_.emplace_back(static_cast<size_t>(param.numel()), 0.0f);
+  v_.emplace_back(static_cast<size_t>(param.numel()), 0.0f);
+  return grads_.back();
+}
+
+void AdamState::step() {
+  ++t_;
+  const double c1 = 1.0 - std::pow(beta1_, t_), c2 = 1.0 - std::pow(beta2_, t_);
+  const auto b1 = static_cast<float>(beta1_), b2 = static_cast<float>(beta2_);
+  const auto step_size = static_cast<float>(lr_ / c1);
+  const auto root_c2 = static_cast<float>(std::sqrt(c2));
+  for (size_t k = 0; k < params_.size(); ++k) {
+    adam_update(params_[k].data_ptr<float>(), grads_[k].data_ptr<float>(), m_[k].data(),
+                v_[k].data(), m_[k].size(), b1, b2, step_size, root_c2);
+  }
+}
+
+ManualMlp::ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr,
+                     double beta1, double beta2)
+    : adam_(lr, beta1, beta2),
+      slope_(options.activation == Activation::kReLU ? 0.0f : static_cast<float>(kLeakySlope)) {
+  check_internal(options.dropout == 0.0, "ManualMlp: dropout is not written out");
+  auto params = net->named_parameters();
+  auto buffers = net->named_buffers();
+  for (size_t k = 0; k <= hidden_layers; ++k) {
+    Layer l;
+    const std::string lin = "linear" + std::to_string(k) + ".";
+    l.w = params[lin + "weight"];
+    l.b = params[lin + "bias"];
+    l.gw = adam_.add(l.w);
+    l.gb = adam_.add(l.b);
+    if (options.batch_norm && k < hidden_layers) {
+      const std::string bn = "norm" + std::to_string(k) + ".";
+      l.gamma = params[bn + "weight"];
+      l.beta = params[bn + "bias"];
+      l.running_mean = buffers[bn + "running_mean"];
+      l.running_var = buffers[bn + "running_var"];
+      l.tracked = buffers[bn + "num_batches_tracked"];
+      l.ggamma = adam_.add(l.gamma);
+      l.gbeta = adam_.add(l.beta);
+    }
+    layers_.push_back(l);
+  }
+}
+
+MlpPass ManualMlp::make_pass(int64_t rows) const {
+  MlpPass p;
+  for (const Layer& l : layers_) {
+    const int64_t in = l.w.size(1), out = l.w.size(0);
+    p.in.push_back(torch::empty({rows, in}));
+    p.d_in.push_back(torch::empty({rows, in}));
+    p.pre.push_back(torch::empty({rows, out}));
+    p.d_pre.push_back(torch::empty({rows, out}));
+    p.xhat.push_back(l.gamma.defined() ? torch::empty({rows, out}) : at::Tensor());
+    p.inv_sd.emplace_back(static_cast<size_t>(out));
+  }
+  p.out = p.pre.back();
+  return p;
+}
+
+PenaltyPass ManualMlp::make_penalty_pass(int64_t rows) const {
+  PenaltyPass q;
+  for (size_t k = 0; k + 1 < layers_.size(); ++k) {
+    const int64_t in = layers_[k].w.size(1), out = layers_[k].w.size(0);
+    q.a.push_back(torch::empty({rows, out}));
+    q.scratch.push_back(torch::empty({rows, out}));
+    q.e.push_back(torch::empty({rows, in}));
+  }
+  q.grad = torch::empty({rows, layers_.front().w.size(1)});
+  return q;
+}
+
+void ManualMlp::forward(MlpPass& p) {
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    const Layer& l = layers_[k];
+    at::addmm_out(p.pre[k], l.b, p.in[k], l.w.t());
+    if (k + 1 == layers_.size()) break;
+    const int64_t rows = p.pre[k].size(0), cols = p.pre[k].size(1);
+    float* next = p.in[k + 1].data_ptr<float>();
+    activate(p.pre[k].data_ptr<float>(), next, rows * cols, slope_);
+    if (l.gamma.defined()) {
+      batch_norm_forward(l, rows, cols, next, p.xhat[k].data_ptr<float>(), p.inv_sd[k].data());
+    }
+  }
+}
+
+void ManualMlp::backward(MlpPass& p, bool params, bool input, int64_t parts) {
+  check_internal(parts >= 1 && p.in[0].size(0) % parts == 0,
+                 "ManualMlp::backward: the rows do not split into equal parts");
+  for (size_t k = layers_.size(); k-- > 0;) {
+    Layer& l = layers_[k];
+    const at::Tensor& d_pre = p.d_pre[k];
+    if (params) {
+      at::mm_out(l.gw, d_pre.t(), p.in[k]);
+      column_sums(d_pre, l.gb.data_ptr<float>(), parts);
+    }
+    if (k == 0 && !input) break;
+    at::mm_out(p.d_in[k], d_pre, l.w);
+    if (k == 0) break;
+    // Back through layer k - 1's BatchNorm and activation.
+    Layer& below = layers_[k - 1];
+    const int64_t rows = p.d_in[k].size(0), cols = p.d_in[k].size(1);
+    float* d = p.d_in[k].data_ptr<float>();
+    if (below.gamma.defined()) {
+      batch_norm_backward(below, rows, cols, p.xhat[k - 1].data_ptr<float>(),
+                          p.inv_sd[k - 1].data(), d, params);
+    }
+    activate_backward(p.pre[k - 1].data_ptr<float>(), d, p.d_pre[k - 1].data_ptr<float>(),
+                      rows * cols, slope_);
+  }
+}
+
+double ManualMlp::add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double lambda) {
+  const size_t hidden = layers_.size() - 1;
+  check_internal(hidden >= 1 && layers_.back().w.size(0) == 1 && !layers_.front().gamma.defined(),
+                 "ManualMlp::add_penalty_gradient: needs hidden layers, one output, no BatchNorm");
+  const int64_t rows = p.in[0].size(0);
+  // The gradient of the output with respect to the input, layer by layer from the top:
+  // a[L-1] = act'(pre[L-1]) * w_L (a row, the same for every row); a[k-1] = act'(pre[k-1]) *
+  // (a[k] w_k); grad = a[0] w_0.
+  {
+    const at::Tensor& top = layers_[hidden].w;  // [1, width]
+    const int64_t cols = top.size(1);
+    const float* w = top.data_ptr<float>();
+    const float* pre = p.pre[hidden - 1].data_ptr<float>();
+    float* a = q.a[hidden - 1].data_ptr<float>();
+    for (int64_t i = 0; i < rows; ++i)
+      activate_backward(pre + i * cols, w, a + i * cols, cols, slope_);
+  }
+  for (size_t k = hidden - 1; k > 0; --k) {
+    at::mm_out(q.e[k], q.a[k], layers_[k].w);  // [rows, width of layer k - 1]
+    activate_backward(p.pre[k - 1].data_ptr<float>(), q.e[k].data_ptr<float>(),
+                      q.a[k - 1].data_ptr<float>(), q.e[k].numel(), slope_);
+  }
+  at::mm_out(q.grad, q.a[0], layers_[0].w);  // [rows, d]
+
+  // penalty = mean (|g_i| - 1)^2; its gradient with respect to g_i, times lambda, goes in e[0]:
+  // lambda * 2 (|g_i| - 1) / rows * g_i / |g_i| (0 where g_i = 0, as LibTorch's norm does).
+  const int64_t d = q.grad.size(1);
+  const float* g = q.grad.data_ptr<float>();
+  float* e0 = q.e[0].data_ptr<float>();
+  double penalty = 0.0;
+  for (int64_t i = 0; i < rows; ++i) {
+    float ss = 0.0f;
+    for (int64_t j = 0; j < d; ++j) ss += g[i * d + j] * g[i * d + j];
+    const float norm = std::sqrt(ss);
+    penalty += (static_cast<double>(norm) - 1.0) * (static_cast<double>(norm) - 1.0);
+    const float scale =
+        norm > 0.0f ? static_cast<float>(lambda * 2.0 * (norm - 1.0) / static_cast<double>(rows)) /
+                          norm
+                    : 0.0f;
+    for (int64_t j = 0; j < d; ++j) e0[i * d + j] = scale * g[i * d + j];
+  }
+  penalty /= static_cast<double>(rows);
+
+  // Back through that chain, which is linear in each w_k: w_k's gradient gains a[k]^T e[k];
+  // e[k + 1] = act'(pre[k]) * (e[k] w_k^T); w_L's gains the column sums of that for k = L - 1,
+  // written into a[L - 1], which is not needed any more.
+  for (size_t k = 0; k < hidden; ++k) {
+    Layer& l = layers_[k];
+    l.gw.addmm_(q.a[k].t(), q.e[k]);
+    at::mm_out(q.scratch[k], q.e[k], l.w.t());  // [rows, width of layer k]
+    float* next = k + 1 < hidden ? q.e[k + 1].data_ptr<float>() : q.a[k].data_ptr<float>();
+    activate_backward(p.pre[k].data_ptr<float>(), q.scratch[k].data_ptr<float>(), next,
+                      q.scratch[k].numel(), slope_);
+  }
+  {
+    const int64_t cols = q.a[hidden - 1].size(1);
+    std::vector<float> sums(static_cast<size_t>(cols));
+    column_sums(q.a[hidden - 1], sums.data());
+    float* gw = layers_[hidden].gw.data_ptr<float>();
+    for (int64_t j = 0; j < cols; ++j) gw[j] += sums[static_cast<size_t>(j)];
+  }
+  return penalty;
+}
+
+// x [rows, cols] in place: gamma (x - mean) / sd + beta, sd = sqrt(biased variance + eps).
+void ManualMlp::batch_norm_forward(const Layer& l, int64_t rows, int64_t cols, float* x,
+                                   float* xhat, float* inv_sd) {
+  constexpr double kEps = 1e-5, kMomentum = 0.1;
+  const float* gamma = l.gamma.data_ptr<float>();
+  const float* beta = l.beta.data_ptr<float>();
+  float* running_mean = l.running_mean.data_ptr<float>();
+  float* running_var = l.running_var.data_ptr<float>();
+  for (int64_t j = 0; j < cols; ++j) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < rows; ++i) sum += x[i * cols + j];
+    const double mean = sum / static_cast<double>(rows);
+    double ss = 0.0;
+    for (int64_t i = 0; i < rows; ++i) {
+      const double c = x[i * cols + j] - mean;
+      ss += c * c;
+    }
+    const double var = ss / static_cast<double>(rows);
+    inv_sd[j] = static_cast<float>(1.0 / std::sqrt(var + kEps));
+    running_mean[j] = static_cast<float>((1.0 - kMomentum) * running_mean[j] + kMomentum * mean);
+    running_var[j] = static_cast<float>((1.0 - kMomentum) * running_var[j] +
+                                        kMomentum * ss / static_cast<double>(rows - 1));
+    const auto m = static_cast<float>(mean);
+    for (int64_t i = 0; i < rows; ++i) {
+      const float h = (x[i * cols + j] - m) * inv_sd[j];
+      xhat[i * cols + j] = h;
+      x[i * cols + j] = gamma[j] * h + beta[j];
+    }
+  }
+  l.tracked.add_(1);
+}
+
+// d [rows, cols] in place: the gradient with respect to the output becomes the one with respect
+// to the input; gamma's and beta's gradients when `params`.
+void ManualMlp::batch_norm_backward(Layer& l, int64_t rows, int64_t cols, const float* xhat,
+                                    const float* inv_sd, float* d, bool params) {
+  const float* gamma = l.gamma.data_ptr<float>();
+  float* ggamma = l.ggamma.data_ptr<float>();
+  float* gbeta = l.gbeta.data_ptr<float>();
+  const auto n = static_cast<float>(rows);
+  for (int64_t j = 0; j < cols; ++j) {
+    float sum_d = 0.0f, sum_dx = 0.0f;
+    for (int64_t i = 0; i < rows; ++i) {
+      sum_d += d[i * cols + j];
+      sum_dx += d[i * cols + j] * xhat[i * cols + j];
+    }
+    if (params) {
+      gbeta[j] = sum_d;
+      ggamma[j] = sum_dx;
+    }
+    // dx = gamma / sd / n (n dy - sum(dy) - xhat sum(dy xhat))
+    const float scale = gamma[j] * inv_sd[j] / n;
+    for (int64_t i = 0; i < rows; ++i)
+      d[i * cols + j] = scale * (n * d[i * cols + j] - sum_d - xhat[i * cols + j] * sum_dx);
+  }
+}
+
+}  // namespace imbgen

@@ -1,0 +1,107 @@
+// The training passes of an Mlp (torch_blocks.h) written out by hand: forward, backward, the
+// gradient of the WGAN-GP penalty, and Adam, over the network's own tensors, with LibTorch only
+// for the matrix products. gan and wgan_gp train with these: at their sizes (batches of 64 rows
+// through layers up to 256 wide) autograd and the per-operation dispatch of LibTorch were most of
+// a step. The arithmetic is autograd's and torch::optim::Adam's, in float32 like theirs but in
+// another order, so results differ from an autograd step in the last bits;
+// tests/generators/gan_trainer_test.cpp and wgan_gp_trainer_test.cpp check training runs against
+// autograd.
+// Private to the generators module; includes <torch/torch.h>.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "torch_blocks.h"
+
+namespace imbgen {
+
+// Adam (torch::optim::Adam's update, default eps 1e-8, no weight decay) for a list of float32
+// tensors and their gradients.
+class AdamState {
+ public:
+  AdamState(double lr, double beta1, double beta2) : lr_(lr), beta1_(beta1), beta2_(beta2) {}
+  // Updates `param` from now on; returns the tensor its gradient is to be written into.
+  at::Tensor add(const at::Tensor& param);
+  void step();
+
+ private:
+  double lr_, beta1_, beta2_;
+  int t_ = 0;
+  std::vector<at::Tensor> params_, grads_;
+  std::vector<std::vector<float>> m_, v_;
+};
+
+// One batch's values inside a ManualMlp: layer k's input, its Linear's output and, for a
+// batch-normed hidden layer, the normalised values and 1 / sd per column; and the gradients
+// with respect to a layer's Linear output and its input.
+struct MlpPass {
+  std::vector<at::Tensor> in, pre, xhat, d_pre, d_in;
+  std::vector<std::vector<float>> inv_sd;
+  at::Tensor out;
+};
+
+// The values of the gradient penalty's own pass (ManualMlp::add_penalty_gradient): per hidden
+// layer k, the gradient of the output with respect to layer k's Linear output (a) and the
+// penalty's gradient with respect to layer k's input side of that chain (e), a scratch of a's
+// shape; and the gradient of the output with respect to the input (grad).
+struct PenaltyPass {
+  std::vector<at::Tensor> a, e, scratch;
+  at::Tensor grad;
+};
+
+// An Mlp (ReLU or LeakyReLU, optionally BatchNorm1d after each hidden activation, no dropout) in
+// training mode, by hand, with its gradients and an Adam state. BatchNorm normalises with the
+// batch's mean and biased variance and updates its running statistics with momentum 0.1 and the
+// unbiased variance (eps 1e-5), as BatchNorm1d does.
+class ManualMlp {
+ public:
+  // `net` was built with `hidden_layers` hidden layers and `options` (dropout must be 0).
+  ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr, double beta1,
+            double beta2);
+
+  // Buffers for batches of `rows` rows.
+  MlpPass make_pass(int64_t rows) const;
+  PenaltyPass make_penalty_pass(int64_t rows) const;
+
+  // p.in[0] holds the batch; leaves the output in p.out.
+  void forward(MlpPass& p);
+
+  // From the gradient with respect to p.out (in p.d_pre.back()): the parameters' gradients
+  // (when `params`, replacing what they held) and the gradient with respect to the input, in
+  // p.d_in[0] (when `input`). With parts > 1 the rows are that many batches of equal size that
+  // autograd would see as separate calls: the biases' gradients are summed per batch, then
+  // added, as autograd adds the gradients of separate calls. (In the WGAN critic loss, mean
+  // critic(fake) - mean critic(real), the two batches' gradients for the output bias then cancel
+  // exactly, as they do in autograd; summed as one, they left a rounding remainder that Adam,
+  // which divides by the gradient's own size, turned into a full step.)
+  void backward(MlpPass& p, bool params, bool input, int64_t parts = 1);
+
+  // The WGAN-GP penalty (Gulrajani et al. 2017, Algorithm 1, line 7) of the rows of `p`, a
+  // forward pass of the interpolated rows, for a network with one output and no BatchNorm:
+  // g_i = d out_i / d x_i, penalty = mean_i (|g_i| - 1)^2. Adds lambda times the penalty's
+  // gradient to the parameters' gradients and returns the penalty. The activations' derivatives
+  // are piecewise constant, so g is linear in each weight matrix given the signs in p.pre, and
+  // the biases do not enter it; that is what autograd's double backward computes too.
+  double add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double lambda);
+
+  void adam_step() { adam_.step(); }
+
+ private:
+  struct Layer {
+    at::Tensor w, b, gw, gb;
+    at::Tensor gamma, beta, running_mean, running_var, tracked, ggamma, gbeta;
+  };
+
+  static void batch_norm_forward(const Layer& l, int64_t rows, int64_t cols, float* x,
+                                 float* xhat, float* inv_sd);
+  static void batch_norm_backward(Layer& l, int64_t rows, int64_t cols, const float* xhat,
+                                  const float* inv_sd, float* d, bool params);
+
+  AdamState adam_;
+  float slope_;  // of the activation for negative inputs: 0 for ReLU
+  std::vector<Layer> layers_;
+};
+
+}  // namespace imbgen
