@@ -5,10 +5,10 @@
 # data shape (492 rows x 29 features of the fitted class). Prints ms per step and the ratio.
 #
 # What each side times:
-#   imbgen  gan: GanTrainer::step() alone (BM_GanTrainStep). The others: a whole default fit of
-#           200 steps divided by 200 (BM_*FitSteps), so their setup (for ctgan and tvae the
-#           mixture fits of the mode-specific normalization; for wgan_gp and ctgan the
-#           validation scores) counts against imbgen.
+#   imbgen  gan and wgan_gp: the trainer's step() alone (BM_GanTrainStep, BM_WganGpTrainStep).
+#           The others: a whole default fit of 200 steps divided by 200 (BM_*FitSteps), so their
+#           setup (for ctgan and tvae the mixture fits of the mode-specific normalization; for
+#           ctgan the validation scores) counts against imbgen.
 #   torch   the training steps only, after 20 warm-up steps, best of 3 repeats.
 # Then the floor: the step's matrix-multiply FLOPs (bench/step_flops.py, counted by torch.profiler
 # on the PyTorch side) over this core's float32 rate for a large product on one thread, the time
@@ -31,12 +31,14 @@ trap 'rm -rf "$tmp"' EXIT
 for r in $(seq "$rounds"); do
   # imbgen: items_per_second is steps per second for every benchmark selected here.
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$bench" \
-    --benchmark_filter='BM_GanTrainStep|FitSteps' --benchmark_format=csv 2>/dev/null |
+    --benchmark_filter='BM_GanTrainStep|BM_WganGpTrainStep|FitSteps' --benchmark_format=csv 2>/dev/null |
     awk -F, '/^"BM_/ {
       name = $1; gsub(/"/, "", name); sub(/^BM_/, "", name)
       m = name
       if (name == "GanTrainStep") m = "gan"
-      else { sub(/FitSteps$/, "", m); m = tolower(m); if (m == "wgangp") m = "wgan_gp" }
+      else if (name == "WganGpTrainStep") m = "wgan_gp"
+      else if (name == "WganGpFitSteps") next  # the step alone above is what PyTorch times
+      else { sub(/FitSteps$/, "", m); m = tolower(m) }
       for (i = 1; i <= NF; ++i) if (head[i] == "items_per_second") printf "imbgen %s %.4f\n", m, 1000 / $i
       next
     }
