@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "imbgen/core/error.h"
 
@@ -81,8 +82,12 @@ void StandardScaler::transform_inplace(Matrix& x) const {
 }
 
 Matrix StandardScaler::inverse_transform(const Matrix& z) const {
+  return inverse_transform(Matrix(z));
+}
+
+Matrix StandardScaler::inverse_transform(Matrix&& z) const {
   check_columns(mean_, z, "inverse_transform");
-  Matrix x = z;
+  Matrix x = std::move(z);
   for (size_t i = 0; i < x.rows; ++i) {
     double* r = x.row(i);
     for (size_t j = 0; j < x.cols; ++j) r[j] = r[j] * scale_[j] + mean_[j];

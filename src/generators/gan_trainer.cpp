@@ -159,10 +159,7 @@ Matrix GanTrainer::sample(size_t n, uint64_t seed) const {
   Impl& s = *impl_;
   check_internal(!s.g->is_training(), "GanTrainer::sample: call finish() after training");
   at::Generator gen = seeded_generator(seed);
-  return generate_rows(n, static_cast<size_t>(s.d), kSampleChunk, [&](size_t m) {
-    return to_matrix(forward_in_blocks(torch::randn({static_cast<int64_t>(m), s.latent}, gen),
-                                       [&](const torch::Tensor& z) { return s.g->forward(z); }));
-  });
+  return sample_mlp(s.g, s.config.generator_hidden.size(), kGeneratorOptions, s.latent, n, gen);
 }
 
 int64_t GanTrainer::generator_parameter_count() const { return count_parameters(*impl_->g); }

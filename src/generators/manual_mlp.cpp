@@ -6,6 +6,7 @@
 #include <string>
 
 #include "imbgen/core/error.h"
+#include "training_loop.h"
 
 namespace imbgen {
 namespace {
@@ -31,6 +32,17 @@ void activate(const float* __restrict pre, float* __restrict out, int64_t n, flo
     for (int64_t i = 0; i < n; ++i) {
       const float x = pre[i], scaled = slope * x;
       out[i] = x > 0.0f ? x : scaled;
+    }
+  }
+}
+
+void activate_in_place(float* v, int64_t n, float slope) {
+  if (slope == 0.0f) {
+    for (int64_t i = 0; i < n; ++i) v[i] = std::max(v[i], 0.0f);
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      const float x = v[i], scaled = slope * x;
+      v[i] = x > 0.0f ? x : scaled;
     }
   }
 }
@@ -302,6 +314,88 @@ void ManualMlp::batch_norm_backward(Layer& l, int64_t rows, int64_t cols, const 
     for (int64_t i = 0; i < rows; ++i)
       d[i * cols + j] = scale * (n * d[i * cols + j] - sum_d - xhat[i * cols + j] * sum_dx);
   }
+}
+
+MlpSampler::MlpSampler(const Mlp& net, size_t hidden_layers, const MlpOptions& options,
+                       int64_t block)
+    : block_(block),
+      slope_(options.activation == Activation::kReLU ? 0.0f : static_cast<float>(kLeakySlope)) {
+  check_internal(!net->is_training(), "MlpSampler: the network is not in evaluation mode");
+  const auto params = net->named_parameters();
+  const auto buffers = net->named_buffers();
+  for (size_t k = 0; k <= hidden_layers; ++k) {
+    Layer l;
+    const std::string lin = "linear" + std::to_string(k) + ".";
+    l.w = params[lin + "weight"];
+    l.b = params[lin + "bias"];
+    if (options.batch_norm && k < hidden_layers) {
+      // BatchNorm1d in evaluation mode: gamma (x - mean) / sqrt(var + eps) + beta.
+      constexpr double kEps = 1e-5;
+      const std::string bn = "norm" + std::to_string(k) + ".";
+      const float* gamma = params[bn + "weight"].data_ptr<float>();
+      const float* beta = params[bn + "bias"].data_ptr<float>();
+      const float* mean = buffers[bn + "running_mean"].data_ptr<float>();
+      const float* var = buffers[bn + "running_var"].data_ptr<float>();
+      const int64_t width = l.w.size(0);
+      for (int64_t j = 0; j < width; ++j) {
+        const double scale = gamma[j] / std::sqrt(static_cast<double>(var[j]) + kEps);
+        l.scale.push_back(static_cast<float>(scale));
+        l.shift.push_back(static_cast<float>(beta[j] - mean[j] * scale));
+      }
+    }
+    out_.push_back(torch::empty({block, l.w.size(0)}));
+    layers_.push_back(std::move(l));
+  }
+}
+
+at::Tensor MlpSampler::forward(const at::Tensor& in) {
+  const int64_t rows = in.size(0);
+  check_internal(rows <= block_ && in.is_contiguous(), "MlpSampler::forward: too many rows");
+  at::Tensor x = in;
+  for (size_t k = 0; k < layers_.size(); ++k) {
+    const Layer& l = layers_[k];
+    at::Tensor y = out_[k].narrow(0, 0, rows);
+    at::addmm_out(y, l.b, x, l.w.t());
+    if (k + 1 < layers_.size()) {
+      const int64_t cols = y.size(1);
+      float* v = y.data_ptr<float>();
+      activate_in_place(v, rows * cols, slope_);
+      if (!l.scale.empty()) {
+        for (int64_t i = 0; i < rows; ++i) {
+          float* row = v + i * cols;
+          for (int64_t j = 0; j < cols; ++j) row[j] = row[j] * l.scale[j] + l.shift[j];
+        }
+      }
+    }
+    x = y;
+  }
+  return x;
+}
+
+Matrix sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
+                  size_t n, at::Generator& gen) {
+  torch::NoGradGuard no_grad;
+  const TorchThreadScope one(1);  // as generate_rows: pieces are drawn on several threads at once
+  MlpSampler sampler(net, hidden_layers, options, kForwardBlock);
+  const int64_t width = net->named_parameters()["linear" + std::to_string(hidden_layers) +
+                                                ".weight"]
+                            .size(0);
+  Matrix out(n, static_cast<size_t>(width));
+  at::Tensor noise =
+      torch::empty({static_cast<int64_t>(std::min(n, kSampleChunk)), latent});
+  for (size_t start = 0; start < n; start += kSampleChunk) {
+    const auto m = static_cast<int64_t>(std::min(kSampleChunk, n - start));
+    at::Tensor z = noise.narrow(0, 0, m);
+    z.normal_(0.0, 1.0, gen);
+    for (int64_t r = 0; r < m; r += kForwardBlock) {
+      const int64_t rows = std::min(kForwardBlock, m - r);
+      const at::Tensor y = sampler.forward(z.narrow(0, r, rows));
+      const float* v = y.data_ptr<float>();
+      double* dst = out.row(start + static_cast<size_t>(r));
+      for (int64_t i = 0; i < rows * width; ++i) dst[i] = v[i];
+    }
+  }
+  return out;
 }
 
 }  // namespace imbgen

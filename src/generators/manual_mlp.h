@@ -104,4 +104,35 @@ class ManualMlp {
   std::vector<Layer> layers_;
 };
 
+// An Mlp in evaluation mode, forward only, for sampling: BatchNorm with its running statistics
+// (a scale and a shift per column), and no dropout. Rows go through in blocks of up to `block`
+// rows, through buffers this sampler allocates once: LibTorch's own forward allocated every
+// layer's output afresh, and at 2,048 rows those are megabytes that the allocator maps and the
+// kernel zeroes each time, about a third of gan's sampling. The network's tensors are only read,
+// so samplers on several threads may share one network; a sampler itself is one thread's.
+class MlpSampler {
+ public:
+  MlpSampler(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t block);
+  // in: [rows <= block, the network's input width], float32, contiguous. Returns the output
+  // [rows, output width], a view of this sampler's buffer, valid until the next call.
+  at::Tensor forward(const at::Tensor& in);
+
+ private:
+  struct Layer {
+    at::Tensor w, b;
+    std::vector<float> scale, shift;  // BatchNorm: y = x * scale + shift per column; or empty
+  };
+  std::vector<Layer> layers_;
+  std::vector<at::Tensor> out_;  // per layer: [block, width]
+  int64_t block_;
+  float slope_;
+};
+
+// n rows of `net` (in evaluation mode, built with hidden_layers and options) from noise N(0, I) of
+// width `latent` drawn from `gen`: the noise of kSampleChunk rows at a time in one draw, as
+// torch::randn({rows, latent}, gen), the network over kForwardBlock rows at a time (MlpSampler)
+// on one LibTorch thread, the rows written into a [n, output width] Matrix.
+Matrix sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
+                  size_t n, at::Generator& gen);
+
 }  // namespace imbgen

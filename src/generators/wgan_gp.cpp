@@ -192,13 +192,8 @@ class WganGp : public GeneratorBase<WganGpConfig> {
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
     const ClassModel& m = model_of(models_, name(), cls);
     at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
-    Mlp g = m.generator;  // forward() is not const; eval mode and no grad make it read-only
-    const Matrix z = generate_rows(n, m.scaler.mean().size(), kSampleChunk, [&](size_t rows) {
-      return to_matrix(
-          forward_in_blocks(torch::randn({static_cast<int64_t>(rows), config_.latent_dim}, gen),
-                            [&](const torch::Tensor& noise) { return g->forward(noise); }));
-    });
-    return m.scaler.inverse_transform(z);
+    return m.scaler.inverse_transform(sample_mlp(m.generator, config_.generator_hidden.size(),
+                                                 kGeneratorOptions, config_.latent_dim, n, gen));
   }
 
   void save_state(std::ostream& out) const override {

@@ -5,6 +5,7 @@
 // float32 rounding.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -68,13 +69,19 @@ struct AutogradGan {
     return s;
   }
 
-  // GanTrainer::sample for n rows within one block: the generator in evaluation mode on noise
-  // from a generator seeded with `seed`.
+  // GanTrainer::sample as LibTorch computes it: the generator in evaluation mode on noise from a
+  // generator seeded with `seed`, drawn kSampleChunk rows at a time.
   Matrix sample(size_t n, uint64_t seed) {
     g->eval();
     torch::NoGradGuard no_grad;
     at::Generator noise = seeded_generator(seed);
-    return to_matrix(g->forward(torch::randn({static_cast<int64_t>(n), latent}, noise)));
+    Matrix out(n, static_cast<size_t>(d));
+    for (size_t start = 0; start < n; start += kSampleChunk) {
+      const auto m = static_cast<int64_t>(std::min(kSampleChunk, n - start));
+      const Matrix part = to_matrix(g->forward(torch::randn({m, latent}, noise)));
+      std::copy(part.data.begin(), part.data.end(), out.row(start));
+    }
+    return out;
   }
 };
 
@@ -98,7 +105,10 @@ void expect_same_training(const GanConfig& config, const Matrix& x, int steps) {
     EXPECT_NEAR(a.d_fake, b.d_fake, 1e-5) << "step " << k;
   }
   trainer.finish();
-  const Matrix ours = trainer.sample(300, 9), theirs = reference.sample(300, 9);
+  // More rows than a block of the sampler's forward (2,048) and than a chunk of noise (65,536),
+  // so that their boundaries are crossed.
+  const size_t n = 70000;
+  const Matrix ours = trainer.sample(n, 9), theirs = reference.sample(n, 9);
   ASSERT_EQ(ours.rows, theirs.rows);
   double worst = 0.0, scale = 0.0;
   for (size_t i = 0; i < ours.data.size(); ++i) {

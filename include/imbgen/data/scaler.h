@@ -18,6 +18,7 @@ class StandardScaler {
   // Throw Error(kInvalidArgument) when not fitted or the column count differs from fit's.
   Matrix transform(const Matrix& x) const;
   Matrix inverse_transform(const Matrix& z) const;  // x = z * scale + mean
+  Matrix inverse_transform(Matrix&& z) const;       // the same, in z's own storage
   void transform_inplace(Matrix& x) const;
 
   const std::vector<double>& mean() const { return mean_; }
