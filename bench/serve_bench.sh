@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Throughput and latency of `imbgen serve` on loopback, measured side by side in one run:
-#   1. one large request: N rows (default 1,000,000) of a smote model streamed as CSV and as
+#   1. one large request: N rows (default 1,000,000) of a smote model (GENERATOR=gan: a gan
+#      model, fit with its defaults) streamed as CSV and as
 #      NDJSON, rows/s, three times each: the client (curl, on the same machine) once writing the
 #      body to a file and counting its lines, and twice discarding it (the server's own rate;
 #      curl's writing takes a quarter of a core);
@@ -13,16 +14,17 @@ cd "$(dirname "$0")/.."
 rows=${1:-1000000}
 secs=${2:-20}
 bin=${3:-build/release/imbgen}
+generator=${GENERATOR:-smote}
 tmp=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 mkdir "$tmp/models"
-"$bin" fit --data data/creditcard.csv.gz -g smote --seed 1 -q -o "$tmp/models/fraud.imbgen"
+"$bin" fit --data data/creditcard.csv.gz -g "$generator" --seed 1 -q -o "$tmp/models/fraud.imbgen"
 "$bin" serve --models "$tmp/models" --port 0 --quiet --max-rows "$rows" 2>"$tmp/log" &
 pid=$!
 for _ in $(seq 100); do grep -q listening "$tmp/log" && break; sleep 0.1; done
 port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\).*/\1/p' "$tmp/log" | head -1)
 url="http://127.0.0.1:$port/v1/models/fraud/sample"
-echo "server: $bin, pid $pid, port $port, $(nproc) cores"
+echo "server: $bin, $generator model, pid $pid, port $port, $(nproc) cores"
 
 for format in csv ndjson; do
   for client in file discard discard; do
