@@ -28,6 +28,8 @@ py=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+# The matrix kernels OpenBLAS chose (see the README on OPENBLAS_CORETYPE): both sides use them.
+echo "OpenBLAS kernels: $(OPENBLAS_VERBOSE=2 "$bench" --benchmark_list_tests 2>&1 | sed -n 's/^Core: *//p' | head -1)"
 for r in $(seq "$rounds"); do
   # imbgen: items_per_second is steps per second for every benchmark selected here.
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$bench" \

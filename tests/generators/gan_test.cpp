@@ -9,12 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "gaussian_helpers.h"
 #include "generators/gan_trainer.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 
 namespace imbgen {
 namespace {
+
+using testing_helpers::gaussian_rows;
+using testing_helpers::median_moments;
+using testing_helpers::moments;
+using testing_helpers::Moments;
 
 TEST(GanArchitecture, ParameterCountsForTwentyNineFeatures) {
   // Generator 29 -> 32 -> 64 -> 128 -> 29, each hidden Linear followed by BatchNorm1d (2 h):
@@ -36,70 +42,15 @@ TEST(GanArchitecture, ParameterCountsForTwentyNineFeatures) {
   EXPECT_EQ(small.discriminator_parameter_count(), 497);
 }
 
-// A correlated 2-D Gaussian: mean (5, -3), sd (2, 0.5), correlation 0.8.
-Matrix gaussian_rows(size_t n, uint64_t seed) {
-  Rng rng(seed);
-  Matrix x(n, 2);
-  for (size_t i = 0; i < n; ++i) {
-    const double a = rng.normal();
-    const double b = 0.8 * a + 0.6 * rng.normal();
-    x(i, 0) = 5.0 + 2.0 * a;
-    x(i, 1) = -3.0 + 0.5 * b;
-  }
-  return x;
-}
-
-struct Moments {
-  double mean[2], sd[2], corr;
-};
-
-Moments moments(const Matrix& x) {
-  Moments m{};
-  const double n = static_cast<double>(x.rows);
-  for (size_t c = 0; c < 2; ++c) {
-    double s = 0;
-    for (size_t i = 0; i < x.rows; ++i) s += x(i, c);
-    m.mean[c] = s / n;
-  }
-  double v0 = 0, v1 = 0, cov = 0;
-  for (size_t i = 0; i < x.rows; ++i) {
-    const double a = x(i, 0) - m.mean[0];
-    const double b = x(i, 1) - m.mean[1];
-    v0 += a * a;
-    v1 += b * b;
-    cov += a * b;
-  }
-  m.sd[0] = std::sqrt(v0 / n);
-  m.sd[1] = std::sqrt(v1 / n);
-  m.corr = cov / std::sqrt(v0 * v1);
-  return m;
-}
-
-// The median of each statistic over several trainings: one GAN run can land in a poor spot (a
-// seed, or another BLAS kernel's rounding, moves it), the median of five does not (measured: the
-// single-seed sd ratio ranged 0.46-1.26 across seeds and OpenBLAS kernels, the median 0.81-1.02).
-Moments median_moments(std::vector<Moments> runs) {
-  auto median = [&](auto get) {
-    std::vector<double> v;
-    for (const auto& m : runs) v.push_back(get(m));
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  Moments out{};
-  for (int c = 0; c < 2; ++c) {
-    out.mean[c] = median([c](const Moments& m) { return m.mean[c]; });
-    out.sd[c] = median([c](const Moments& m) { return m.sd[c]; });
-  }
-  out.corr = median([](const Moments& m) { return m.corr; });
-  return out;
-}
-
 class RecordingObserver : public Observer {
  public:
   void on_progress(const Progress& p) override { seen.push_back(p); }
   std::vector<Progress> seen;
 };
 
+// The median over five trainings (median_moments): one GAN run can land in a poor spot (a
+// seed, or another BLAS kernel's rounding, moves it), the median of five does not (measured: the
+// single-seed sd ratio ranged 0.46-1.26 across seeds and OpenBLAS kernels, the median 0.81-1.02).
 // The scaler alone already puts the mean of even an untrained GAN near the data mean, so the
 // check that shows learning is the spread: one step of training gives samples with about 2% of
 // the data's standard deviation; 600 steps give 0.8 to 1.4 times it (seeds 1 to 5 tried).

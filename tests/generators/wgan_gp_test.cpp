@@ -12,24 +12,17 @@
 #include <utility>
 #include <vector>
 
+#include "gaussian_helpers.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 
 namespace imbgen {
 namespace {
 
-// A correlated 2-D Gaussian: mean (5, -3), sd (2, 0.5), correlation 0.8.
-Matrix gaussian_rows(size_t n, uint64_t seed) {
-  Rng rng(seed);
-  Matrix x(n, 2);
-  for (size_t i = 0; i < n; ++i) {
-    const double a = rng.normal();
-    const double b = 0.8 * a + 0.6 * rng.normal();
-    x(i, 0) = 5.0 + 2.0 * a;
-    x(i, 1) = -3.0 + 0.5 * b;
-  }
-  return x;
-}
+using testing_helpers::gaussian_rows;
+using testing_helpers::median_moments;
+using testing_helpers::moments;
+using testing_helpers::Moments;
 
 class RecordingObserver : public Observer {
  public:
@@ -128,48 +121,6 @@ TEST(WganGp, ReportsProgressAndKeepsTheBestValidationWeights) {
   const size_t best = static_cast<size_t>(std::min_element(mmd.begin(), mmd.end()) - mmd.begin());
   EXPECT_EQ(val.at("best_step"), val.at("step")[best]);
   EXPECT_FALSE(h.at("classes").at("0").contains("validation"));
-}
-
-struct Moments {
-  double mean[2], sd[2], corr;
-};
-
-Moments moments(const Matrix& x) {
-  Moments m{};
-  const double n = static_cast<double>(x.rows);
-  for (size_t c = 0; c < 2; ++c) {
-    double s = 0;
-    for (size_t i = 0; i < x.rows; ++i) s += x(i, c);
-    m.mean[c] = s / n;
-  }
-  double v0 = 0, v1 = 0, cov = 0;
-  for (size_t i = 0; i < x.rows; ++i) {
-    const double a = x(i, 0) - m.mean[0];
-    const double b = x(i, 1) - m.mean[1];
-    v0 += a * a;
-    v1 += b * b;
-    cov += a * b;
-  }
-  m.sd[0] = std::sqrt(v0 / n);
-  m.sd[1] = std::sqrt(v1 / n);
-  m.corr = cov / std::sqrt(v0 * v1);
-  return m;
-}
-
-Moments median_moments(std::vector<Moments> runs) {
-  auto median = [&](auto get) {
-    std::vector<double> v;
-    for (const auto& m : runs) v.push_back(get(m));
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  };
-  Moments out{};
-  for (int c = 0; c < 2; ++c) {
-    out.mean[c] = median([c](const Moments& m) { return m.mean[c]; });
-    out.sd[c] = median([c](const Moments& m) { return m.sd[c]; });
-  }
-  out.corr = median([](const Moments& m) { return m.corr; });
-  return out;
 }
 
 // With a few hundred steps of small networks the samples take the data's spread and
