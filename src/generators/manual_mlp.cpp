@@ -377,9 +377,7 @@ Matrix sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& option
   torch::NoGradGuard no_grad;
   const TorchThreadScope one(1);  // as generate_rows: pieces are drawn on several threads at once
   MlpSampler sampler(net, hidden_layers, options, kForwardBlock);
-  const int64_t width = net->named_parameters()["linear" + std::to_string(hidden_layers) +
-                                                ".weight"]
-                            .size(0);
+  const int64_t width = sampler.output_width();
   Matrix out(n, static_cast<size_t>(width));
   at::Tensor noise =
       torch::empty({static_cast<int64_t>(std::min(n, kSampleChunk)), latent});

@@ -116,6 +116,7 @@ class MlpSampler {
   // in: [rows <= block, the network's input width], float32, contiguous. Returns the output
   // [rows, output width], a view of this sampler's buffer, valid until the next call.
   at::Tensor forward(const at::Tensor& in);
+  int64_t output_width() const { return layers_.back().w.size(0); }
 
  private:
   struct Layer {

@@ -13,9 +13,13 @@
 #include "generators/torch_blocks.h"
 #include "generators/training_loop.h"
 #include "imbgen/core/rng.h"
+#include "trainer_test_helpers.h"
 
 namespace imbgen {
 namespace {
+
+using testing_helpers::expect_same_rows;
+using testing_helpers::normal_rows;
 
 // The reference: GanTrainer::Impl's networks, built and initialised the same way, and its step
 // as autograd computes it.
@@ -85,13 +89,6 @@ struct AutogradGan {
   }
 };
 
-Matrix normal_rows(size_t n, size_t d, uint64_t seed) {
-  Rng rng(seed);
-  Matrix x(n, d);
-  for (double& v : x.data) v = rng.normal();
-  return x;
-}
-
 void expect_same_training(const GanConfig& config, const Matrix& x, int steps) {
   const TorchThreadScope one_thread(1);
   GanTrainer trainer(config, x.cols, 5);
@@ -108,15 +105,7 @@ void expect_same_training(const GanConfig& config, const Matrix& x, int steps) {
   // More rows than a block of the sampler's forward (2,048) and than a chunk of noise (65,536),
   // so that their boundaries are crossed.
   const size_t n = 70000;
-  const Matrix ours = trainer.sample(n, 9), theirs = reference.sample(n, 9);
-  ASSERT_EQ(ours.rows, theirs.rows);
-  double worst = 0.0, scale = 0.0;
-  for (size_t i = 0; i < ours.data.size(); ++i) {
-    worst = std::max(worst, std::fabs(ours.data[i] - theirs.data[i]));
-    scale = std::max(scale, std::fabs(theirs.data[i]));
-  }
-  EXPECT_GT(scale, 0.1);  // rows of a trained generator, not zeros
-  EXPECT_LT(worst, 1e-4 * (1.0 + scale)) << "largest difference in the generated rows";
+  expect_same_rows(trainer.sample(n, 9), reference.sample(n, 9));
 }
 
 TEST(GanTrainer, HandWrittenStepsMatchAutograd) {

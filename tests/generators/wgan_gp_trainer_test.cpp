@@ -12,9 +12,13 @@
 #include "generators/training_loop.h"
 #include "generators/wgan_gp_trainer.h"
 #include "imbgen/core/rng.h"
+#include "trainer_test_helpers.h"
 
 namespace imbgen {
 namespace {
+
+using testing_helpers::expect_same_rows;
+using testing_helpers::normal_rows;
 
 // The reference: the networks built and initialised as WganGpTrainer builds them, and the step
 // of Algorithm 1 through torch_blocks' autograd critic and generator updates.
@@ -63,13 +67,6 @@ struct AutogradWganGp {
   }
 };
 
-Matrix normal_rows(size_t n, size_t d, uint64_t seed) {
-  Rng rng(seed);
-  Matrix x(n, d);
-  for (double& v : x.data) v = rng.normal();
-  return x;
-}
-
 // n rows of `g` in evaluation mode from noise seeded with `seed`.
 Matrix rows_of(Mlp& g, int64_t latent, size_t n, uint64_t seed) {
   g->eval();
@@ -91,16 +88,8 @@ void expect_same_training(const WganGpConfig& config, const Matrix& x, size_t ba
       EXPECT_NEAR(a[v], b[v], 1e-4 * (1.0 + std::fabs(b[v]))) << names[v] << ", step " << k;
     }
   }
-  const Matrix ours = rows_of(trainer.generator(), config.latent_dim, 300, 9);
-  const Matrix theirs = rows_of(reference.g, config.latent_dim, 300, 9);
-  ASSERT_EQ(ours.rows, theirs.rows);
-  double worst = 0.0, scale = 0.0;
-  for (size_t i = 0; i < ours.data.size(); ++i) {
-    worst = std::max(worst, std::fabs(ours.data[i] - theirs.data[i]));
-    scale = std::max(scale, std::fabs(theirs.data[i]));
-  }
-  EXPECT_GT(scale, 0.1);  // rows of a trained generator, not zeros
-  EXPECT_LT(worst, 1e-4 * (1.0 + scale)) << "largest difference in the generated rows";
+  expect_same_rows(rows_of(trainer.generator(), config.latent_dim, 300, 9),
+                   rows_of(reference.g, config.latent_dim, 300, 9));
 }
 
 TEST(WganGpTrainer, HandWrittenStepsMatchAutograd) {
