@@ -1059,8 +1059,9 @@ struct RowText::Rows {
 };
 
 struct RowText::Slot {
-  enum class State { kPlanned, kReady, kEnd };
+  enum class State { kPlanned, kFilling, kReady, kEnd };
   State state = State::kEnd;
+  size_t order = 0;  // the chunk's place in the text
   std::vector<Run> runs;
   bool header = false;
   std::vector<char> buf;
@@ -1094,7 +1095,8 @@ RowText::RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, in
   // Room for a chunk's rows at the longest a row can be; no more than there are rows.
   rows_per_chunk_ = std::max<size_t>(1, std::min(total, chunk_bytes / writer_.max_row_chars()));
   if (threads == kAutoThreads) threads = total > 20000 ? 2 : 0;  // threads pay off for many rows
-  const size_t n = static_cast<size_t>(std::max(threads, 1));
+  // A slot more than threads: while the caller holds one chunk, every thread can format another.
+  const size_t n = threads > 0 ? static_cast<size_t>(threads) + 1 : 1;
   for (size_t i = 0; i < n; ++i) {
     slots_.push_back(std::make_unique<Slot>());
     slots_.back()->buf.resize(writer_.csv_header().size() +
@@ -1103,7 +1105,7 @@ RowText::RowText(const Table& schema, std::vector<Block> blocks, bool ndjson, in
   }
   if (threads > 0) {
     try {
-      for (size_t i = 0; i < n; ++i) workers_.emplace_back([this, i] { work(i); });
+      for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
     } catch (...) {  // a thread that could not start: stop those that did, as the destructor
       stop();
       throw;
@@ -1143,6 +1145,7 @@ void RowText::plan(Slot& slot) {
     rows += take;
   }
   slot.state = slot.header || rows > 0 ? Slot::State::kPlanned : Slot::State::kEnd;
+  slot.order = planned_++;
 }
 
 // Makes a block's rows on this thread: the lock is held on entry and exit, not during make().
@@ -1223,7 +1226,7 @@ void RowText::written(size_t block, size_t count) {
 // while fewer than threads + 1 blocks' made rows are held (lock held).
 bool RowText::can_make_ahead() {
   while (ahead_ < blocks_.size() && blocks_[ahead_]->state != Rows::State::kWaiting) ++ahead_;
-  return ahead_ < blocks_.size() && held_ < slots_.size() + 1;
+  return ahead_ < blocks_.size() && held_ < slots_.size();
 }
 
 void RowText::fill(Slot& slot) {
@@ -1255,22 +1258,34 @@ void RowText::fill(Slot& slot) {
   slot.length = static_cast<size_t>(at - slot.buf.data());
 }
 
-void RowText::work(size_t worker) {
-  Slot& slot = *slots_[worker];
+// The planned chunk no thread has taken that comes first in the text, or null (lock held).
+RowText::Slot* RowText::next_planned() {
+  Slot* first = nullptr;
+  for (auto& slot : slots_) {
+    if (slot->state == Slot::State::kPlanned && (first == nullptr || slot->order < first->order))
+      first = slot.get();
+  }
+  return first;
+}
+
+void RowText::work() {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
+    Slot* slot = nullptr;
     changed_.wait(lock, [&] {
-      return stopping_ || slot.state == Slot::State::kPlanned || can_make_ahead();
+      slot = next_planned();
+      return stopping_ || slot != nullptr || can_make_ahead();
     });
     if (stopping_) return;
-    if (slot.state != Slot::State::kPlanned) {  // idle: the next rows to be made
+    if (slot == nullptr) {  // idle: the next rows to be made
       make(ahead_, lock);
       continue;
     }
+    slot->state = Slot::State::kFilling;
     lock.unlock();
-    fill(slot);
+    fill(*slot);
     lock.lock();
-    slot.state = Slot::State::kReady;
+    slot->state = Slot::State::kReady;
     changed_.notify_all();
   }
 }
@@ -1296,7 +1311,8 @@ std::string_view RowText::next() {
     lock.lock();
     slot.state = Slot::State::kReady;
   }
-  changed_.wait(lock, [&] { return slot.state != Slot::State::kPlanned; });
+  changed_.wait(
+      lock, [&] { return slot.state == Slot::State::kReady || slot.state == Slot::State::kEnd; });
   if (slot.state == Slot::State::kEnd) {
     done_ = true;
     return {};

@@ -244,10 +244,11 @@ class RowWriter {
 
 // The rows of one or more blocks of one schema, in order, as the text RowWriter writes (CSV with
 // its header line first, or NDJSON), a chunk of about `chunk_bytes` at a time: what `imbgen
-// serve` streams and write_rows_csv writes. `threads` threads (started once) format the chunks
-// after the one the caller holds, each its own, while the caller sends or writes that one; with
-// 0, next() formats each chunk itself (no thread to start). kAutoThreads: two for more than
-// 20,000 rows, else none. The text is the same whatever the thread count.
+// serve` streams and write_rows_csv writes. `threads` threads (started once) format the next
+// `threads` + 1 chunks, each thread the earliest one no other has taken, while the caller sends
+// or writes the one it holds; with 0, next() formats each chunk itself (no thread to start).
+// kAutoThreads: two for more than 20,000 rows, else none. The text is the same whatever the
+// thread count.
 //
 // A block's rows are the caller's (x and y, which must outlive this object) or made when first
 // needed: make(x, y) fills x with `rows` rows of the schema's columns and y with their class
@@ -295,7 +296,8 @@ class RowText {
   void make(size_t block, std::unique_lock<std::mutex>& lock);
   void written(size_t block, size_t count);
   bool can_make_ahead();
-  void work(size_t worker);
+  Slot* next_planned();
+  void work();
   void stop();
 
   RowWriter writer_;
@@ -312,8 +314,10 @@ class RowText {
   bool done_ = false, stopping_ = false;
   size_t current_ = 0;  // the slot of the chunk next() returns next
   bool holding_ = false;  // whether the caller holds slot current_ - 1's text
+  size_t planned_ = 0;    // chunks planned so far (a slot's `order` among them)
   std::exception_ptr pending_;  // an error next() throws after the text before it
-  std::vector<std::unique_ptr<Slot>> slots_;  // one per thread: chunk k is slot k % threads
+  // Chunk k is slot k % slots_.size(): threads + 1 slots, one with no threads.
+  std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::thread> workers_;
