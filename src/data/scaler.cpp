@@ -88,11 +88,22 @@ Matrix StandardScaler::inverse_transform(const Matrix& z) const {
 Matrix StandardScaler::inverse_transform(Matrix&& z) const {
   check_columns(mean_, z, "inverse_transform");
   Matrix x = std::move(z);
-  for (size_t i = 0; i < x.rows; ++i) {
-    double* r = x.row(i);
-    for (size_t j = 0; j < x.cols; ++j) r[j] = r[j] * scale_[j] + mean_[j];
-  }
+  inverse_transform({x.data.data(), x.rows, x.cols, static_cast<ptrdiff_t>(x.cols), 1});
   return x;
+}
+
+void StandardScaler::inverse_transform(const MutableNumberBlock& z) const {
+  check_internal(z.cols == mean_.size(), "StandardScaler::inverse_transform: the block has " +
+                                             std::to_string(z.cols) + " columns, the scaler " +
+                                             std::to_string(mean_.size()));
+  for (size_t i = 0; i < z.rows; ++i) {
+    if (z.col_stride == 1) {  // contiguous rows (the common case): a loop the compiler vectorises
+      double* r = &z(i, 0);
+      for (size_t j = 0; j < z.cols; ++j) r[j] = r[j] * scale_[j] + mean_[j];
+    } else {
+      for (size_t j = 0; j < z.cols; ++j) z(i, j) = z(i, j) * scale_[j] + mean_[j];
+    }
+  }
 }
 
 nlohmann::json StandardScaler::to_json() const {

@@ -64,6 +64,14 @@ class Gan : public GeneratorBase<GanConfig> {
         m.trainer->sample(n, mix_seed(seed, static_cast<uint64_t>(cls))));
   }
 
+  // The same rows as sample(), written into `out` with no Matrix between.
+  void sample_into(int cls, size_t n, uint64_t seed, const MutableNumberBlock& out) const override {
+    const ClassModel& m = model_of(models_, name(), cls);
+    check_internal(out.rows == n, name() + ": sample_into: the block does not have n rows");
+    m.trainer->sample_into(mix_seed(seed, static_cast<uint64_t>(cls)), out);
+    m.scaler.inverse_transform(out);
+  }
+
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
     write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) {

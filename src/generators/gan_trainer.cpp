@@ -162,6 +162,13 @@ Matrix GanTrainer::sample(size_t n, uint64_t seed) const {
   return sample_mlp(s.g, s.config.generator_hidden.size(), kGeneratorOptions, s.latent, n, gen);
 }
 
+void GanTrainer::sample_into(uint64_t seed, const MutableNumberBlock& out) const {
+  Impl& s = *impl_;
+  check_internal(!s.g->is_training(), "GanTrainer::sample_into: call finish() after training");
+  at::Generator gen = seeded_generator(seed);
+  sample_mlp(s.g, s.config.generator_hidden.size(), kGeneratorOptions, s.latent, gen, out);
+}
+
 int64_t GanTrainer::generator_parameter_count() const { return count_parameters(*impl_->g); }
 int64_t GanTrainer::discriminator_parameter_count() const { return count_parameters(*impl_->disc); }
 size_t GanTrainer::n_features() const { return static_cast<size_t>(impl_->d); }

@@ -38,6 +38,8 @@ class GanTrainer {
   // n rows from the generator in evaluation mode, standardised units [n, n_features].
   // Noise is drawn from a generator seeded with `seed`; thread-safe after finish().
   Matrix sample(size_t n, uint64_t seed) const;
+  // The same rows, out.rows of them, written into `out`.
+  void sample_into(uint64_t seed, const MutableNumberBlock& out) const;
 
   int64_t generator_parameter_count() const;
   int64_t discriminator_parameter_count() const;

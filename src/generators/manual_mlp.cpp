@@ -374,11 +374,23 @@ at::Tensor MlpSampler::forward(const at::Tensor& in) {
 
 Matrix sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
                   size_t n, at::Generator& gen) {
+  const auto width = static_cast<size_t>(
+      net->named_parameters()["linear" + std::to_string(hidden_layers) + ".weight"].size(0));
+  Matrix out(n, width);
+  sample_mlp(net, hidden_layers, options, latent, gen,
+             {out.data.data(), n, width, static_cast<ptrdiff_t>(width), 1});
+  return out;
+}
+
+void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
+                at::Generator& gen, const MutableNumberBlock& out) {
   torch::NoGradGuard no_grad;
   const TorchThreadScope one(1);  // as generate_rows: pieces are drawn on several threads at once
   MlpSampler sampler(net, hidden_layers, options, kForwardBlock);
   const int64_t width = sampler.output_width();
-  Matrix out(n, static_cast<size_t>(width));
+  check_internal(out.cols == static_cast<size_t>(width),
+                 "sample_mlp: the block's width is not the network's output width");
+  const size_t n = out.rows;
   at::Tensor noise =
       torch::empty({static_cast<int64_t>(std::min(n, kSampleChunk)), latent});
   for (size_t start = 0; start < n; start += kSampleChunk) {
@@ -389,11 +401,18 @@ Matrix sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& option
       const int64_t rows = std::min(kForwardBlock, m - r);
       const at::Tensor y = sampler.forward(z.narrow(0, r, rows));
       const float* v = y.data_ptr<float>();
-      double* dst = out.row(start + static_cast<size_t>(r));
-      for (int64_t i = 0; i < rows * width; ++i) dst[i] = v[i];
+      for (int64_t i = 0; i < rows; ++i) {
+        const size_t row = start + static_cast<size_t>(r + i);
+        const float* src = v + i * width;
+        if (out.col_stride == 1) {  // contiguous rows: a loop the compiler vectorises
+          double* dst = &out(row, 0);
+          for (int64_t c = 0; c < width; ++c) dst[c] = src[c];
+        } else {
+          for (int64_t c = 0; c < width; ++c) out(row, static_cast<size_t>(c)) = src[c];
+        }
+      }
     }
   }
-  return out;
 }
 
 }  // namespace imbgen

@@ -135,5 +135,8 @@ class MlpSampler {
 // on one LibTorch thread, the rows written into a [n, output width] Matrix.
 Matrix sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
                   size_t n, at::Generator& gen);
+// The same rows written into `out` (out.rows rows of the output width), with no Matrix between.
+void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
+                at::Generator& gen, const MutableNumberBlock& out);
 
 }  // namespace imbgen

@@ -196,6 +196,16 @@ class WganGp : public GeneratorBase<WganGpConfig> {
                                                  kGeneratorOptions, config_.latent_dim, n, gen));
   }
 
+  // The same rows as sample(), written into `out` with no Matrix between.
+  void sample_into(int cls, size_t n, uint64_t seed, const MutableNumberBlock& out) const override {
+    const ClassModel& m = model_of(models_, name(), cls);
+    check_internal(out.rows == n, name() + ": sample_into: the block does not have n rows");
+    at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
+    sample_mlp(m.generator, config_.generator_hidden.size(), kGeneratorOptions, config_.latent_dim,
+               gen, out);
+    m.scaler.inverse_transform(out);
+  }
+
   void save_state(std::ostream& out) const override {
     BinaryWriter w(out);
     write_per_class(w, models_, [](BinaryWriter& bw, const ClassModel& m) {

@@ -25,4 +25,25 @@ struct Matrix {
   static Matrix vstack(const Matrix& a, const Matrix& b);
 };
 
+// Numbers held by the caller, e.g. a numpy array in C or Fortran order: value (r, c) is
+// data[r * row_stride + c * col_stride] (strides in doubles). Writable blocks are the same with
+// a non-const pointer.
+struct NumberBlock {
+  const double* data = nullptr;
+  size_t rows = 0;
+  size_t cols = 0;
+  ptrdiff_t row_stride = 0;
+  ptrdiff_t col_stride = 0;
+};
+struct MutableNumberBlock {
+  double* data = nullptr;
+  size_t rows = 0;
+  size_t cols = 0;
+  ptrdiff_t row_stride = 0;
+  ptrdiff_t col_stride = 0;
+  double& operator()(size_t r, size_t c) const {
+    return data[static_cast<ptrdiff_t>(r) * row_stride + static_cast<ptrdiff_t>(c) * col_stride];
+  }
+};
+
 }  // namespace imbgen

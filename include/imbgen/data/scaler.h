@@ -19,6 +19,7 @@ class StandardScaler {
   Matrix transform(const Matrix& x) const;
   Matrix inverse_transform(const Matrix& z) const;  // x = z * scale + mean
   Matrix inverse_transform(Matrix&& z) const;       // the same, in z's own storage
+  void inverse_transform(const MutableNumberBlock& z) const;  // the same, in the block itself
   void transform_inplace(Matrix& x) const;
 
   const std::vector<double>& mean() const { return mean_; }

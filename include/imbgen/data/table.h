@@ -146,27 +146,6 @@ Table table_from_columns(const std::vector<ColumnValues>& columns, const LabelCo
                          const std::string& target, const std::string& source,
                          bool allow_single_class = false);
 
-// Numbers held by the caller, e.g. a numpy array in C or Fortran order: value (r, c) is
-// data[r * row_stride + c * col_stride] (strides in doubles). Writable blocks are the same with
-// a non-const pointer.
-struct NumberBlock {
-  const double* data = nullptr;
-  size_t rows = 0;
-  size_t cols = 0;
-  ptrdiff_t row_stride = 0;
-  ptrdiff_t col_stride = 0;
-};
-struct MutableNumberBlock {
-  double* data = nullptr;
-  size_t rows = 0;
-  size_t cols = 0;
-  ptrdiff_t row_stride = 0;
-  ptrdiff_t col_stride = 0;
-  double& operator()(size_t r, size_t c) const {
-    return data[static_cast<ptrdiff_t>(r) * row_stride + static_cast<ptrdiff_t>(c) * col_stride];
-  }
-};
-
 // What table_from_numbers checks and derives before it reads a number: the names (not blank,
 // not repeated, not the target's), the classes (in load_table's order) and each row's class.
 // The Table has those columns (numeric, not summarised), classes, target, source and y, and x
