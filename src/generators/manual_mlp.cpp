@@ -386,11 +386,13 @@ void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options,
                 at::Generator& gen, const MutableNumberBlock& out) {
   torch::NoGradGuard no_grad;
   const TorchThreadScope one(1);  // as generate_rows: pieces are drawn on several threads at once
-  MlpSampler sampler(net, hidden_layers, options, kForwardBlock);
+  const size_t n = out.rows;
+  // Buffers for no more rows than are drawn: a small request allocates little.
+  MlpSampler sampler(net, hidden_layers, options,
+                     std::max<int64_t>(1, std::min(kForwardBlock, static_cast<int64_t>(n))));
   const int64_t width = sampler.output_width();
   check_internal(out.cols == static_cast<size_t>(width),
                  "sample_mlp: the block's width is not the network's output width");
-  const size_t n = out.rows;
   at::Tensor noise =
       torch::empty({static_cast<int64_t>(std::min(n, kSampleChunk)), latent});
   for (size_t start = 0; start < n; start += kSampleChunk) {
