@@ -91,7 +91,10 @@ std::unique_ptr<Generator> fitted(const std::string& name, const nlohmann::json&
   return g;
 }
 
+// Rows per second on one thread in all: sampling runs on one LibTorch thread, and OpenBLAS's own
+// threads would otherwise share the products (and benchmark counts the main thread's CPU time).
 void sample_benchmark(benchmark::State& state, const Generator& g) {
+  set_blas_threads(1);
   const auto n = static_cast<size_t>(state.range(0));
   require_finite(g.sample(1, n, 0));
   uint64_t seed = 1;
