@@ -88,7 +88,7 @@ Matrix StandardScaler::inverse_transform(const Matrix& z) const {
 Matrix StandardScaler::inverse_transform(Matrix&& z) const {
   check_columns(mean_, z, "inverse_transform");
   Matrix x = std::move(z);
-  inverse_transform({x.data.data(), x.rows, x.cols, static_cast<ptrdiff_t>(x.cols), 1});
+  inverse_transform(block_of(x));
   return x;
 }
 

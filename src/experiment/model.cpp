@@ -216,8 +216,7 @@ void Model::draw(int cls, size_t n, uint64_t seed, Matrix& out) const {
     out.rows = n;
     out.cols = d;
     out.data.resize(n * d);
-    generator_->sample_into(cls, n, seed,
-                            {out.data.data(), n, d, static_cast<ptrdiff_t>(d), 1});
+    generator_->sample_into(cls, n, seed, block_of(out));
   } else {
     out = generator_->sample(cls, n, seed);
   }

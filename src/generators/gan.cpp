@@ -59,12 +59,11 @@ class Gan : public GeneratorBase<GanConfig> {
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    const ClassModel& m = model_of(models_, name(), cls);
-    return m.scaler.inverse_transform(
-        m.trainer->sample(n, mix_seed(seed, static_cast<uint64_t>(cls))));
+    Matrix out(n, model_of(models_, name(), cls).trainer->n_features());
+    sample_into(cls, n, seed, block_of(out));
+    return out;
   }
 
-  // The same rows as sample(), written into `out` with no Matrix between.
   void sample_into(int cls, size_t n, uint64_t seed, const MutableNumberBlock& out) const override {
     const ClassModel& m = model_of(models_, name(), cls);
     check_internal(out.rows == n, name() + ": sample_into: the block does not have n rows");

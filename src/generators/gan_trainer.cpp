@@ -156,15 +156,14 @@ void GanTrainer::finish() {
 }
 
 Matrix GanTrainer::sample(size_t n, uint64_t seed) const {
-  Impl& s = *impl_;
-  check_internal(!s.g->is_training(), "GanTrainer::sample: call finish() after training");
-  at::Generator gen = seeded_generator(seed);
-  return sample_mlp(s.g, s.config.generator_hidden.size(), kGeneratorOptions, s.latent, n, gen);
+  Matrix out(n, n_features());
+  sample_into(seed, block_of(out));
+  return out;
 }
 
 void GanTrainer::sample_into(uint64_t seed, const MutableNumberBlock& out) const {
   Impl& s = *impl_;
-  check_internal(!s.g->is_training(), "GanTrainer::sample_into: call finish() after training");
+  check_internal(!s.g->is_training(), "GanTrainer::sample: call finish() after training");
   at::Generator gen = seeded_generator(seed);
   sample_mlp(s.g, s.config.generator_hidden.size(), kGeneratorOptions, s.latent, gen, out);
 }

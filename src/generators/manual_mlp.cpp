@@ -372,16 +372,6 @@ at::Tensor MlpSampler::forward(const at::Tensor& in) {
   return x;
 }
 
-Matrix sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
-                  size_t n, at::Generator& gen) {
-  const auto width = static_cast<size_t>(
-      net->named_parameters()["linear" + std::to_string(hidden_layers) + ".weight"].size(0));
-  Matrix out(n, width);
-  sample_mlp(net, hidden_layers, options, latent, gen,
-             {out.data.data(), n, width, static_cast<ptrdiff_t>(width), 1});
-  return out;
-}
-
 void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
                 at::Generator& gen, const MutableNumberBlock& out) {
   torch::NoGradGuard no_grad;

@@ -190,13 +190,11 @@ class WganGp : public GeneratorBase<WganGpConfig> {
   }
 
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
-    const ClassModel& m = model_of(models_, name(), cls);
-    at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
-    return m.scaler.inverse_transform(sample_mlp(m.generator, config_.generator_hidden.size(),
-                                                 kGeneratorOptions, config_.latent_dim, n, gen));
+    Matrix out(n, model_of(models_, name(), cls).scaler.mean().size());
+    sample_into(cls, n, seed, block_of(out));
+    return out;
   }
 
-  // The same rows as sample(), written into `out` with no Matrix between.
   void sample_into(int cls, size_t n, uint64_t seed, const MutableNumberBlock& out) const override {
     const ClassModel& m = model_of(models_, name(), cls);
     check_internal(out.rows == n, name() + ": sample_into: the block does not have n rows");

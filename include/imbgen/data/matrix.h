@@ -46,4 +46,9 @@ struct MutableNumberBlock {
   }
 };
 
+// The whole of `m` as a writable block (row-major).
+inline MutableNumberBlock block_of(Matrix& m) {
+  return {m.data.data(), m.rows, m.cols, static_cast<ptrdiff_t>(m.cols), 1};
+}
+
 }  // namespace imbgen
