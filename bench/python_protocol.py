@@ -154,10 +154,11 @@ def make_classifier(name, seed, class_weight, forest):
         return LinearSVC(C=1.0, loss="squared_hinge", dual=False, tol=0.01, intercept_scaling=1.0,
                          class_weight=class_weight, random_state=seed), True, "decision"
     if name == "svm_rbf":
-        # libsvm C-SVC, C 1, gamma "scale", eps 1e-3, 200 MB cache, shrinking, Platt scaling
-        # (scikit-learn's default probability=False: imbgen's scores are Platt probabilities).
+        # libsvm C-SVC, C 1, gamma "scale", eps 1e-3, 200 MB cache, shrinking, no Platt scaling
+        # (scikit-learn's default, and imbgen's since its probability option became off by
+        # default). Decision values.
         return SVC(kernel="rbf", C=1.0, gamma="scale", tol=1e-3, cache_size=200, shrinking=True,
-                   probability=True, class_weight=class_weight, random_state=seed), True, "proba"
+                   class_weight=class_weight, random_state=seed), True, "decision"
     if name == "random_forest":
         if forest == "xgboost":  # imbgen's own recipe: XGBoost's random-forest mode
             d = DATA["x"].shape[1]  # "sqrt": exactly floor(sqrt(d)) features, as imbgen asks

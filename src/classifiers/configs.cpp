@@ -108,6 +108,7 @@ nlohmann::json SvmRbfConfig::to_json() const {
           {"eps", eps},
           {"cache_size_mb", cache_size_mb},
           {"shrinking", shrinking},
+          {"probability", probability},
           {"max_train_rows", max_train_rows}};
 }
 SvmRbfConfig SvmRbfConfig::from_json(const nlohmann::json& j) {
@@ -127,6 +128,7 @@ SvmRbfConfig SvmRbfConfig::from_json(const nlohmann::json& j) {
   r.number("eps", cfg.eps);
   r.number("cache_size_mb", cfg.cache_size_mb);
   r.boolean("shrinking", cfg.shrinking);
+  r.boolean("probability", cfg.probability);
   r.integer("max_train_rows", cfg.max_train_rows);
   r.finish(cfg.problems());
   return cfg;

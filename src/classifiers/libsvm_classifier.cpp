@@ -1,9 +1,12 @@
 // "svm_rbf": kernel SVM from libsvm (Chang & Lin 2011, "LIBSVM: A library for support vector
-// machines", ACM TIST 2(3)), C-SVC with an RBF kernel and Platt-scaled probabilities (Platt 1999,
-// as improved by Lin, Lin & Weng 2007), on standardised features.
+// machines", ACM TIST 2(3)), C-SVC with an RBF kernel on standardised features. Scores are decision
+// values, or with `probability` Platt-scaled probabilities (Platt 1999, as improved by Lin, Lin &
+// Weng 2007).
 #include <libsvm/svm.h>
 
+#include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 
@@ -37,7 +40,9 @@ class SvmRbfClassifier final : public Classifier {
 
   std::string name() const override { return "svm_rbf"; }
   nlohmann::json config() const override { return config_.to_json(); }
-  ScoreKind score_kind() const override { return ScoreKind::kProbability; }
+  ScoreKind score_kind() const override {
+    return config_.probability ? ScoreKind::kProbability : ScoreKind::kDecision;
+  }
   std::string note() const override { return note_; }
 
   void fit(const Matrix& x_all, const std::vector<int>& y_all,
@@ -140,19 +145,23 @@ class SvmRbfClassifier final : public Classifier {
     param.nu = 0.5;
     param.p = 0.1;
     param.shrinking = config_.shrinking ? 1 : 0;
-    param.probability = 1;
+    param.probability = config_.probability ? 1 : 0;
 
     if (const char* problem_text = svm_check_parameter(&prob, &param)) {
       throw Error(ErrorKind::kInvalidArgument,
                   std::string("svm_rbf: libsvm rejected the parameters: ") + problem_text);
     }
     svm_set_print_string_function(&silent_print);
-    // Platt scaling fits its sigmoid on an internal 5-fold cross-validation whose folds are drawn
-    // with the C library's rand(): seeding it here makes the probabilities reproducible (rand() is
-    // process-global, so fits running concurrently in other threads can interleave their draws).
-    classifiers_detail::seed_thread_rand(static_cast<unsigned>(mix_seed(context_.seed, 2)));
+    if (config_.probability) {
+      // Platt scaling fits its sigmoid on an internal 5-fold cross-validation whose folds are
+      // drawn with the C library's rand(): seeding it here makes the probabilities reproducible
+      // (rand() is process-global, so fits running concurrently in other threads can interleave
+      // their draws). Without it, libsvm's training draws nothing.
+      classifiers_detail::seed_thread_rand(static_cast<unsigned>(mix_seed(context_.seed, 2)));
+    }
     model_.reset(svm_train(&prob, &param));
-    check_internal(model_ != nullptr && svm_check_probability_model(model_.get()),
+    check_internal(model_ != nullptr, "svm_rbf: libsvm svm_train() returned no model");
+    check_internal(!config_.probability || svm_check_probability_model(model_.get()),
                    "svm_rbf: libsvm svm_train() returned no probability model");
     check_internal(svm_get_nr_class(model_.get()) == n_classes_,
                    "svm_rbf: libsvm model has an unexpected number of classes");
@@ -167,12 +176,41 @@ class SvmRbfClassifier final : public Classifier {
     const auto k = static_cast<size_t>(n_classes_);
     Matrix out(x.rows, k);
     std::vector<svm_node> nodes;
-    std::vector<double> p(k);
+    // Probabilities: k values. Decision values: one per pair of classes (a, b), a < b in libsvm's
+    // class order: (0, 1), (0, 2), ..., (1, 2), ...; positive means a.
+    std::vector<double> values(config_.probability ? k : k * (k - 1) / 2);
+    std::vector<double> votes(k), confidence(k);
     for (size_t i = 0; i < x.rows; ++i) {
       nodes.clear();
       append_row(z.row(i), x.cols, nodes);
-      svm_predict_probability(model_.get(), nodes.data(), p.data());
-      for (size_t j = 0; j < k; ++j) out(i, static_cast<size_t>(label_[j])) = p[j];
+      if (config_.probability) {
+        svm_predict_probability(model_.get(), nodes.data(), values.data());
+        for (size_t j = 0; j < k; ++j) out(i, static_cast<size_t>(label_[j])) = values[j];
+        continue;
+      }
+      svm_predict_values(model_.get(), nodes.data(), values.data());
+      if (k == 2) {
+        out(i, static_cast<size_t>(label_[0])) = values[0];
+        out(i, static_cast<size_t>(label_[1])) = -values[0];
+        continue;
+      }
+      // Several classes: one score per class from the pairwise values, as scikit-learn's
+      // SVC(decision_function_shape="ovr"): the class's votes plus its summed confidence squashed
+      // into (-1/3, 1/3), so the confidence orders rows within one vote count only.
+      std::fill(votes.begin(), votes.end(), 0.0);
+      std::fill(confidence.begin(), confidence.end(), 0.0);
+      size_t pair = 0;
+      for (size_t a = 0; a < k; ++a) {
+        for (size_t b = a + 1; b < k; ++b, ++pair) {
+          votes[values[pair] >= 0 ? a : b] += 1;
+          confidence[a] += values[pair];
+          confidence[b] -= values[pair];
+        }
+      }
+      for (size_t j = 0; j < k; ++j) {
+        out(i, static_cast<size_t>(label_[j])) =
+            votes[j] + confidence[j] / (3 * (std::fabs(confidence[j]) + 1));
+      }
     }
     return out;
   }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -363,6 +364,119 @@ TEST(LinearSvm, MatchesSklearnLinearSvcDecisionValues) {
     for (size_t i = 0; i < want.size(); ++i)
       EXPECT_NEAR(d(i, 1), want[i], kSklearnTol) << solver << " " << i;
   }
+}
+
+// Reference values from /usr/bin/python3 (scikit-learn 1.2.1), rows and scaling as above:
+//
+//   from sklearn.svm import SVC
+//   for cw in [None, "balanced"]:
+//       svc = SVC(tol=1e-10, class_weight=cw).fit(Z[:24], y[:24])
+//       print("svm_rbf", cw, [float(v) for v in svc.decision_function(Z[24:])])
+//   print("default", [float(v) for v in SVC().fit(Z[:24], y[:24]).decision_function(Z[24:])])
+//
+// scikit-learn's SVC wraps libsvm too: the same dual problem (gamma "scale" on the same
+// standardised rows, class_weight "balanced" as per-class C multipliers). At a tight tolerance
+// both reach its optimum. At the default tolerance 1e-3 the two libsvm versions (Debian's and
+// scikit-learn's fork) stop at different iterates near it, measured up to 5.7e-4 apart: 2e-3
+// checks the defaults (C 1, gamma "scale") without asking for more than the tolerance gives.
+TEST(SvmRbf, MatchesSklearnSvcDecisionValues) {
+  const Dataset train = sklearn_rows(0, 24), test = sklearn_rows(24, 32);
+  const std::vector<double> plain = {
+      -0.7459781582515912, -0.6280054167027209,  -0.8270147851143277, -1.0200684626004264,
+      -0.5607989265507345, -0.08993163673811805, -0.7526610314304922, 1.016731209723864};
+  const std::vector<double> balanced = {
+      -0.6676811843091195, -0.31132430504132114, -0.7185407949809917, -1.025924206238563,
+      -0.08578644798848292, 0.45467910441695886, -0.5268443449047997, 1.3036786939247385};
+  const std::vector<double> defaults = {
+      -0.746141944141622,  -0.6281561440776614,  -0.8268923328354311, -1.020152965993573,
+      -0.5609625480009066, -0.09021473763046733, -0.7527820803151115, 1.0163657653457487};
+  auto tight = make_classifier("svm_rbf", {{"eps", 1e-10}});
+  EXPECT_EQ(tight->score_kind(), ScoreKind::kDecision);
+  tight->fit(train.x, train.y, {});
+  const Matrix d = tight->predict_proba(test.x);
+  for (size_t i = 0; i < plain.size(); ++i) {
+    EXPECT_NEAR(d(i, 1), plain[i], kSklearnTol) << i;
+    EXPECT_EQ(d(i, 0), -d(i, 1)) << i;
+  }
+  tight->fit(train.x, train.y, balanced_sample_weights(train.y));
+  const Matrix db = tight->predict_proba(test.x);
+  for (size_t i = 0; i < balanced.size(); ++i) EXPECT_NEAR(db(i, 1), balanced[i], kSklearnTol);
+  auto plain_default = make_classifier("svm_rbf");
+  plain_default->fit(train.x, train.y, {});
+  const Matrix dd = plain_default->predict_proba(test.x);
+  for (size_t i = 0; i < defaults.size(); ++i) EXPECT_NEAR(dd(i, 1), defaults[i], 2e-3) << i;
+}
+
+// Three classes: 45 rows, the first 36 for training. Reference from /usr/bin/python3
+// (scikit-learn 1.2.1), whose default decision_function_shape="ovr" turns libsvm's pairwise values
+// into one score per class (votes plus squashed summed confidence):
+//
+//   rows = []
+//   for i in range(45):
+//       c = i % 3
+//       rows.append((((i * 7) % 10) / 3 + 1.1 * c, ((i * 3) % 11) * 100 - 40 * (c == 1),
+//                    ((i * i) % 13) / 13 + 0.5 * (c == 2), c))
+//   a = np.array(rows); X, y = a[:, :3], a[:, 3].astype(int)
+//   sc = StandardScaler().fit(X[:36]); Z = sc.transform(X)
+//   print(SVC(tol=1e-10).fit(Z[:36], y[:36]).decision_function(Z[36:]).tolist())
+TEST(SvmRbf, ThreeClassScoresMatchSklearnOvrDecisionFunction) {
+  Dataset d{Matrix(45, 3), {}};
+  for (int i = 0; i < 45; ++i) {
+    const int c = i % 3;
+    const auto r = static_cast<size_t>(i);
+    d.y.push_back(c);
+    d.x(r, 0) = ((i * 7) % 10) / 3.0 + 1.1 * c;
+    d.x(r, 1) = ((i * 3) % 11) * 100 - 40.0 * (c == 1);
+    d.x(r, 2) = ((i * i) % 13) / 13.0 + 0.5 * (c == 2);
+  }
+  std::vector<size_t> first(36), last(9);
+  std::iota(first.begin(), first.end(), 0);
+  std::iota(last.begin(), last.end(), 36);
+  const std::vector<int> y_train(d.y.begin(), d.y.begin() + 36);
+  const std::vector<std::vector<double>> want = {
+      {2.2265216995057435, 0.9522861114246941, -0.2204807036490211},
+      {-0.19276732209450215, 2.2057978003290013, 0.9349892948467182},
+      {-0.22622763177285865, 1.175723014528355, 2.1664388244063724},
+      {2.185853132682543, 1.1420516590176804, -0.22232661211461882},
+      {1.1311140155001265, 2.1674853831180805, -0.207937478366017},
+      {-0.23022090239665138, 1.1069452803348077, 2.212574351080047},
+      {2.189769241853783, 1.1294791203396484, -0.22060642648126946},
+      {2.194942103795517, 1.1820877971493098, -0.24106246544981128},
+      {-0.15805572052429367, 0.8998385502097918, 2.190351937742736}};
+  auto clf = make_classifier("svm_rbf", {{"eps", 1e-10}});
+  clf->fit(d.x.select_rows(first), y_train, {});
+  const Matrix s = clf->predict_proba(d.x.select_rows(last));
+  ASSERT_EQ(s.cols, 3u);
+  for (size_t i = 0; i < want.size(); ++i) {
+    for (size_t c = 0; c < 3; ++c) EXPECT_NEAR(s(i, c), want[i][c], kSklearnTol) << i << " " << c;
+  }
+}
+
+// probability=true: libsvm's Platt-scaled probabilities, rows summing to 1, ranking the rows as
+// the decision values do (binary Platt scaling is a monotone map of them).
+TEST(SvmRbf, ProbabilityOptionGivesPlattProbabilities) {
+  const Dataset train = make_data(200, 21), test = make_data(60, 22);
+  auto decision = make_classifier("svm_rbf");
+  auto platt = make_classifier("svm_rbf", {{"probability", true}});
+  EXPECT_EQ(platt->score_kind(), ScoreKind::kProbability);
+  EXPECT_EQ(platt->config().at("probability"), true);
+  EXPECT_EQ(decision->config().at("probability"), false);
+  decision->fit(train.x, train.y, {});
+  platt->fit(train.x, train.y, {});
+  const Matrix d = decision->predict_proba(test.x), p = platt->predict_proba(test.x);
+  size_t concordant = 0, pairs = 0;
+  for (size_t i = 0; i < test.x.rows; ++i) {
+    EXPECT_NEAR(p(i, 0) + p(i, 1), 1.0, 1e-12);
+    EXPECT_GE(p(i, 1), 0.0);
+    EXPECT_LE(p(i, 1), 1.0);
+    for (size_t j = 0; j < i; ++j) {
+      if (d(i, 1) == d(j, 1) || p(i, 1) == p(j, 1)) continue;
+      ++pairs;
+      concordant += (d(i, 1) < d(j, 1)) == (p(i, 1) < p(j, 1));
+    }
+  }
+  EXPECT_GT(pairs, 1000u);
+  EXPECT_EQ(concordant, pairs);
 }
 
 TEST(LinearSvm, SolverIsAutoPrimalOrDual) {
