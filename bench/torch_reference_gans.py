@@ -45,7 +45,9 @@
 #    torch's generator; not relevant for speed.
 #  - Not timed (as a step): wgan_gp's and ctgan's validation MMD scores every 50 steps and the
 #    fit setup (scaler / VGM fits, holdout split), all of which BM_*FitSteps includes in its
-#    200-step fits, and run_training's per-step bookkeeping (observer, finiteness check). The
+#    fits (bench/train_steps_vs_torch.sh takes the difference of the 400- and 200-step fits, so
+#    the setup cancels but ctgan's validation scores do not), and run_training's per-step
+#    bookkeeping (observer, finiteness check). The
 #    .item() reads of each step's statistics are mirrored.
 #  - Threads: one ATen thread and, as set_blas_threads(1) does, one OpenBLAS thread (through
 #    openblas_set_num_threads of the OpenBLAS this torch loaded).

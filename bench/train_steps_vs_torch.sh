@@ -6,9 +6,10 @@
 #
 # What each side times:
 #   imbgen  gan and wgan_gp: the trainer's step() alone (BM_GanTrainStep, BM_WganGpTrainStep).
-#           The others: a whole default fit of 200 steps divided by 200 (BM_*FitSteps), so their
-#           setup (for ctgan and tvae the mixture fits of the mode-specific normalization; for
-#           ctgan the validation scores) counts against imbgen.
+#           The others: the difference of a default fit of 400 steps and one of 200, over 200
+#           (BM_*FitSteps/400 and /200), so their setup (for ctgan and tvae the mixture fits of
+#           the mode-specific normalization) cancels; for ctgan its validation scores, every 50
+#           steps, still count against imbgen.
 #   torch   the training steps only, after 20 warm-up steps, best of 3 repeats.
 # Then the floor: the step's matrix-multiply FLOPs (bench/step_flops.py, counted by torch.profiler
 # on the PyTorch side) over this core's float32 rate for a large product on one thread, the time
@@ -36,15 +37,23 @@ for r in $(seq "$rounds"); do
     --benchmark_filter='BM_GanTrainStep|BM_WganGpTrainStep|FitSteps' --benchmark_format=csv 2>/dev/null |
     awk -F, '/^"BM_/ {
       name = $1; gsub(/"/, "", name); sub(/^BM_/, "", name)
-      m = name
-      if (name == "GanTrainStep") m = "gan"
-      else if (name == "WganGpTrainStep") m = "wgan_gp"
-      else if (name == "WganGpFitSteps") next  # the step alone above is what PyTorch times
-      else { sub(/FitSteps$/, "", m); m = tolower(m) }
-      for (i = 1; i <= NF; ++i) if (head[i] == "items_per_second") printf "imbgen %s %.4f\n", m, 1000 / $i
+      for (i = 1; i <= NF; ++i) if (head[i] == "items_per_second") ips = $i
+      if (name == "GanTrainStep") printf "imbgen gan %.4f\n", 1000 / ips
+      else if (name == "WganGpTrainStep") printf "imbgen wgan_gp %.4f\n", 1000 / ips
+      else if (name ~ /^WganGpFitSteps/) next  # the step alone above is what PyTorch times
+      else if (name ~ /FitSteps\/[0-9]+$/) {
+        m = name; sub(/FitSteps\/.*/, "", m); m = tolower(m)
+        steps = name; sub(/.*\//, "", steps)
+        fit_seconds[m, steps] = steps / ips  # one whole fit
+        models[m] = 1
+      }
       next
     }
-    /^name,/ { for (i = 1; i <= NF; ++i) head[i] = $i }' >>"$tmp/all"
+    /^name,/ { for (i = 1; i <= NF; ++i) head[i] = $i }
+    END {
+      for (m in models) if ((m, 400) in fit_seconds && (m, 200) in fit_seconds)
+        printf "imbgen %s %.4f\n", m, (fit_seconds[m, 400] - fit_seconds[m, 200]) * 1000 / 200
+    }' >>"$tmp/all"
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$py" bench/torch_reference_gans.py | awk '/^torch_step_ms/ { print "torch", $2, $3 }' >>"$tmp/all"
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$py" bench/torch_reference_vaes.py | awk '/^torch_step_ms/ { print "torch", $2, $3 }' >>"$tmp/all"
 done

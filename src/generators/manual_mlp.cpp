@@ -22,6 +22,11 @@ void adam_update(float* __restrict p, const float* __restrict g, float* __restri
   }
 }
 
+// torch::optim::Adam's L2 penalty: the gradient gains weight_decay times the parameter.
+void add_weight_decay(float* __restrict g, const float* __restrict p, size_t n, float decay) {
+  for (size_t i = 0; i < n; ++i) g[i] += decay * p[i];
+}
+
 // The activation and its derivative, without a branch (the signs follow no pattern) and over
 // distinct arrays, so that the compiler vectorises them. ReLU keeps its own loops: max(x, 0)
 // gives +0 where slope * x would give -0.
@@ -95,14 +100,18 @@ void AdamState::step() {
   const auto step_size = static_cast<float>(lr_ / c1);
   const auto root_c2 = static_cast<float>(std::sqrt(c2));
   for (size_t k = 0; k < params_.size(); ++k) {
+    if (weight_decay_ != 0.0) {
+      add_weight_decay(grads_[k].data_ptr<float>(), params_[k].data_ptr<float>(), m_[k].size(),
+                       static_cast<float>(weight_decay_));
+    }
     adam_update(params_[k].data_ptr<float>(), grads_[k].data_ptr<float>(), m_[k].data(),
                 v_[k].data(), m_[k].size(), b1, b2, step_size, root_c2);
   }
 }
 
 ManualMlp::ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr,
-                     double beta1, double beta2)
-    : adam_(lr, beta1, beta2),
+                     double beta1, double beta2, double weight_decay)
+    : adam_(lr, beta1, beta2, weight_decay),
       slope_(options.activation == Activation::kReLU ? 0.0f : static_cast<float>(kLeakySlope)) {
   check_internal(options.dropout == 0.0, "ManualMlp: dropout is not written out");
   auto params = net->named_parameters();

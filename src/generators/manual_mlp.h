@@ -17,17 +17,18 @@
 
 namespace imbgen {
 
-// Adam (torch::optim::Adam's update, default eps 1e-8, no weight decay) for a list of float32
-// tensors and their gradients.
+// Adam (torch::optim::Adam's update, default eps 1e-8; weight_decay as its L2 penalty, added to
+// the gradient) for a list of float32 tensors and their gradients.
 class AdamState {
  public:
-  AdamState(double lr, double beta1, double beta2) : lr_(lr), beta1_(beta1), beta2_(beta2) {}
+  AdamState(double lr, double beta1, double beta2, double weight_decay = 0.0)
+      : lr_(lr), beta1_(beta1), beta2_(beta2), weight_decay_(weight_decay) {}
   // Updates `param` from now on; returns the tensor its gradient is to be written into.
   at::Tensor add(const at::Tensor& param);
   void step();
 
  private:
-  double lr_, beta1_, beta2_;
+  double lr_, beta1_, beta2_, weight_decay_;
   int t_ = 0;
   std::vector<at::Tensor> params_, grads_;
   std::vector<std::vector<float>> m_, v_;
@@ -59,7 +60,7 @@ class ManualMlp {
  public:
   // `net` was built with `hidden_layers` hidden layers and `options` (dropout must be 0).
   ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr, double beta1,
-            double beta2);
+            double beta2, double weight_decay = 0.0);
 
   // Buffers for batches of `rows` rows.
   MlpPass make_pass(int64_t rows) const;

@@ -1,6 +1,10 @@
 // The LibTorch side of the VAE shared by vae, cvae and tvae (Kingma & Welling 2014, "Auto-Encoding
 // Variational Bayes", Algorithm 1 with the estimator of eq. 10: one z per row by the
 // reparameterisation z = mu + sigma * eps, KL(q(z|x) || N(0, I)) in closed form, Appendix B).
+// The training step is written out by hand over manual_mlp.h's passes and Adam, LibTorch only
+// multiplying the matrices: at these sizes autograd and LibTorch's per-operation dispatch were
+// most of a step. tests/generators/vae_test.cpp checks training runs against the same step
+// computed by autograd and torch::optim::Adam.
 #include "vae_net.h"
 
 #include <algorithm>
@@ -11,6 +15,7 @@
 
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
+#include "manual_mlp.h"
 #include "torch_blocks.h"
 #include "training_loop.h"
 
@@ -78,12 +83,8 @@ void check_blocks(const VaeNetOptions& o) {
   check_internal(next == o.data_dim && o.latent_dim >= 1, "VaeNet: blocks do not cover the data");
 }
 
-struct LossTensors {
-  torch::Tensor loss, recon, kl;  // scalars
-};
-
 // The sigma of every column, [b, d] (row_sigma: sigma_min + softplus of the decoder's second
-// half) or [1, d] (the learned parameter).
+// half) or [1, d] (the learned parameter). For sampling.
 torch::Tensor column_sigmas(const VaeNetOptions& o, const torch::Tensor& out,
                             const torch::Tensor& sigma) {
   if (!o.row_sigma) return sigma.unsqueeze(0);
@@ -91,46 +92,210 @@ torch::Tensor column_sigmas(const VaeNetOptions& o, const torch::Tensor& out,
   return o.sigma_min + torch::softplus(out.narrow(1, d, d));
 }
 
-// The Gaussian negative log-likelihood summed over the columns, per row [b].
-torch::Tensor gaussian_nll(const torch::Tensor& x, const torch::Tensor& mean,
-                           const torch::Tensor& sigma) {
-  // x, mean: [b, k]; sigma: [b, k] or [1, k]
-  const torch::Tensor z = (x - mean) / sigma;
-  return (0.5 * z.pow(2) + sigma.log() + kHalfLog2Pi).sum(1);
+// torch::softplus (beta 1, threshold 20) and its derivative.
+float softplus(float v) { return v > 20.0f ? v : std::log1p(std::exp(v)); }
+float softplus_slope(float v) {
+  if (v > 20.0f) return 1.0f;
+  const float z = std::exp(v);
+  return z / (z + 1.0f);
 }
 
-// x [b, d], out [b, d or 2d] (raw decoder outputs), sigma [d] (the learned parameter),
-// mu / logvar [b, latent].
-LossTensors compute_loss(const VaeNetOptions& o, const Layout& layout, const torch::Tensor& x,
-                         const torch::Tensor& out, const torch::Tensor& sigma_param,
-                         const torch::Tensor& mu, const torch::Tensor& logvar) {
-  const torch::Tensor sigma = column_sigmas(o, out, sigma_param);  // [b or 1, d]
-  torch::Tensor recon = torch::zeros({x.size(0)}, x.options());    // [b]
-  if (layout.has_plain) {
-    recon = recon + gaussian_nll(x.index_select(1, layout.plain), out.index_select(1, layout.plain),
-                                 sigma.index_select(1, layout.plain));
+// The reconstruction term -log p(x | decoder outputs), summed over a batch's rows and blocks (in
+// float32 per value, as autograd computes it, summed in double). x [b, d]; out [b, w], w = d, or
+// 2 d with row_sigma (the second half gives the sigmas); sigma [d], the learned sigmas (read for
+// the Gaussian columns only, not with row_sigma). With g_out, also `scale` times its gradient:
+// with respect to the outputs into g_out [b, w] (every entry written) and to the learned sigmas
+// added into g_sigma [d] (not with row_sigma).
+double reconstruction(const VaeNetOptions& o, int64_t b, const float* x, const float* out,
+                      const float* sigma, float scale, float* g_out, float* g_sigma) {
+  const auto d = static_cast<int64_t>(o.data_dim);
+  const int64_t w = o.row_sigma ? 2 * d : d;
+  if (g_out) std::fill(g_out, g_out + b * w, 0.0f);
+  const auto half_log_2pi = static_cast<float>(kHalfLog2Pi);
+  double sum = 0.0;
+  for (const OutputBlock& blk : o.blocks) {
+    const auto j0 = static_cast<int64_t>(blk.start);
+    if (blk.kind == OutputKind::kCategorical) {
+      // Cross-entropy of the logits against the one-hot's argmax (the first largest entry).
+      const auto width = static_cast<int64_t>(blk.width);
+      for (int64_t i = 0; i < b; ++i) {
+        const float* xi = x + i * d + j0;
+        const float* oi = out + i * w + j0;
+        int64_t target = 0;
+        float top = oi[0];
+        for (int64_t k = 1; k < width; ++k) {
+          if (xi[k] > xi[target]) target = k;
+          top = std::max(top, oi[k]);
+        }
+        float total = 0.0f;
+        for (int64_t k = 0; k < width; ++k) total += std::exp(oi[k] - top);
+        const float log_total = std::log(total);
+        sum += static_cast<double>(top + log_total - oi[target]);
+        if (!g_out) continue;
+        float* gi = g_out + i * w + j0;
+        for (int64_t k = 0; k < width; ++k) gi[k] = scale * std::exp(oi[k] - top - log_total);
+        gi[target] -= scale;
+      }
+      continue;
+    }
+    // One Gaussian column: mean m = out (tanh(out) for kTanhGaussian), t = (x - m) / s,
+    // -log p = t^2 / 2 + log s + log(2 pi) / 2; d/dm = -t / s, d/ds = (1 - t^2) / s.
+    const bool squash = blk.kind == OutputKind::kTanhGaussian;
+    float sigma_gradient = 0.0f;
+    for (int64_t i = 0; i < b; ++i) {
+      const float o_m = out[i * w + j0];
+      const float m = squash ? std::tanh(o_m) : o_m;
+      const float o_s = o.row_sigma ? out[i * w + d + j0] : 0.0f;
+      const float sd = o.row_sigma ? static_cast<float>(o.sigma_min) + softplus(o_s) : sigma[j0];
+      const float t = (x[i * d + j0] - m) / sd;
+      sum += static_cast<double>(0.5f * t * t + std::log(sd) + half_log_2pi);
+      if (!g_out) continue;
+      float dm = -t / sd * scale;
+      if (squash) dm *= 1.0f - m * m;
+      g_out[i * w + j0] = dm;
+      const float ds = (1.0f - t * t) / sd * scale;
+      if (o.row_sigma) {
+        g_out[i * w + d + j0] = ds * softplus_slope(o_s);
+      } else {
+        sigma_gradient += ds;
+      }
+    }
+    if (g_out && !o.row_sigma) g_sigma[j0] += sigma_gradient;
   }
-  if (layout.has_tanh) {
-    recon = recon + gaussian_nll(x.index_select(1, layout.tanh),
-                                 torch::tanh(out.index_select(1, layout.tanh)),
-                                 sigma.index_select(1, layout.tanh));
-  }
-  for (const OutputBlock& b : layout.categorical) {
-    const auto s = static_cast<int64_t>(b.start);
-    const auto w = static_cast<int64_t>(b.width);
-    const torch::Tensor target = x.narrow(1, s, w).argmax(1);  // [b]
-    recon = recon + torch::nn::functional::cross_entropy(
-                        out.narrow(1, s, w), target,
-                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-  }
-  // KL(N(mu, exp(logvar)) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)), per row.
-  const torch::Tensor kl = -0.5 * (1.0 + logvar - mu.pow(2) - logvar.exp()).sum(1);  // [b]
-  LossTensors t;
-  t.recon = recon.mean();
-  t.kl = kl.mean();
-  t.loss = o.recon_weight * t.recon + t.kl;
-  return t;
+  return sum;
 }
+
+// The encoder's log-variance as the step uses it.
+float clamped_logvar(float raw) {
+  return std::min(std::max(raw, static_cast<float>(kLogvarMin)), static_cast<float>(kLogvarMax));
+}
+
+// KL(N(mu, exp(logvar)) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)) of one value.
+double kl_term(float mu, float logvar) {
+  return -0.5 * static_cast<double>(1.0f + logvar - mu * mu - std::exp(logvar));
+}
+
+// One training step by hand: the encoder and decoder passes of a batch, the loss and its
+// gradients, and Adam (with the L2 penalty) on the encoder, the decoder and the learned sigmas,
+// over the module's own tensors. The arithmetic is autograd's and torch::optim::Adam's, in
+// float32 like theirs but in another order. The learned sigmas get a gradient only where the
+// loss reads them (no row_sigma, some Gaussian column); as in autograd, Adam leaves them alone
+// otherwise.
+class VaeStep {
+ public:
+  VaeStep(VaeModuleImpl& net, const VaeNetOptions& o, int64_t batch)
+      : o_(o),
+        net_(net),
+        enc_(net.encoder, o.encoder_hidden.size(), MlpOptions{}, o.lr, 0.9, 0.999,
+             o.weight_decay),
+        dec_(net.decoder, o.decoder_hidden.size(), MlpOptions{}, o.lr, 0.9, 0.999,
+             o.weight_decay),
+        sigma_adam_(o.lr, 0.9, 0.999, o.weight_decay),
+        ep_(enc_.make_pass(batch)),
+        dp_(dec_.make_pass(batch)),
+        b_(batch),
+        x_(static_cast<size_t>(batch) * o.data_dim),
+        sd_(static_cast<size_t>(batch) * o.latent_dim),
+        var_(sd_.size()) {
+    bool gaussian = false;
+    for (const OutputBlock& blk : o.blocks) gaussian |= blk.kind != OutputKind::kCategorical;
+    if (gaussian && !o.row_sigma) sigma_grad_ = sigma_adam_.add(net.sigma);
+  }
+
+  // Rows `rows` of data [n, d] (float32, row-major) with their conditions (indices into
+  // condition, ignored when cond_dim is 0); the reparameterisation noise from gen, drawn as
+  // torch::randn({batch, latent}, gen). Returns the loss, reconstruction and KL terms (batch
+  // means).
+  std::vector<double> step(const float* data, const std::vector<int64_t>& condition,
+                           const std::vector<int64_t>& rows, at::Generator& gen) {
+    const auto d = static_cast<int64_t>(o_.data_dim), cd = static_cast<int64_t>(o_.cond_dim);
+    const auto latent = static_cast<int64_t>(o_.latent_dim);
+    check_internal(static_cast<int64_t>(rows.size()) == b_, "VaeStep: batch size");
+    torch::NoGradGuard no_grad;  // the parameters require gradients; nothing here records them
+    float* enc_in = ep_.in[0].data_ptr<float>();  // [b, d + cd]
+    float* dec_in = dp_.in[0].data_ptr<float>();  // [b, latent + cd]
+    for (int64_t i = 0; i < b_; ++i) {
+      const auto r = static_cast<size_t>(rows[static_cast<size_t>(i)]);
+      std::copy(data + r * o_.data_dim, data + (r + 1) * o_.data_dim, x_.data() + i * d);
+      std::copy(data + r * o_.data_dim, data + (r + 1) * o_.data_dim, enc_in + i * (d + cd));
+      if (cd == 0) continue;
+      float* e = enc_in + i * (d + cd) + d;
+      float* z = dec_in + i * (latent + cd) + latent;
+      std::fill(e, e + cd, 0.0f);
+      std::fill(z, z + cd, 0.0f);
+      e[condition[r]] = 1.0f;
+      z[condition[r]] = 1.0f;
+    }
+    enc_.forward(ep_);
+    const float* h = ep_.out.data_ptr<float>();  // [b, 2 latent]: mu, raw log-variance
+    const at::Tensor noise = torch::randn({b_, latent}, gen);
+    const float* eps = noise.data_ptr<float>();
+    double kl = 0.0;
+    for (int64_t i = 0; i < b_; ++i) {
+      for (int64_t j = 0; j < latent; ++j) {
+        const float mu = h[i * 2 * latent + j];
+        const float lv = clamped_logvar(h[i * 2 * latent + latent + j]);
+        const size_t k = static_cast<size_t>(i * latent + j);
+        sd_[k] = std::exp(0.5f * lv);
+        var_[k] = std::exp(lv);
+        dec_in[i * (latent + cd) + j] = mu + eps[k] * sd_[k];
+        kl += kl_term(mu, lv);
+      }
+    }
+    dec_.forward(dp_);
+
+    // d loss / d decoder outputs, and the learned sigmas' gradient; loss = w * mean recon +
+    // mean KL.
+    const auto scale = static_cast<float>(o_.recon_weight / static_cast<double>(b_));
+    float* g_sigma = nullptr;
+    if (sigma_grad_.defined()) {
+      g_sigma = sigma_grad_.data_ptr<float>();
+      std::fill(g_sigma, g_sigma + d, 0.0f);
+    }
+    const double recon =
+        reconstruction(o_, b_, x_.data(), dp_.out.data_ptr<float>(),
+                       net_.sigma.data_ptr<float>(), scale, dp_.d_pre.back().data_ptr<float>(),
+                       g_sigma);
+    dec_.backward(dp_, true, true);
+
+    // Back through the reparameterisation and the KL term to the encoder's outputs. The clamp
+    // passes the gradient inside [kLogvarMin, kLogvarMax] only, as torch::clamp's does.
+    const float* dz = dp_.d_in[0].data_ptr<float>();  // [b, latent + cd]
+    float* g_h = ep_.d_pre.back().data_ptr<float>();   // [b, 2 latent]
+    const float inv_b = 1.0f / static_cast<float>(b_);
+    for (int64_t i = 0; i < b_; ++i) {
+      for (int64_t j = 0; j < latent; ++j) {
+        const size_t k = static_cast<size_t>(i * latent + j);
+        const float g = dz[i * (latent + cd) + j];
+        const float raw = h[i * 2 * latent + latent + j];
+        g_h[i * 2 * latent + j] = g + h[i * 2 * latent + j] * inv_b;
+        const bool inside = raw >= static_cast<float>(kLogvarMin) &&
+                            raw <= static_cast<float>(kLogvarMax);
+        g_h[i * 2 * latent + latent + j] =
+            inside ? g * eps[k] * 0.5f * sd_[k] + 0.5f * (var_[k] - 1.0f) * inv_b : 0.0f;
+      }
+    }
+    enc_.backward(ep_, true, false);
+    enc_.adam_step();
+    dec_.adam_step();
+    if (sigma_grad_.defined()) sigma_adam_.step();
+    net_.sigma.clamp_(o_.sigma_min, o_.sigma_max);
+    const double recon_mean = recon / static_cast<double>(b_);
+    const double kl_mean = kl / static_cast<double>(b_);
+    return {o_.recon_weight * recon_mean + kl_mean, recon_mean, kl_mean};
+  }
+
+ private:
+  const VaeNetOptions& o_;
+  VaeModuleImpl& net_;
+  ManualMlp enc_, dec_;
+  AdamState sigma_adam_;
+  at::Tensor sigma_grad_;  // undefined when the loss does not read the learned sigmas
+  MlpPass ep_, dp_;
+  int64_t b_;
+  std::vector<float> x_;         // the batch's rows [b, d]
+  std::vector<float> sd_, var_;  // exp(logvar / 2) and exp(logvar) [b, latent]
+};
 
 }  // namespace
 
@@ -157,12 +322,26 @@ VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const
                             const std::vector<double>& sigma, const Matrix& mu,
                             const Matrix& logvar) {
   check_blocks(options);
-  const Layout layout = make_layout(options);
-  torch::NoGradGuard no_grad;
-  const torch::Tensor s = torch::tensor(sigma, torch::kFloat64).to(torch::kFloat32);  // [data_dim]
-  const LossTensors t = compute_loss(options, layout, to_tensor(x), to_tensor(out), s,
-                                     to_tensor(mu), to_tensor(logvar));
-  return {t.loss.item<double>(), t.recon.item<double>(), t.kl.item<double>()};
+  const size_t w = options.row_sigma ? 2 * options.data_dim : options.data_dim;
+  check_internal(x.cols == options.data_dim && out.cols == w && out.rows == x.rows &&
+                     sigma.size() == options.data_dim && mu.rows == x.rows &&
+                     logvar.rows == x.rows && mu.cols == logvar.cols,
+                 "vae_loss_terms: shapes");
+  const auto as_float = [](const std::vector<double>& v) {
+    return std::vector<float>(v.begin(), v.end());
+  };
+  const std::vector<float> xf = as_float(x.data), of = as_float(out.data), sf = as_float(sigma);
+  const auto b = static_cast<int64_t>(x.rows);
+  const double recon = reconstruction(options, b, xf.data(), of.data(), sf.data(), 0.0f, nullptr,
+                                      nullptr) /
+                       static_cast<double>(b);
+  double kl = 0.0;
+  for (size_t k = 0; k < mu.data.size(); ++k) {
+    kl += kl_term(static_cast<float>(mu.data[k]),
+                  clamped_logvar(static_cast<float>(logvar.data[k])));
+  }
+  kl /= static_cast<double>(b);
+  return {options.recon_weight * recon + kl, recon, kl};
 }
 
 struct VaeNet::Impl {
@@ -216,28 +395,6 @@ struct VaeNet::Impl {
     return rows;
   }
 
-  // One Adam step on the rows xb [b, d] with their conditions cb [b, cond_dim] (or undefined),
-  // reparameterisation noise from gen; returns the loss, reconstruction and KL terms.
-  std::vector<double> step(const torch::Tensor& xb, const torch::Tensor& cb, at::Generator& gen,
-                           torch::optim::Optimizer& opt) {
-    const auto latent = static_cast<int64_t>(options.latent_dim);
-    const torch::Tensor h = net->encoder->forward(with_condition(xb, cb));  // [b, 2 latent]
-    const torch::Tensor mu = h.narrow(1, 0, latent);
-    const torch::Tensor logvar = h.narrow(1, latent, latent).clamp(kLogvarMin, kLogvarMax);
-    const torch::Tensor eps = torch::randn({h.size(0), latent}, gen);
-    const torch::Tensor z = mu + eps * torch::exp(0.5 * logvar);             // [b, latent]
-    const torch::Tensor out = net->decoder->forward(with_condition(z, cb));  // [b, d]
-    const LossTensors t = compute_loss(options, layout, xb, out, net->sigma, mu, logvar);
-    opt.zero_grad();
-    t.loss.backward();
-    opt.step();
-    {
-      torch::NoGradGuard no_grad;
-      net->sigma.clamp_(options.sigma_min, options.sigma_max);
-    }
-    return {t.loss.item<double>(), t.recon.item<double>(), t.kl.item<double>()};
-  }
-
   // n net-space rows decoded from prior draws (see VaeNet::sample).
   Matrix sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
     at::Generator g = seeded_generator(seed);
@@ -287,7 +444,6 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
   const torch::Tensor data = to_tensor(x.select_rows(split.train));  // [n, d]
   std::vector<int64_t> train_cond(n);
   for (size_t i = 0; i < n; ++i) train_cond[i] = condition[split.train[i]];
-  const torch::Tensor cond_all = s.one_hot(train_cond);  // [n, cond_dim] or undefined
 
   // Each condition's validation rows in the scoring space, weighted by their count.
   const std::vector<MmdTarget> targets = held_back_targets(
@@ -310,13 +466,10 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
 
   at::Generator gen = seeded_generator(mix_seed(seed, 1));  // reparameterisation noise
   RowSampler sampler(n, mix_seed(seed, 2));
-  const auto opt = make_adam(s.net->parameters(), o.lr, 0.9, 0.999, o.weight_decay);
+  VaeStep trainer(*s.net, o, static_cast<int64_t>(batch));
   s.net->train();
-  auto step = [&] {
-    const torch::Tensor idx = torch::tensor(sampler.next(batch), torch::kInt64);
-    const torch::Tensor cb = cond_all.defined() ? cond_all.index_select(0, idx) : torch::Tensor();
-    return s.step(data.index_select(0, idx), cb, gen, *opt);
-  };
+  const float* rows = data.data_ptr<float>();
+  auto step = [&] { return trainer.step(rows, train_cond, sampler.next(batch), gen); };
   std::vector<torch::Tensor> best;
   const LoopResult result = run_training(
       {task, steps, plan.history_every, plan.validation_every, plan.patience,

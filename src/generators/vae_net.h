@@ -75,8 +75,9 @@ struct VaeLossTerms {
 
 // The loss of the training step for given decoder outputs `out` [n, data_dim] ([n, 2 data_dim]
 // with row_sigma), learned sigmas (one per column; read for the Gaussian columns only, and not
-// with row_sigma) and posterior parameters mu, logvar [n, latent], computed by the code the
-// training step uses. For tests.
+// with row_sigma) and posterior parameters mu, logvar [n, latent] (logvar clamped to [-30, 20]
+// as the step clamps the encoder's), computed in float32 by the code the training step uses.
+// For tests.
 VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const Matrix& out,
                             const std::vector<double>& sigma, const Matrix& mu,
                             const Matrix& logvar);
