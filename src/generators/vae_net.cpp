@@ -18,6 +18,7 @@
 #include "manual_mlp.h"
 #include "torch_blocks.h"
 #include "training_loop.h"
+#include "vae_module.h"
 
 namespace imbgen {
 namespace {
@@ -28,25 +29,6 @@ constexpr int64_t kVaeMaxDefaultSteps = 20000;
 // (a cvae on NSL-KDD's heavy-tailed byte counts went to inf after 44837 steps).
 constexpr double kLogvarMin = -30.0, kLogvarMax = 20.0;
 const double kHalfLog2Pi = 0.5 * std::log(2.0 * 3.14159265358979323846);
-
-// The encoder, the decoder and the learned sigmas in one module, so one save/load covers them.
-struct VaeModuleImpl : torch::nn::Module {
-  VaeModuleImpl(const VaeNetOptions& o)
-      : encoder(register_module("encoder",
-                                Mlp(static_cast<int64_t>(o.data_dim + o.cond_dim), o.encoder_hidden,
-                                    2 * static_cast<int64_t>(o.latent_dim), MlpOptions{}))),
-        decoder(register_module(
-            "decoder",
-            Mlp(static_cast<int64_t>(o.latent_dim + o.cond_dim), o.decoder_hidden,
-                static_cast<int64_t>(o.row_sigma ? 2 * o.data_dim : o.data_dim), MlpOptions{}))),
-        sigma(register_parameter("sigma",
-                                 torch::full({static_cast<int64_t>(o.data_dim)}, o.sigma_init))) {}
-
-  Mlp encoder;
-  Mlp decoder;
-  torch::Tensor sigma;  // [data_dim]; only the Gaussian columns' entries are used (not row_sigma)
-};
-TORCH_MODULE(VaeModule);
 
 // Column indices of the output kinds, as tensors for index_select.
 struct Layout {

@@ -11,6 +11,7 @@
 
 #include "generators/torch_blocks.h"
 #include "generators/training_loop.h"
+#include "generators/vae_module.h"
 #include "generators/vae_net.h"
 #include "imbgen/core/observer.h"
 #include "imbgen/core/rng.h"
@@ -21,29 +22,12 @@ namespace {
 
 using testing_helpers::expect_same_rows;
 
-// The reference: VaeNet's module (encoder, decoder, sigmas, registered in this order and
-// initialised the same way) and its step as autograd computes it.
-struct AutogradVaeModuleImpl : torch::nn::Module {
-  explicit AutogradVaeModuleImpl(const VaeNetOptions& o)
-      : encoder(register_module("encoder",
-                                Mlp(static_cast<int64_t>(o.data_dim + o.cond_dim), o.encoder_hidden,
-                                    2 * static_cast<int64_t>(o.latent_dim), MlpOptions{}))),
-        decoder(register_module(
-            "decoder",
-            Mlp(static_cast<int64_t>(o.latent_dim + o.cond_dim), o.decoder_hidden,
-                static_cast<int64_t>(o.row_sigma ? 2 * o.data_dim : o.data_dim), MlpOptions{}))),
-        sigma(register_parameter("sigma",
-                                 torch::full({static_cast<int64_t>(o.data_dim)}, o.sigma_init))) {}
-  Mlp encoder;
-  Mlp decoder;
-  torch::Tensor sigma;
-};
-TORCH_MODULE(AutogradVaeModule);
-
+// The reference: VaeNet's module (vae_module.h), initialised the same way, and its step as
+// autograd computes it.
 struct AutogradVae {
   VaeNetOptions o;
   at::Generator init;
-  AutogradVaeModule net;
+  VaeModule net;
 
   AutogradVae(const VaeNetOptions& options, uint64_t seed)
       : o(options), init(seeded_generator(seed)), net(options) {
