@@ -206,6 +206,24 @@ void BM_CtganSample(benchmark::State& state) {
 }
 BENCHMARK(BM_CtganSample)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
+void BM_VaeSample(benchmark::State& state) {
+  static const auto g = fitted("vae", {{"steps", 50}});
+  sample_benchmark(state, *g);
+}
+BENCHMARK(BM_VaeSample)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_CvaeSample(benchmark::State& state) {
+  static const auto g = fitted("cvae", {{"steps", 50}});
+  sample_benchmark(state, *g);
+}
+BENCHMARK(BM_CvaeSample)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_TvaeSample(benchmark::State& state) {
+  static const auto g = fitted("tvae", {{"steps", 50}});
+  sample_benchmark(state, *g);
+}
+BENCHMARK(BM_TvaeSample)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 }  // namespace imbgen
 

@@ -4,6 +4,7 @@
 // blocks. The network and training loop are vae_net.cpp's.
 #include "imbgen/generators/tvae.h"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 
@@ -66,10 +67,17 @@ class Tvae : public GeneratorBase<TvaeConfig> {
     history_ = {{"every", config_.history_every}, {"classes", std::move(curves)}};
   }
 
+  // Decoded a block at a time: the net-space rows of all n at once (hundreds of mode columns)
+  // were most of a large sample's time and memory.
   Matrix sample(int cls, size_t n, uint64_t seed) const override {
     const ClassModel& m = model_of(models_, name(), cls);
-    return m.normalizer.decode(
-        m.net->sample(n, 0, config_.sample_noise, mix_seed(seed, static_cast<uint64_t>(cls))));
+    Matrix out(n, m.normalizer.cols());
+    m.net->sample_blocks(n, 0, config_.sample_noise, mix_seed(seed, static_cast<uint64_t>(cls)),
+                         [&](size_t start, const Matrix& rows) {
+                           const Matrix part = m.normalizer.decode(rows);
+                           std::copy(part.data.begin(), part.data.end(), out.row(start));
+                         });
+    return out;
   }
 
   void save_state(std::ostream& out) const override {

@@ -30,30 +30,6 @@ constexpr int64_t kVaeMaxDefaultSteps = 20000;
 constexpr double kLogvarMin = -30.0, kLogvarMax = 20.0;
 const double kHalfLog2Pi = 0.5 * std::log(2.0 * 3.14159265358979323846);
 
-// Column indices of the output kinds, as tensors for index_select.
-struct Layout {
-  torch::Tensor plain;  // kGaussian columns, int64
-  torch::Tensor tanh;   // kTanhGaussian columns, int64
-  std::vector<OutputBlock> categorical;
-  bool has_plain = false;
-  bool has_tanh = false;
-};
-
-Layout make_layout(const VaeNetOptions& o) {
-  std::vector<int64_t> plain, tanh;
-  Layout layout;
-  for (const OutputBlock& b : o.blocks) {
-    if (b.kind == OutputKind::kGaussian) plain.push_back(static_cast<int64_t>(b.start));
-    if (b.kind == OutputKind::kTanhGaussian) tanh.push_back(static_cast<int64_t>(b.start));
-    if (b.kind == OutputKind::kCategorical) layout.categorical.push_back(b);
-  }
-  layout.has_plain = !plain.empty();
-  layout.has_tanh = !tanh.empty();
-  layout.plain = torch::tensor(plain, torch::kInt64);
-  layout.tanh = torch::tensor(tanh, torch::kInt64);
-  return layout;
-}
-
 void check_blocks(const VaeNetOptions& o) {
   size_t next = 0;
   for (const OutputBlock& b : o.blocks) {
@@ -63,15 +39,6 @@ void check_blocks(const VaeNetOptions& o) {
     next += b.width;
   }
   check_internal(next == o.data_dim && o.latent_dim >= 1, "VaeNet: blocks do not cover the data");
-}
-
-// The sigma of every column, [b, d] (row_sigma: sigma_min + softplus of the decoder's second
-// half) or [1, d] (the learned parameter). For sampling.
-torch::Tensor column_sigmas(const VaeNetOptions& o, const torch::Tensor& out,
-                            const torch::Tensor& sigma) {
-  if (!o.row_sigma) return sigma.unsqueeze(0);
-  const auto d = static_cast<int64_t>(o.data_dim);
-  return o.sigma_min + torch::softplus(out.narrow(1, d, d));
 }
 
 // torch::softplus (beta 1, threshold 20) and its derivative.
@@ -328,69 +295,83 @@ VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const
 
 struct VaeNet::Impl {
   VaeNetOptions options;
-  Layout layout;
   at::Generator gen;  // weight initialisation
   VaeModule net{nullptr};
 
-  Impl(VaeNetOptions o, uint64_t seed)
-      : options(std::move(o)), layout(make_layout(options)), gen(seeded_generator(seed)) {
+  Impl(VaeNetOptions o, uint64_t seed) : options(std::move(o)), gen(seeded_generator(seed)) {
     check_blocks(options);
     net = VaeModule(options);
     init_linear_layers(*net, gen);
   }
 
-  // One-hot conditions [n, cond_dim] for the condition indices, or an undefined tensor.
-  torch::Tensor one_hot(const std::vector<int64_t>& condition) const {
-    if (options.cond_dim == 0) return torch::Tensor();
-    return torch::one_hot(torch::tensor(condition, torch::kInt64),
-                          static_cast<int64_t>(options.cond_dim))
-        .to(torch::kFloat32);
+  // One decoded row into net space (see VaeNet::sample): o, the decoder's outputs [w]; eps, the
+  // row's noise, one value per Gaussian column in column order; sigma, the learned sigmas [d].
+  // In float32, as LibTorch computed it on whole tensors before: mean + (noise_scale * sigma) *
+  // eps.
+  void finish_row(const float* o, const float* eps, const float* sigma, float noise_scale,
+                  double* row) const {
+    const size_t d = options.data_dim;
+    for (const OutputBlock& b : options.blocks) {
+      const size_t j = b.start;
+      if (b.kind == OutputKind::kCategorical) {
+        size_t top = 0;  // the first largest logit, as argmax
+        for (size_t k = 1; k < b.width; ++k)
+          if (o[j + k] > o[j + top]) top = k;
+        for (size_t k = 0; k < b.width; ++k) row[j + k] = k == top ? 1.0 : 0.0;
+        continue;
+      }
+      const float mean = b.kind == OutputKind::kTanhGaussian ? std::tanh(o[j]) : o[j];
+      const float sd = options.row_sigma
+                           ? static_cast<float>(options.sigma_min) + softplus(o[d + j])
+                           : sigma[j];
+      row[j] = mean + noise_scale * sd * *eps++;
+    }
   }
 
-  torch::Tensor with_condition(const torch::Tensor& a, const torch::Tensor& cond) const {
-    return cond.defined() ? torch::cat({a, cond}, 1) : a;
-  }
-
-  // Decoder outputs [n, d or 2d] turned into net-space rows [n, d] (see VaeNet::sample).
-  torch::Tensor finish_rows(const torch::Tensor& raw, double noise_scale, at::Generator& g) const {
-    const torch::Tensor sigma = column_sigmas(options, raw, net->sigma.detach());  // [n or 1, d]
-    const torch::Tensor out = raw.narrow(1, 0, static_cast<int64_t>(options.data_dim));
-    torch::Tensor rows = out.clone();  // [n, d]
-    const torch::Tensor eps = torch::randn(out.sizes(), g);
-    if (layout.has_plain) {
-      const torch::Tensor m = out.index_select(1, layout.plain);
-      rows.index_copy_(1, layout.plain,
-                       m + noise_scale * sigma.index_select(1, layout.plain) *
-                               eps.index_select(1, layout.plain));
-    }
-    if (layout.has_tanh) {
-      const torch::Tensor m = torch::tanh(out.index_select(1, layout.tanh));
-      rows.index_copy_(
-          1, layout.tanh,
-          m + noise_scale * sigma.index_select(1, layout.tanh) * eps.index_select(1, layout.tanh));
-    }
-    for (const OutputBlock& b : layout.categorical) {
-      const auto s = static_cast<int64_t>(b.start);
-      const auto w = static_cast<int64_t>(b.width);
-      rows.narrow(1, s, w).copy_(torch::one_hot(out.narrow(1, s, w).argmax(1), w));
-    }
-    return rows;
-  }
-
-  // n net-space rows decoded from prior draws (see VaeNet::sample).
-  Matrix sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
+  // n net-space rows decoded from prior draws (see VaeNet::sample), kForwardBlock rows at a
+  // time: z [k, latent] and then the noise of the Gaussian columns [k, columns] from g (as
+  // torch::randn of those shapes), the decoder through an MlpSampler (buffers allocated once),
+  // each row finished by hand. Before, z and the noise of every column (categorical ones
+  // included) were drawn for pieces of 65,536 rows, and LibTorch's forward and column selections
+  // allocated tensors of a whole piece: tens of MB for tvae's hundreds of columns.
+  void sample(size_t n, int condition, double noise_scale, uint64_t seed,
+              const std::function<void(size_t, const Matrix&)>& consume) const {
+    torch::NoGradGuard no_grad;
+    const TorchThreadScope one(1);  // as generate_rows
     at::Generator g = seeded_generator(seed);
-    VaeModule module = net;  // a holder copy: forward() is not const, but changes nothing here
-    return generate_rows(n, options.data_dim, kSampleChunk, [&](size_t rows) {
-      const auto m = static_cast<int64_t>(rows);
-      const torch::Tensor z = torch::randn({m, static_cast<int64_t>(options.latent_dim)}, g);
-      const torch::Tensor cond = one_hot(std::vector<int64_t>(rows, condition));
-      const torch::Tensor out =
-          forward_in_blocks(with_condition(z, cond), [&](const torch::Tensor& rows_in) {
-            return module->decoder->forward(rows_in);
-          });  // [m, d]
-      return to_matrix(finish_rows(out, noise_scale, g));
-    });
+    const auto latent = static_cast<int64_t>(options.latent_dim);
+    const auto in_width = latent + static_cast<int64_t>(options.cond_dim);
+    int64_t gaussian = 0;
+    for (const OutputBlock& b : options.blocks) gaussian += b.kind != OutputKind::kCategorical;
+    const int64_t block =
+        std::max<int64_t>(1, std::min(kForwardBlock, static_cast<int64_t>(n)));
+    MlpSampler decoder(net->decoder, options.decoder_hidden.size(), MlpOptions{}, block);
+    const int64_t w = decoder.output_width();
+    const float* sigma = net->sigma.data_ptr<float>();
+    const auto scale = static_cast<float>(noise_scale);
+    at::Tensor z = torch::empty({block, latent});
+    at::Tensor eps = torch::empty({block, gaussian});
+    at::Tensor in = torch::zeros({block, in_width});  // z, then the condition's one-hot
+    float* pin = in.data_ptr<float>();
+    if (options.cond_dim > 0) {
+      for (int64_t i = 0; i < block; ++i) pin[i * in_width + latent + condition] = 1.0f;
+    }
+    Matrix rows(static_cast<size_t>(block), options.data_dim);
+    for (size_t start = 0; start < n; start += static_cast<size_t>(block)) {
+      const int64_t k = std::min(block, static_cast<int64_t>(n - start));
+      if (k < block) {  // the last block: fewer rows, the same storage
+        rows.rows = static_cast<size_t>(k);
+        rows.data.resize(rows.rows * rows.cols);
+      }
+      const float* pz = z.narrow(0, 0, k).normal_(0.0, 1.0, g).data_ptr<float>();
+      const float* pe = eps.narrow(0, 0, k).normal_(0.0, 1.0, g).data_ptr<float>();
+      for (int64_t i = 0; i < k; ++i)
+        std::copy(pz + i * latent, pz + (i + 1) * latent, pin + i * in_width);
+      const float* po = decoder.forward(in.narrow(0, 0, k)).data_ptr<float>();
+      for (int64_t i = 0; i < k; ++i)
+        finish_row(po + i * w, pe + i * gaussian, sigma, scale, rows.row(static_cast<size_t>(i)));
+      consume(start, rows);
+    }
   }
 };
 
@@ -438,8 +419,8 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
       // The same noise at every evaluation, so scores differ by the weights only.
       const double v = weighted_mmd(targets, [&](const MmdTarget& t) {
         return to_tensor(to_score(
-            s.sample(static_cast<size_t>(plan.validation_samples), t.condition, plan.sample_noise,
-                     mix_seed(seed, 3 + static_cast<uint64_t>(t.condition)))));
+            sample(static_cast<size_t>(plan.validation_samples), t.condition, plan.sample_noise,
+                   mix_seed(seed, 3 + static_cast<uint64_t>(t.condition)))));
       });
       s.net->train();
       return v;
@@ -470,8 +451,17 @@ nlohmann::json VaeNet::train(const Matrix& x, const std::vector<int>& condition,
 }
 
 Matrix VaeNet::sample(size_t n, int condition, double noise_scale, uint64_t seed) const {
+  Matrix out(n, impl_->options.data_dim);
+  sample_blocks(n, condition, noise_scale, seed, [&](size_t start, const Matrix& rows) {
+    std::copy(rows.data.begin(), rows.data.end(), out.row(start));
+  });
+  return out;
+}
+
+void VaeNet::sample_blocks(size_t n, int condition, double noise_scale, uint64_t seed,
+                           const std::function<void(size_t, const Matrix&)>& consume) const {
   check_internal(!impl_->net->is_training(), "VaeNet::sample: the network is still training");
-  return impl_->sample(n, condition, noise_scale, seed);
+  impl_->sample(n, condition, noise_scale, seed, consume);
 }
 
 int64_t VaeNet::parameter_count() const { return count_parameters(*impl_->net); }

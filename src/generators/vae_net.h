@@ -117,6 +117,12 @@ class VaeNet {
   // kTanhGaussian), categorical blocks the exact one-hot of the largest logit. Net space
   // [n, data_dim]. All noise comes from `seed`.
   Matrix sample(size_t n, int condition, double noise_scale, uint64_t seed) const;
+  // The same rows, a block of at most 2,048 at a time: consume(first row, rows of the block).
+  // The block's storage is reused by the next call. For callers that turn net-space rows into
+  // something narrower (tvae's hundreds of mode columns into its columns), without holding all n
+  // net-space rows at once.
+  void sample_blocks(size_t n, int condition, double noise_scale, uint64_t seed,
+                     const std::function<void(size_t, const Matrix&)>& consume) const;
 
   // Weights of the encoder and decoder plus the data_dim sigma parameters.
   int64_t parameter_count() const;
