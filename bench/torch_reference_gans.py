@@ -16,8 +16,9 @@
 #          real + fake batch, GP via autograd.grad(create_graph=True), lambda 10) + 1 G update,
 #          Adam lr 1e-4 betas (0.5, 0.9). 20 % of the 492 rows are held back (round(98.4) = 98),
 #          so 394 training rows and batch = min(64, 394) = 64.
-#  ctgan   src/generators/ctgan.cpp Trainer::step / critic_batch / draw_conditions / activate /
-#          cond_loss (timed by BM_CtganFitSteps): one fit class, so the condition is the 1-wide
+#  ctgan   the autograd step that src/generators/ctgan_trainer.cpp writes out by hand
+#          (tests/generators/ctgan_trainer_test.cpp AutogradCtgan: step / critic_batch /
+#          activate / cond_loss; imbgen's side timed by BM_CtganTrainStep): one fit class, so the condition is the 1-wide
 #          class one-hot and no column is discrete; 394 training rows, batch = min(100, 394)
 #          rounded up to pac = 100, pac = 1 (CtganConfig default; the comment in
 #          generators_bench.cpp saying "pac 10" is stale), critic_steps 1, latent 128, residual G
@@ -219,7 +220,7 @@ class WganGpStep:  # wgan_gp.cpp Trainer
         return s, g_loss
 
 
-class ResidualGenerator(nn.Module):  # ctgan.cpp ResidualGeneratorImpl
+class ResidualGenerator(nn.Module):  # ctgan_trainer.h ResidualGeneratorImpl
     def __init__(self, d_in, hidden, d_out):
         super().__init__()
         self.fc, self.bn, width = nn.ModuleList(), nn.ModuleList(), d_in
@@ -235,7 +236,7 @@ class ResidualGenerator(nn.Module):  # ctgan.cpp ResidualGeneratorImpl
         return self.out(x)
 
 
-class CtganStep:  # ctgan.cpp Trainer
+class CtganStep:  # ctgan_trainer_test.cpp AutogradCtgan
     def __init__(self, modes, seed=42):
         self.gen = torch.Generator().manual_seed(seed)
         self.rng = np.random.default_rng(seed + 1)

@@ -5,11 +5,12 @@
 # data shape (492 rows x 29 features of the fitted class). Prints ms per step and the ratio.
 #
 # What each side times:
-#   imbgen  gan and wgan_gp: the trainer's step() alone (BM_GanTrainStep, BM_WganGpTrainStep).
-#           The others: the difference of a default fit of 400 steps and one of 200, over 200
-#           (BM_*FitSteps/400 and /200), so their setup (for ctgan and tvae the mixture fits of
-#           the mode-specific normalization) cancels; for ctgan its validation scores, every 50
-#           steps, still count against imbgen.
+#   imbgen  gan, wgan_gp and ctgan: the trainer's step() alone (BM_GanTrainStep,
+#           BM_WganGpTrainStep, BM_CtganTrainStep; ctgan's encoding of its benchmark rows is a
+#           little wider than the PyTorch side's, 133 columns against 123). The others: the
+#           difference of a default fit of 400 steps and one of 200, over 200 (BM_*FitSteps/400
+#           and /200), so their setup (for tvae the mixture fits of the mode-specific
+#           normalization) cancels.
 #   torch   the training steps only, after 20 warm-up steps, best of 3 repeats.
 # Then the floor: the step's matrix-multiply FLOPs (bench/step_flops.py, counted by torch.profiler
 # on the PyTorch side) over this core's float32 rate for a large product on one thread, the time
@@ -34,13 +35,14 @@ echo "OpenBLAS kernels: $(OPENBLAS_VERBOSE=2 "$bench" --benchmark_list_tests 2>&
 for r in $(seq "$rounds"); do
   # imbgen: items_per_second is steps per second for every benchmark selected here.
   OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$bench" \
-    --benchmark_filter='BM_GanTrainStep|BM_WganGpTrainStep|FitSteps' --benchmark_format=csv 2>/dev/null |
+    --benchmark_filter='BM_GanTrainStep|BM_WganGpTrainStep|BM_CtganTrainStep|FitSteps' --benchmark_format=csv 2>/dev/null |
     awk -F, '/^"BM_/ {
       name = $1; gsub(/"/, "", name); sub(/^BM_/, "", name)
       for (i = 1; i <= NF; ++i) if (head[i] == "items_per_second") ips = $i
       if (name == "GanTrainStep") printf "imbgen gan %.4f\n", 1000 / ips
       else if (name == "WganGpTrainStep") printf "imbgen wgan_gp %.4f\n", 1000 / ips
-      else if (name ~ /^WganGpFitSteps/) next  # the step alone above is what PyTorch times
+      else if (name == "CtganTrainStep") printf "imbgen ctgan %.4f\n", 1000 / ips
+      else if (name ~ /^(WganGp|Ctgan)FitSteps/) next  # the step alone above is what PyTorch times
       else if (name ~ /FitSteps\/[0-9]+$/) {
         m = name; sub(/FitSteps\/.*/, "", m); m = tolower(m)
         steps = name; sub(/.*\//, "", steps)

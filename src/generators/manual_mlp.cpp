@@ -68,9 +68,22 @@ void activate_backward(const float* __restrict pre, const float* __restrict d,
   }
 }
 
+// seeded_dropout's forward, v * keep / (1 - p), in place (keep is 1 or 0).
+void dropout(const float* __restrict keep, float* __restrict v, int64_t n, float keep_scale) {
+  for (int64_t i = 0; i < n; ++i) v[i] = v[i] * keep[i] / keep_scale;
+}
+
+// Its backward, in place: the gradient divided by 1 - p, times the mask (autograd's order).
+void dropout_backward(const float* __restrict keep, float* __restrict d, int64_t n,
+                      float keep_scale) {
+  for (int64_t i = 0; i < n; ++i) d[i] = d[i] / keep_scale * keep[i];
+}
+
+}  // namespace
+
 // The column sums of x [rows, cols]; with parts > 1, the sums of each of `parts` equal blocks of
 // rows, added.
-void column_sums(const at::Tensor& x, float* out, int64_t parts = 1) {
+void column_sums(const at::Tensor& x, float* out, int64_t parts) {
   const int64_t rows = x.size(0), cols = x.size(1), block = rows / parts;
   const float* v = x.data_ptr<float>();
   std::vector<float> part(static_cast<size_t>(cols));
@@ -82,8 +95,6 @@ void column_sums(const at::Tensor& x, float* out, int64_t parts = 1) {
     for (int64_t j = 0; j < cols; ++j) out[j] += part[static_cast<size_t>(j)];
   }
 }
-
-}  // namespace
 
 at::Tensor AdamState::add(const at::Tensor& param) {
   params_.push_back(param);
@@ -109,11 +120,26 @@ void AdamState::step() {
   }
 }
 
+BatchNormTrain BatchNormTrain::of(torch::OrderedDict<std::string, at::Tensor>& params,
+                                  torch::OrderedDict<std::string, at::Tensor>& buffers,
+                                  const std::string& prefix, AdamState& adam) {
+  BatchNormTrain bn;
+  bn.gamma = params[prefix + "weight"];
+  bn.beta = params[prefix + "bias"];
+  bn.running_mean = buffers[prefix + "running_mean"];
+  bn.running_var = buffers[prefix + "running_var"];
+  bn.tracked = buffers[prefix + "num_batches_tracked"];
+  bn.ggamma = adam.add(bn.gamma);
+  bn.gbeta = adam.add(bn.beta);
+  return bn;
+}
+
 ManualMlp::ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr,
                      double beta1, double beta2, double weight_decay)
     : adam_(lr, beta1, beta2, weight_decay),
-      slope_(options.activation == Activation::kReLU ? 0.0f : static_cast<float>(kLeakySlope)) {
-  check_internal(options.dropout == 0.0, "ManualMlp: dropout is not written out");
+      slope_(options.activation == Activation::kReLU ? 0.0f : static_cast<float>(kLeakySlope)),
+      dropout_(options.dropout),
+      keep_scale_(static_cast<float>(1.0 - options.dropout)) {
   auto params = net->named_parameters();
   auto buffers = net->named_buffers();
   for (size_t k = 0; k <= hidden_layers; ++k) {
@@ -124,14 +150,7 @@ ManualMlp::ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, 
     l.gw = adam_.add(l.w);
     l.gb = adam_.add(l.b);
     if (options.batch_norm && k < hidden_layers) {
-      const std::string bn = "norm" + std::to_string(k) + ".";
-      l.gamma = params[bn + "weight"];
-      l.beta = params[bn + "bias"];
-      l.running_mean = buffers[bn + "running_mean"];
-      l.running_var = buffers[bn + "running_var"];
-      l.tracked = buffers[bn + "num_batches_tracked"];
-      l.ggamma = adam_.add(l.gamma);
-      l.gbeta = adam_.add(l.beta);
+      l.bn = BatchNormTrain::of(params, buffers, "norm" + std::to_string(k) + ".", adam_);
     }
     layers_.push_back(l);
   }
@@ -145,11 +164,21 @@ MlpPass ManualMlp::make_pass(int64_t rows) const {
     p.d_in.push_back(torch::empty({rows, in}));
     p.pre.push_back(torch::empty({rows, out}));
     p.d_pre.push_back(torch::empty({rows, out}));
-    p.xhat.push_back(l.gamma.defined() ? torch::empty({rows, out}) : at::Tensor());
+    p.xhat.push_back(l.bn.defined() ? torch::empty({rows, out}) : at::Tensor());
+    const bool hidden = p.pre.size() < layers_.size();
+    p.keep.push_back(dropout_ > 0.0 && hidden ? torch::empty({rows, out}) : at::Tensor());
     p.inv_sd.emplace_back(static_cast<size_t>(out));
   }
   p.out = p.pre.back();
   return p;
+}
+
+void ManualMlp::draw_dropout(MlpPass& p, at::Generator& gen, int64_t first, int64_t rows) const {
+  if (dropout_ <= 0.0) return;
+  for (size_t k = 0; k + 1 < layers_.size(); ++k) {
+    dropout_mask(p.keep[k].data_ptr<float>() + first * p.keep[k].size(1),
+                 rows * p.keep[k].size(1), dropout_, gen);
+  }
 }
 
 PenaltyPass ManualMlp::make_penalty_pass(int64_t rows) const {
@@ -172,9 +201,10 @@ void ManualMlp::forward(MlpPass& p) {
     const int64_t rows = p.pre[k].size(0), cols = p.pre[k].size(1);
     float* next = p.in[k + 1].data_ptr<float>();
     activate(p.pre[k].data_ptr<float>(), next, rows * cols, slope_);
-    if (l.gamma.defined()) {
-      batch_norm_forward(l, rows, cols, next, p.xhat[k].data_ptr<float>(), p.inv_sd[k].data());
+    if (l.bn.defined()) {
+      l.bn.forward(rows, cols, next, p.xhat[k].data_ptr<float>(), p.inv_sd[k].data());
     }
+    if (p.keep[k].defined()) dropout(p.keep[k].data_ptr<float>(), next, rows * cols, keep_scale_);
   }
 }
 
@@ -195,9 +225,12 @@ void ManualMlp::backward(MlpPass& p, bool params, bool input, int64_t parts) {
     Layer& below = layers_[k - 1];
     const int64_t rows = p.d_in[k].size(0), cols = p.d_in[k].size(1);
     float* d = p.d_in[k].data_ptr<float>();
-    if (below.gamma.defined()) {
-      batch_norm_backward(below, rows, cols, p.xhat[k - 1].data_ptr<float>(),
-                          p.inv_sd[k - 1].data(), d, params);
+    if (p.keep[k - 1].defined()) {
+      dropout_backward(p.keep[k - 1].data_ptr<float>(), d, rows * cols, keep_scale_);
+    }
+    if (below.bn.defined()) {
+      below.bn.backward(rows, cols, p.xhat[k - 1].data_ptr<float>(), p.inv_sd[k - 1].data(), d,
+                        params);
     }
     activate_backward(p.pre[k - 1].data_ptr<float>(), d, p.d_pre[k - 1].data_ptr<float>(),
                       rows * cols, slope_);
@@ -206,23 +239,30 @@ void ManualMlp::backward(MlpPass& p, bool params, bool input, int64_t parts) {
 
 double ManualMlp::add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double lambda) {
   const size_t hidden = layers_.size() - 1;
-  check_internal(hidden >= 1 && layers_.back().w.size(0) == 1 && !layers_.front().gamma.defined(),
+  check_internal(hidden >= 1 && layers_.back().w.size(0) == 1 && !layers_.front().bn.defined(),
                  "ManualMlp::add_penalty_gradient: needs hidden layers, one output, no BatchNorm");
   const int64_t rows = p.in[0].size(0);
+  // With dropout, D_k is layer k's mask divided by 1 - p; without, 1.
+  const auto drop = [&](size_t k, float* d, int64_t n) {
+    if (p.keep[k].defined()) dropout_backward(p.keep[k].data_ptr<float>(), d, n, keep_scale_);
+  };
   // The gradient of the output with respect to the input, layer by layer from the top:
-  // a[L-1] = act'(pre[L-1]) * w_L (a row, the same for every row); a[k-1] = act'(pre[k-1]) *
-  // (a[k] w_k); grad = a[0] w_0.
+  // a[L-1] = act'(pre[L-1]) * D_{L-1} * w_L (w_L a row, the same for every row);
+  // a[k-1] = act'(pre[k-1]) * D_{k-1} * (a[k] w_k); grad = a[0] w_0.
   {
     const at::Tensor& top = layers_[hidden].w;  // [1, width]
     const int64_t cols = top.size(1);
     const float* w = top.data_ptr<float>();
     const float* pre = p.pre[hidden - 1].data_ptr<float>();
     float* a = q.a[hidden - 1].data_ptr<float>();
-    for (int64_t i = 0; i < rows; ++i)
-      activate_backward(pre + i * cols, w, a + i * cols, cols, slope_);
+    float* s = q.scratch[hidden - 1].data_ptr<float>();
+    for (int64_t i = 0; i < rows; ++i) std::copy(w, w + cols, s + i * cols);
+    drop(hidden - 1, s, rows * cols);
+    activate_backward(pre, s, a, rows * cols, slope_);
   }
   for (size_t k = hidden - 1; k > 0; --k) {
     at::mm_out(q.e[k], q.a[k], layers_[k].w);  // [rows, width of layer k - 1]
+    drop(k - 1, q.e[k].data_ptr<float>(), q.e[k].numel());
     activate_backward(p.pre[k - 1].data_ptr<float>(), q.e[k].data_ptr<float>(),
                       q.a[k - 1].data_ptr<float>(), q.e[k].numel(), slope_);
   }
@@ -248,12 +288,13 @@ double ManualMlp::add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double 
   penalty /= static_cast<double>(rows);
 
   // Back through that chain, which is linear in each w_k: w_k's gradient gains a[k]^T e[k];
-  // e[k + 1] = act'(pre[k]) * (e[k] w_k^T); w_L's gains the column sums of that for k = L - 1,
-  // written into a[L - 1], which is not needed any more.
+  // e[k + 1] = act'(pre[k]) * D_k * (e[k] w_k^T); w_L's gains the column sums of that for
+  // k = L - 1, written into a[L - 1], which is not needed any more.
   for (size_t k = 0; k < hidden; ++k) {
     Layer& l = layers_[k];
     l.gw.addmm_(q.a[k].t(), q.e[k]);
     at::mm_out(q.scratch[k], q.e[k], l.w.t());  // [rows, width of layer k]
+    drop(k, q.scratch[k].data_ptr<float>(), q.scratch[k].numel());
     float* next = k + 1 < hidden ? q.e[k + 1].data_ptr<float>() : q.a[k].data_ptr<float>();
     activate_backward(p.pre[k].data_ptr<float>(), q.scratch[k].data_ptr<float>(), next,
                       q.scratch[k].numel(), slope_);
@@ -268,14 +309,13 @@ double ManualMlp::add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double 
   return penalty;
 }
 
-// x [rows, cols] in place: gamma (x - mean) / sd + beta, sd = sqrt(biased variance + eps).
-void ManualMlp::batch_norm_forward(const Layer& l, int64_t rows, int64_t cols, float* x,
-                                   float* xhat, float* inv_sd) {
+void BatchNormTrain::forward(int64_t rows, int64_t cols, float* x, float* xhat,
+                             float* inv_sd) const {
   constexpr double kEps = 1e-5, kMomentum = 0.1;
-  const float* gamma = l.gamma.data_ptr<float>();
-  const float* beta = l.beta.data_ptr<float>();
-  float* running_mean = l.running_mean.data_ptr<float>();
-  float* running_var = l.running_var.data_ptr<float>();
+  const float* g = gamma.data_ptr<float>();
+  const float* b = beta.data_ptr<float>();
+  float* mean_run = running_mean.data_ptr<float>();
+  float* var_run = running_var.data_ptr<float>();
   for (int64_t j = 0; j < cols; ++j) {
     double sum = 0.0;
     for (int64_t i = 0; i < rows; ++i) sum += x[i * cols + j];
@@ -287,26 +327,24 @@ void ManualMlp::batch_norm_forward(const Layer& l, int64_t rows, int64_t cols, f
     }
     const double var = ss / static_cast<double>(rows);
     inv_sd[j] = static_cast<float>(1.0 / std::sqrt(var + kEps));
-    running_mean[j] = static_cast<float>((1.0 - kMomentum) * running_mean[j] + kMomentum * mean);
-    running_var[j] = static_cast<float>((1.0 - kMomentum) * running_var[j] +
-                                        kMomentum * ss / static_cast<double>(rows - 1));
+    mean_run[j] = static_cast<float>((1.0 - kMomentum) * mean_run[j] + kMomentum * mean);
+    var_run[j] = static_cast<float>((1.0 - kMomentum) * var_run[j] +
+                                    kMomentum * ss / static_cast<double>(rows - 1));
     const auto m = static_cast<float>(mean);
     for (int64_t i = 0; i < rows; ++i) {
       const float h = (x[i * cols + j] - m) * inv_sd[j];
       xhat[i * cols + j] = h;
-      x[i * cols + j] = gamma[j] * h + beta[j];
+      x[i * cols + j] = g[j] * h + b[j];
     }
   }
-  l.tracked.add_(1);
+  tracked.add_(1);
 }
 
-// d [rows, cols] in place: the gradient with respect to the output becomes the one with respect
-// to the input; gamma's and beta's gradients when `params`.
-void ManualMlp::batch_norm_backward(Layer& l, int64_t rows, int64_t cols, const float* xhat,
-                                    const float* inv_sd, float* d, bool params) {
-  const float* gamma = l.gamma.data_ptr<float>();
-  float* ggamma = l.ggamma.data_ptr<float>();
-  float* gbeta = l.gbeta.data_ptr<float>();
+void BatchNormTrain::backward(int64_t rows, int64_t cols, const float* xhat, const float* inv_sd,
+                              float* d, bool params) {
+  const float* g = gamma.data_ptr<float>();
+  float* dgamma = ggamma.data_ptr<float>();
+  float* dbeta = gbeta.data_ptr<float>();
   const auto n = static_cast<float>(rows);
   for (int64_t j = 0; j < cols; ++j) {
     float sum_d = 0.0f, sum_dx = 0.0f;
@@ -315,11 +353,11 @@ void ManualMlp::batch_norm_backward(Layer& l, int64_t rows, int64_t cols, const 
       sum_dx += d[i * cols + j] * xhat[i * cols + j];
     }
     if (params) {
-      gbeta[j] = sum_d;
-      ggamma[j] = sum_dx;
+      dbeta[j] = sum_d;
+      dgamma[j] = sum_dx;
     }
     // dx = gamma / sd / n (n dy - sum(dy) - xhat sum(dy xhat))
-    const float scale = gamma[j] * inv_sd[j] / n;
+    const float scale = g[j] * inv_sd[j] / n;
     for (int64_t i = 0; i < rows; ++i)
       d[i * cols + j] = scale * (n * d[i * cols + j] - sum_d - xhat[i * cols + j] * sum_dx);
   }

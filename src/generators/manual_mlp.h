@@ -34,11 +34,37 @@ class AdamState {
   std::vector<std::vector<float>> m_, v_;
 };
 
+// BatchNorm1d in training mode, by hand, over a BatchNorm1d's own tensors and gradients (Adam's):
+// it normalises with the batch's mean and biased variance and updates the running statistics
+// with momentum 0.1 and the unbiased variance (eps 1e-5), as BatchNorm1d does.
+struct BatchNormTrain {
+  at::Tensor gamma, beta, running_mean, running_var, tracked, ggamma, gbeta;
+
+  // The BatchNorm1d called `prefix` ("norm0.") among `params` and `buffers` of a module, its
+  // gamma and beta registered with `adam`.
+  static BatchNormTrain of(torch::OrderedDict<std::string, at::Tensor>& params,
+                           torch::OrderedDict<std::string, at::Tensor>& buffers,
+                           const std::string& prefix, AdamState& adam);
+  bool defined() const { return gamma.defined(); }
+  // x [rows, cols] in place: gamma (x - mean) / sd + beta, sd = sqrt(biased variance + eps); the
+  // normalised values go to xhat, 1 / sd per column to inv_sd.
+  void forward(int64_t rows, int64_t cols, float* x, float* xhat, float* inv_sd) const;
+  // d [rows, cols] in place: the gradient with respect to the output becomes the one with respect
+  // to the input; gamma's and beta's gradients (replacing what they held) when `params`.
+  void backward(int64_t rows, int64_t cols, const float* xhat, const float* inv_sd, float* d,
+                bool params);
+};
+
+// The column sums of x [rows, cols] (float32, contiguous) into out; with parts > 1, the sums of
+// each of `parts` equal blocks of rows, added (see ManualMlp::backward).
+void column_sums(const at::Tensor& x, float* out, int64_t parts = 1);
+
 // One batch's values inside a ManualMlp: layer k's input, its Linear's output and, for a
-// batch-normed hidden layer, the normalised values and 1 / sd per column; and the gradients
-// with respect to a layer's Linear output and its input.
+// batch-normed hidden layer, the normalised values and 1 / sd per column; with dropout, each
+// hidden layer's mask (1 kept, 0 dropped); and the gradients with respect to a layer's Linear
+// output and its input.
 struct MlpPass {
-  std::vector<at::Tensor> in, pre, xhat, d_pre, d_in;
+  std::vector<at::Tensor> in, pre, xhat, keep, d_pre, d_in;
   std::vector<std::vector<float>> inv_sd;
   at::Tensor out;
 };
@@ -52,13 +78,13 @@ struct PenaltyPass {
   at::Tensor grad;
 };
 
-// An Mlp (ReLU or LeakyReLU, optionally BatchNorm1d after each hidden activation, no dropout) in
-// training mode, by hand, with its gradients and an Adam state. BatchNorm normalises with the
-// batch's mean and biased variance and updates its running statistics with momentum 0.1 and the
-// unbiased variance (eps 1e-5), as BatchNorm1d does.
+// An Mlp (ReLU or LeakyReLU, optionally BatchNorm1d (BatchNormTrain) after each hidden
+// activation, optionally dropout after that) in training mode, by hand, with its gradients and an
+// Adam state. Dropout is seeded_dropout's: kept values divided by 1 - p, with masks that
+// draw_dropout draws before the forward pass.
 class ManualMlp {
  public:
-  // `net` was built with `hidden_layers` hidden layers and `options` (dropout must be 0).
+  // `net` was built with `hidden_layers` hidden layers and `options`.
   ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr, double beta1,
             double beta2, double weight_decay = 0.0);
 
@@ -66,7 +92,13 @@ class ManualMlp {
   MlpPass make_pass(int64_t rows) const;
   PenaltyPass make_penalty_pass(int64_t rows) const;
 
-  // p.in[0] holds the batch; leaves the output in p.out.
+  // With dropout: the masks of rows [first, first + rows) of `p`, hidden layer by hidden layer,
+  // each drawn from `gen` by dropout_mask as seeded_dropout draws the mask of a [rows, width]
+  // batch; so the masks are those of a forward(x, &gen) of the Mlp on those rows alone. Without
+  // dropout, nothing.
+  void draw_dropout(MlpPass& p, at::Generator& gen, int64_t first, int64_t rows) const;
+
+  // p.in[0] holds the batch (and, with dropout, p.keep the masks); leaves the output in p.out.
   void forward(MlpPass& p);
 
   // From the gradient with respect to p.out (in p.d_pre.back()): the parameters' gradients
@@ -83,8 +115,9 @@ class ManualMlp {
   // forward pass of the interpolated rows, for a network with one output and no BatchNorm:
   // g_i = d out_i / d x_i, penalty = mean_i (|g_i| - 1)^2. Adds lambda times the penalty's
   // gradient to the parameters' gradients and returns the penalty. The activations' derivatives
-  // are piecewise constant, so g is linear in each weight matrix given the signs in p.pre, and
-  // the biases do not enter it; that is what autograd's double backward computes too.
+  // are piecewise constant and the dropout masks fixed, so g is linear in each weight matrix
+  // given the signs in p.pre and the masks, and the biases do not enter it; that is what
+  // autograd's double backward computes too.
   double add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double lambda);
 
   void adam_step() { adam_.step(); }
@@ -92,16 +125,13 @@ class ManualMlp {
  private:
   struct Layer {
     at::Tensor w, b, gw, gb;
-    at::Tensor gamma, beta, running_mean, running_var, tracked, ggamma, gbeta;
+    BatchNormTrain bn;
   };
 
-  static void batch_norm_forward(const Layer& l, int64_t rows, int64_t cols, float* x,
-                                 float* xhat, float* inv_sd);
-  static void batch_norm_backward(Layer& l, int64_t rows, int64_t cols, const float* xhat,
-                                  const float* inv_sd, float* d, bool params);
-
   AdamState adam_;
-  float slope_;  // of the activation for negative inputs: 0 for ReLU
+  float slope_;        // of the activation for negative inputs: 0 for ReLU
+  double dropout_;     // p
+  float keep_scale_;   // 1 - p, which kept values are divided by
   std::vector<Layer> layers_;
 };
 

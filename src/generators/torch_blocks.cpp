@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <mutex>
 #include <sstream>
 
 #include "imbgen/core/error.h"
@@ -104,8 +105,37 @@ int64_t count_parameters(const torch::nn::Module& net) {
 
 torch::Tensor seeded_dropout(const torch::Tensor& x, double p, at::Generator& gen) {
   if (p <= 0.0) return x;
-  const torch::Tensor keep = torch::empty_like(x).bernoulli_(1.0 - p, gen);
+  const torch::Tensor keep = torch::empty(x.sizes(), torch::kFloat32);
+  dropout_mask(keep.data_ptr<float>(), keep.numel(), p, gen);
   return x * keep / (1.0 - p);
+}
+
+void dropout_mask(float* keep, int64_t n, double p, at::Generator& gen) {
+  uint64_t seed = 0;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    seed = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
+  }
+  Rng rng(seed);
+  // k bits per value, kept below round((1 - p) 2^k): the fewest k in {1, 2, 4, 8, 16} for which
+  // that is exact (k = 1 for p = 0.5), else 32.
+  int bits = 32;
+  for (int k : {1, 2, 4, 8, 16}) {
+    const double scaled = (1.0 - p) * std::ldexp(1.0, k);
+    if (scaled == std::floor(scaled)) {
+      bits = k;
+      break;
+    }
+  }
+  const auto threshold = static_cast<uint64_t>(std::llround((1.0 - p) * std::ldexp(1.0, bits)));
+  const uint64_t mask = bits == 32 ? 0xffffffffu : (uint64_t{1} << bits) - 1;
+  const int per_draw = 64 / bits;
+  for (int64_t i = 0; i < n;) {
+    uint64_t draw = rng.next_u64();
+    for (int k = 0; k < per_draw && i < n; ++k, ++i, draw >>= bits) {
+      keep[i] = (draw & mask) < threshold ? 1.0f : 0.0f;
+    }
+  }
 }
 
 torch::Tensor to_tensor(const Matrix& m) {

@@ -1,8 +1,8 @@
 // Shared LibTorch building blocks of the deep generators (private to the generators module):
 // seeded generators and weight initialisation, an MLP with seeded dropout, Matrix <-> tensor,
 // chunked generation, named-tensor save/load, the WGAN-GP gradient penalty and its critic and
-// generator updates (wgan_gp, ctgan; gan's generator update), an RBF-kernel MMD and validation
-// scores. Including this header pulls in <torch/torch.h>.
+// generator updates through autograd (the references of the hand-written steps' tests), an
+// RBF-kernel MMD and validation scores. Including this header pulls in <torch/torch.h>.
 #pragma once
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -71,8 +71,16 @@ void init_linear_layers(torch::nn::Module& net, at::Generator& gen);
 
 int64_t count_parameters(const torch::nn::Module& net);
 
-// Dropout with its mask drawn from `gen` (inverted dropout: kept values scaled by 1 / (1 - p)).
+// Dropout with its mask drawn from `gen` by dropout_mask (inverted dropout: kept values divided
+// by 1 - p).
 torch::Tensor seeded_dropout(const torch::Tensor& x, double p, at::Generator& gen);
+
+// A dropout mask of n values into `keep`: each 1 (kept) with probability 1 - p, else 0. One
+// 64-bit draw of `gen` seeds an Rng whose stream gives k bits per value, kept when they are
+// below round((1 - p) 2^k): k is the fewest bits that make that probability exact (1 for
+// p = 0.5), else 32. (LibTorch's bernoulli_ draws 64 bits of gen's Mersenne twister per value,
+// one at a time: that was a third of a CTGAN training step.)
+void dropout_mask(float* keep, int64_t n, double p, at::Generator& gen);
 
 // ---- data ----
 
@@ -125,8 +133,9 @@ std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params,
                                               double beta1, double beta2,
                                               double weight_decay = 0.0);
 
-// The critic updates of WGAN-GP (Gulrajani et al. 2017, Algorithm 1, lines 2-9), as wgan_gp and
-// ctgan run them: `updates` times, a batch from draw() (real and fake rows [batch, width], fake
+// The critic updates of WGAN-GP (Gulrajani et al. 2017, Algorithm 1, lines 2-9) through
+// autograd, as wgan_gp and ctgan ran them before their steps were written out (the tests check
+// the hand-written steps against these): `updates` times, a batch from draw() (real and fake rows [batch, width], fake
 // without gradient), L = mean critic(fake) - mean critic(real) + gp_lambda * gradient_penalty
 // with eps ~ U[0, 1) drawn from `gen` per group of pac rows, and one step of `opt`.
 struct CriticBatch {
