@@ -239,13 +239,15 @@ class Ctgan : public GeneratorBase<CtganConfig> {
                                            std::vector<MmdTarget>& targets,
                                            std::vector<double>& mean,
                                            std::vector<double>& sd) const;
-  // Raw generator outputs [n, encoded] -> rows of the given space; categorical spans take the
-  // argmax of their Gumbel-perturbed logits (noise from gen).
-  Matrix decode(const torch::Tensor& raw, at::Generator& gen) const;
-  // n rows of class index ci from generator g (in its current mode).
+  // Raw generator outputs [rows, encoded] -> rows of the given space, written into out from row
+  // `first`: alpha columns through tanh; each mode and one-hot span a category drawn from the
+  // softmax of its logits (uniforms from rng).
+  void decode(const at::Tensor& raw, Rng& rng, Matrix& out, size_t first) const;
+  // n rows of class index ci from generator g (in evaluation mode).
   Matrix generate(ResidualGenerator& g, size_t ci, size_t n, uint64_t seed) const;
-  // Conditions for sampling class ci: categories drawn with their frequency in the class.
-  torch::Tensor sample_conditions(size_t ci, size_t n, Rng& rng) const;
+  // Conditions for sampling class ci: categories drawn with their frequency in the class, into
+  // `rows` rows of `cond` (row stride `stride`, zero-filled here).
+  void sample_conditions(size_t ci, size_t rows, Rng& rng, float* cond, int64_t stride) const;
   std::vector<int> fitted() const { return generator_ ? classes_ : std::vector<int>{}; }
 
   std::vector<int> classes_;
@@ -258,45 +260,87 @@ class Ctgan : public GeneratorBase<CtganConfig> {
   nlohmann::json history_ = nlohmann::json::object();
 };
 
-Matrix Ctgan::decode(const torch::Tensor& raw, at::Generator& gen) const {
-  torch::NoGradGuard no_grad;
-  // Gumbel-perturbed logits: argmax over a span = a draw from softmax(logits) of that span.
-  const torch::Tensor noise = -torch::empty_like(raw).exponential_(1.0, gen).clamp_min(1e-20).log();
-  Matrix e = to_matrix(raw + noise);
-  const Matrix alpha = to_matrix(torch::tanh(raw));
-  for (const ModeColumn& c : normalizer_.columns()) {
-    if (c.kind != ModeKind::kNumeric) continue;
-    for (size_t i = 0; i < e.rows; ++i) e(i, c.out_start) = alpha(i, c.out_start);
+void Ctgan::decode(const at::Tensor& raw, Rng& rng, Matrix& out, size_t first) const {
+  const auto rows = static_cast<size_t>(raw.size(0));
+  const auto width = static_cast<size_t>(raw.size(1));
+  Matrix e(rows, width);
+  const float* r = raw.data_ptr<float>();
+  const std::vector<OutSpan> spans = out_spans(normalizer_);
+  std::vector<float> weight(width);
+  for (size_t i = 0; i < rows; ++i) {
+    const float* v = r + i * width;
+    double* ei = e.row(i);
+    for (const OutSpan& sp : spans) {
+      const float* l = v + sp.start;
+      if (!sp.softmax) {
+        ei[sp.start] = std::tanh(l[0]);
+        continue;
+      }
+      // A draw from softmax(l): what the argmax of Gumbel-perturbed logits gives, with one uniform.
+      float top = l[0];
+      for (size_t j = 1; j < sp.width; ++j) top = std::max(top, l[j]);
+      float total = 0.0f;
+      for (size_t j = 0; j < sp.width; ++j) total += weight[j] = std::exp(l[j] - top);
+      const double u = rng.uniform() * total;
+      size_t k = 0;
+      double acc = weight[0];
+      while (k + 1 < sp.width && u >= acc) acc += weight[++k];
+      ei[sp.start + k] = 1.0;
+    }
   }
-  return normalizer_.decode(e);
+  const Matrix part = normalizer_.decode(e);
+  std::copy(part.data.begin(), part.data.end(), out.row(first));
 }
 
-torch::Tensor Ctgan::sample_conditions(size_t ci, size_t n, Rng& rng) const {
-  const int64_t width = static_cast<int64_t>(classes_.size() + layout_.category_width);
-  torch::Tensor cond = torch::zeros({static_cast<int64_t>(n), width});
-  float* p = cond.data_ptr<float>();
-  const auto w = static_cast<size_t>(width);
+void Ctgan::sample_conditions(size_t ci, size_t rows, Rng& rng, float* cond,
+                              int64_t stride) const {
+  const auto width = static_cast<int64_t>(classes_.size() + layout_.category_width);
   const size_t k = classes_.size();
-  for (size_t i = 0; i < n; ++i) {
-    p[i * w + ci] = 1.0f;
+  for (size_t i = 0; i < rows; ++i) {
+    float* p = cond + static_cast<int64_t>(i) * stride;
+    std::fill(p, p + width, 0.0f);
+    p[ci] = 1.0f;
     if (layout_.discrete.empty()) continue;
     const size_t j = rng.index(layout_.discrete.size());
     const size_t cat = draw(frequency_[ci][j], rng);
-    p[i * w + k + layout_.cond_start[j] + cat] = 1.0f;
+    p[k + layout_.cond_start[j] + cat] = 1.0f;
   }
-  return cond;
 }
 
+// Noise for kSampleChunk rows at a time (one draw, as torch::randn), their conditions, then
+// blocks of kForwardBlock rows through a ResidualSampler, decoded block by block.
 Matrix Ctgan::generate(ResidualGenerator& g, size_t ci, size_t n, uint64_t seed) const {
+  torch::NoGradGuard no_grad;
+  const TorchThreadScope one(1);  // as generate_rows: pieces are drawn on several threads at once
   at::Generator gen = seeded_generator(seed);
   Rng rng(mix_seed(seed, 1));
-  return generate_rows(n, normalizer_.cols(), kSampleChunk, [&](size_t m) {
-    const torch::Tensor noise = torch::randn({static_cast<int64_t>(m), config_.latent_dim}, gen);
-    const torch::Tensor cond = sample_conditions(ci, m, rng);
-    return decode(forward_in_blocks(torch::cat({noise, cond}, 1),
-                                    [&](const torch::Tensor& rows) { return g->forward(rows); }),
-                  gen);
-  });
+  const int64_t latent = config_.latent_dim;
+  const auto cond_width = static_cast<int64_t>(classes_.size() + layout_.category_width);
+  Matrix out(n, normalizer_.cols());
+  const int64_t block = std::max<int64_t>(1, std::min(kForwardBlock, static_cast<int64_t>(n)));
+  ResidualSampler sampler(g, block);
+  at::Tensor noise = torch::empty({static_cast<int64_t>(std::min(n, kSampleChunk)), latent});
+  std::vector<float> cond(std::min(n, kSampleChunk) * static_cast<size_t>(cond_width));
+  for (size_t start = 0; start < n; start += kSampleChunk) {
+    const size_t m = std::min(kSampleChunk, n - start);
+    at::Tensor z = noise.narrow(0, 0, static_cast<int64_t>(m));
+    z.normal_(0.0, 1.0, gen);
+    sample_conditions(ci, m, rng, cond.data(), cond_width);
+    const float* zp = z.data_ptr<float>();
+    for (size_t r = 0; r < m; r += static_cast<size_t>(block)) {
+      const size_t rows = std::min(static_cast<size_t>(block), m - r);
+      float* in = sampler.input();
+      for (size_t i = 0; i < rows; ++i) {
+        float* dst = in + static_cast<int64_t>(i) * sampler.input_stride();
+        const float* zi = zp + (r + i) * static_cast<size_t>(latent);
+        std::copy(zi, zi + latent, dst);
+        const float* ci_row = cond.data() + (r + i) * static_cast<size_t>(cond_width);
+        std::copy(ci_row, ci_row + cond_width, dst + latent);
+      }
+      decode(sampler.forward(static_cast<int64_t>(rows)), rng, out, start + r);
+    }
+  }
+  return out;
 }
 
 Ctgan::Rows Ctgan::split_rows(const std::vector<int>& y, const std::vector<int>& classes,

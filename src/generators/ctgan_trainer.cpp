@@ -66,6 +66,65 @@ torch::Tensor ResidualGeneratorImpl::forward(torch::Tensor x) {
   return out_->forward(x);
 }
 
+ResidualSampler::ResidualSampler(ResidualGenerator& net, int64_t block) : block_(block) {
+  check_internal(!net->is_training(), "ResidualSampler: the network is not in evaluation mode");
+  auto params = net->named_parameters();
+  auto buffers = net->named_buffers();
+  out_w_ = params["out.weight"];
+  out_b_ = params["out.bias"];
+  total_ = out_w_.size(1);
+  int64_t start = total_;
+  for (size_t i = 0; i < net->hidden_layers(); ++i) {
+    Layer l;
+    const std::string fc = "fc" + std::to_string(i) + ".", bn = "bn" + std::to_string(i) + ".";
+    l.w = params[fc + "weight"];
+    l.b = params[fc + "bias"];
+    if (i == 0) start = total_ - l.w.size(1);
+    l.start = start;
+    start -= l.w.size(0);
+    // BatchNorm1d in evaluation mode: gamma (x - mean) / sqrt(var + eps) + beta.
+    constexpr double kEps = 1e-5;
+    const float* gamma = params[bn + "weight"].data_ptr<float>();
+    const float* beta = params[bn + "bias"].data_ptr<float>();
+    const float* mean = buffers[bn + "running_mean"].data_ptr<float>();
+    const float* var = buffers[bn + "running_var"].data_ptr<float>();
+    for (int64_t j = 0; j < l.w.size(0); ++j) {
+      const double scale = gamma[j] / std::sqrt(static_cast<double>(var[j]) + kEps);
+      l.scale.push_back(static_cast<float>(scale));
+      l.shift.push_back(static_cast<float>(beta[j] - mean[j] * scale));
+    }
+    layers_.push_back(std::move(l));
+  }
+  check_internal(start == 0, "ResidualSampler: the layer widths do not add up");
+  x_ = torch::empty({block, total_});
+  raw_ = torch::empty({block, out_w_.size(0)});
+}
+
+float* ResidualSampler::input() {
+  return x_.data_ptr<float>() + (layers_.empty() ? 0 : layers_.front().start);
+}
+
+at::Tensor ResidualSampler::forward(int64_t rows) {
+  check_internal(rows <= block_, "ResidualSampler::forward: too many rows");
+  const at::Tensor x = x_.narrow(0, 0, rows);
+  for (Layer& l : layers_) {
+    const int64_t h = l.w.size(0);
+    // The Linear's output goes where this layer's output belongs, then is finished in place.
+    at::Tensor r = x.narrow(1, l.start - h, h);
+    at::addmm_out(r, l.b, x.narrow(1, l.start, total_ - l.start), l.w.t());
+    float* v = x_.data_ptr<float>() + (l.start - h);
+    for (int64_t i = 0; i < rows; ++i) {
+      float* row = v + i * total_;
+      for (int64_t j = 0; j < h; ++j) {
+        row[j] = std::max(row[j] * l.scale[static_cast<size_t>(j)] + l.shift[static_cast<size_t>(j)], 0.0f);
+      }
+    }
+  }
+  at::Tensor raw = raw_.narrow(0, 0, rows);
+  at::addmm_out(raw, out_b_, x, out_w_.t());
+  return raw;
+}
+
 ResidualGenerator build_generator_net(const CtganConfig& c, const ModeNormalizer& normalizer,
                                       const ConditionLayout& conditions, size_t n_classes) {
   return ResidualGenerator(

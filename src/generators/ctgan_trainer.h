@@ -51,6 +51,32 @@ class ResidualGeneratorImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ResidualGenerator);
 
+// The residual generator in evaluation mode, forward only, for sampling: BatchNorm with its
+// running statistics as one scale and shift per column, and up to `block` rows at a time through
+// buffers this sampler allocates once (as manual_mlp.h's MlpSampler). The network's tensors are
+// only read.
+class ResidualSampler {
+ public:
+  ResidualSampler(ResidualGenerator& net, int64_t block);
+  // Where the input of the next forward goes: `block` rows of latent + condition values, row i
+  // at input() + i * input_stride().
+  float* input();
+  int64_t input_stride() const { return total_; }
+  // The raw outputs [rows, encoded] of the first `rows` input rows: a view of this sampler's
+  // buffer, valid until the next call.
+  at::Tensor forward(int64_t rows);
+
+ private:
+  struct Layer {
+    at::Tensor w, b;
+    int64_t start = 0;  // first column of the layer's input in x_
+    std::vector<float> scale, shift;
+  };
+  std::vector<Layer> layers_;
+  at::Tensor out_w_, out_b_, x_, raw_;
+  int64_t block_, total_ = 0;
+};
+
 ResidualGenerator build_generator_net(const CtganConfig& c, const ModeNormalizer& normalizer,
                                       const ConditionLayout& conditions, size_t n_classes);
 

@@ -6,6 +6,7 @@
 // makes (its weights and BatchNorm running statistics) must agree to float32 rounding.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -265,6 +266,44 @@ TEST(CtganTrainer, HandWrittenStepsMatchAutograd) {
   one.generator_lr = 2e-3;
   one.critic_lr = 2e-3;
   expect_same_training(one, plain, 30, 15);
+}
+
+// ResidualSampler (sampling's forward pass, BatchNorm folded into a scale and shift) against the
+// module's own forward in evaluation mode, on a trained generator whose running statistics have
+// moved, over more rows than one block and a last block that is not full.
+TEST(CtganTrainer, SamplerForwardMatchesTheModule) {
+  Matrix x;
+  std::vector<int> y;
+  std::vector<EncodedSpan> spans;
+  mixed_data(x, y, spans);
+  const TrainingData data = make_training_data(x, y, 2, spans);
+  CtganConfig config;
+  config.latent_dim = 6;
+  config.generator_hidden = {20, 12};
+  config.critic_hidden = {16};
+  const TorchThreadScope one_thread(1);
+  CtganTrainer trainer(config, data.normalizer, data.layout, 2, data.data.clone(), data.conds, 30,
+                       3);
+  for (int k = 0; k < 30; ++k) trainer.step();
+  ResidualGenerator& g = trainer.generator();
+  g->eval();
+  const int64_t in = config.latent_dim + 2 + static_cast<int64_t>(data.layout.category_width);
+  at::Generator noise = seeded_generator(4);
+  const torch::Tensor input = torch::randn({70, in}, noise);
+  torch::NoGradGuard no_grad;
+  const Matrix expected = to_matrix(g->forward(input));
+  ResidualSampler sampler(g, 32);
+  Matrix got(70, expected.cols);
+  for (int64_t start = 0; start < 70; start += 32) {
+    const int64_t rows = std::min<int64_t>(32, 70 - start);
+    for (int64_t i = 0; i < rows; ++i) {
+      const float* src = input[start + i].data_ptr<float>();
+      std::copy(src, src + in, sampler.input() + i * sampler.input_stride());
+    }
+    const Matrix part = to_matrix(sampler.forward(rows));
+    std::copy(part.data.begin(), part.data.end(), got.row(static_cast<size_t>(start)));
+  }
+  expect_same_rows(got, expected);
 }
 
 }  // namespace
