@@ -505,39 +505,8 @@ struct CtganTrainer::Impl {
     critic_train.draw_dropout(real_fake, gen, groups, groups);
     eps.uniform_(0.0, 1.0, gen);
     critic_train.draw_dropout(mixed, gen, 0, groups);
-    // x_hat = eps * real + (1 - eps) * fake, one eps per group, rounded as LibTorch's element-wise
-    // operations round.
-    {
-      const int64_t width = pac * row_w;
-      const float* e = eps.data_ptr<float>();
-      float* m = mixed.in[0].data_ptr<float>();
-      for (int64_t k = 0; k < groups; ++k) {
-        const float keep = 1.0f - e[k];
-        for (int64_t j = 0; j < width; ++j) {
-          const float from_real = e[k] * real[k * width + j];
-          const float from_fake = keep * fake[k * width + j];
-          m[k * width + j] = from_real + from_fake;
-        }
-      }
-    }
-    critic_train.forward(real_fake);
-    critic_train.forward(mixed);
-    const float* o = real_fake.out.data_ptr<float>();
-    float* d_out = real_fake.d_pre.back().data_ptr<float>();
-    double real_mean = 0.0, fake_mean = 0.0;
-    const float share = 1.0f / static_cast<float>(groups);
-    for (int64_t k = 0; k < groups; ++k) {
-      real_mean += o[k];
-      fake_mean += o[groups + k];
-      d_out[k] = -share;
-      d_out[groups + k] = share;
-    }
-    real_mean /= static_cast<double>(groups);
-    fake_mean /= static_cast<double>(groups);
-    critic_train.backward(real_fake, /*params=*/true, /*input=*/false, /*parts=*/2);
-    const double gp = critic_train.add_penalty_gradient(mixed, penalty, c.gp_lambda);
-    critic_train.adam_step();
-    return {fake_mean - real_mean + c.gp_lambda * gp, real_mean - fake_mean, gp};
+    // One interpolation weight per group of pac rows, which the critic sees as one row.
+    return critic_train.critic_update(real_fake, mixed, penalty, eps, c.gp_lambda);
   }
 
   // CTGAN's conditional loss, the cross-entropy of each row's conditioned block's logits against

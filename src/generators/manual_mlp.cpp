@@ -309,6 +309,44 @@ double ManualMlp::add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double 
   return penalty;
 }
 
+std::array<double, 3> ManualMlp::critic_update(MlpPass& real_fake, MlpPass& mixed,
+                                               PenaltyPass& penalty, const at::Tensor& eps,
+                                               double lambda) {
+  const int64_t n = mixed.in[0].size(0), width = mixed.in[0].size(1);
+  check_internal(real_fake.in[0].size(0) == 2 * n && eps.numel() == n,
+                 "ManualMlp::critic_update: the passes do not fit");
+  const float* e = eps.data_ptr<float>();
+  const float* real = real_fake.in[0].data_ptr<float>();
+  const float* fake = real + n * width;
+  float* x = mixed.in[0].data_ptr<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    const float keep = 1.0f - e[i];
+    for (int64_t j = 0; j < width; ++j) {
+      const float from_real = e[i] * real[i * width + j];
+      const float from_fake = keep * fake[i * width + j];
+      x[i * width + j] = from_real + from_fake;
+    }
+  }
+  forward(real_fake);
+  forward(mixed);
+  const float* out = real_fake.out.data_ptr<float>();
+  float* d_out = real_fake.d_pre.back().data_ptr<float>();
+  double real_mean = 0.0, fake_mean = 0.0;
+  const float share = 1.0f / static_cast<float>(n);
+  for (int64_t i = 0; i < n; ++i) {
+    real_mean += out[i];
+    fake_mean += out[n + i];
+    d_out[i] = -share;
+    d_out[n + i] = share;
+  }
+  real_mean /= static_cast<double>(n);
+  fake_mean /= static_cast<double>(n);
+  backward(real_fake, /*params=*/true, /*input=*/false, /*parts=*/2);
+  const double gp = add_penalty_gradient(mixed, penalty, lambda);
+  adam_step();
+  return {fake_mean - real_mean + lambda * gp, real_mean - fake_mean, gp};
+}
+
 void BatchNormTrain::forward(int64_t rows, int64_t cols, float* x, float* xhat,
                              float* inv_sd) const {
   constexpr double kEps = 1e-5, kMomentum = 0.1;

@@ -9,6 +9,7 @@
 // Private to the generators module; includes <torch/torch.h>.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -121,6 +122,15 @@ class ManualMlp {
   double add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double lambda);
 
   void adam_step() { adam_.step(); }
+
+  // One WGAN-GP critic update (Gulrajani et al. 2017, Algorithm 1, lines 6-9) of a network with
+  // one output. real_fake.in[0] holds n real rows, then n generated ones (masks drawn, with
+  // dropout); `mixed` has n rows (masks drawn) and eps [n, 1] one weight per row. Fills mixed with
+  // x_hat = eps * real + (1 - eps) * fake, rounded as LibTorch's element-wise operations round;
+  // then L = mean critic(fake) - mean critic(real) + lambda * penalty(mixed), its gradients and
+  // one Adam step. Returns {L, mean critic(real) - mean critic(fake), penalty}.
+  std::array<double, 3> critic_update(MlpPass& real_fake, MlpPass& mixed, PenaltyPass& penalty,
+                                      const at::Tensor& eps, double lambda);
 
  private:
   struct Layer {

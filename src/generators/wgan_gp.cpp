@@ -92,38 +92,7 @@ struct WganGpTrainer::Impl {
     g_train.forward(fake);  // no BatchNorm: training mode computes what evaluation mode does
     real_fake.in[0].narrow(0, batch, batch).copy_(fake.out);
     eps.uniform_(0.0, 1.0, gen);
-    // x_hat = eps * real + (1 - eps) * fake, rounded as LibTorch's element-wise operations round.
-    const int64_t d = data.size(1);
-    const float* e = eps.data_ptr<float>();
-    const float* r = real_fake.in[0].data_ptr<float>();
-    const float* f = r + batch * d;
-    float* x = mixed.in[0].data_ptr<float>();
-    for (int64_t i = 0; i < batch; ++i) {
-      const float keep = 1.0f - e[i];
-      for (int64_t j = 0; j < d; ++j) {
-        const float from_real = e[i] * r[i * d + j];
-        const float from_fake = keep * f[i * d + j];
-        x[i * d + j] = from_real + from_fake;
-      }
-    }
-    critic_train.forward(real_fake);
-    critic_train.forward(mixed);
-    const float* out = real_fake.out.data_ptr<float>();
-    float* d_out = real_fake.d_pre.back().data_ptr<float>();
-    double real_mean = 0.0, fake_mean = 0.0;
-    const float share = 1.0f / static_cast<float>(batch);
-    for (size_t i = 0; i < b; ++i) {
-      real_mean += out[i];
-      fake_mean += out[b + i];
-      d_out[i] = -share;
-      d_out[b + i] = share;
-    }
-    real_mean /= static_cast<double>(b);
-    fake_mean /= static_cast<double>(b);
-    critic_train.backward(real_fake, /*params=*/true, /*input=*/false, /*parts=*/2);
-    const double gp = critic_train.add_penalty_gradient(mixed, penalty, c.gp_lambda);
-    critic_train.adam_step();
-    return {fake_mean - real_mean + c.gp_lambda * gp, real_mean - fake_mean, gp};
+    return critic_train.critic_update(real_fake, mixed, penalty, eps, c.gp_lambda);
   }
 
   // One generator update against the critic as it is: L = -mean critic(G(z)). Returns L.
