@@ -116,7 +116,8 @@ at::Tensor ResidualSampler::forward(int64_t rows) {
     for (int64_t i = 0; i < rows; ++i) {
       float* row = v + i * total_;
       for (int64_t j = 0; j < h; ++j) {
-        row[j] = std::max(row[j] * l.scale[static_cast<size_t>(j)] + l.shift[static_cast<size_t>(j)], 0.0f);
+        row[j] = std::max(
+            row[j] * l.scale[static_cast<size_t>(j)] + l.shift[static_cast<size_t>(j)], 0.0f);
       }
     }
   }
@@ -563,19 +564,17 @@ struct CtganTrainer::Impl {
     for (int64_t i = 0; i < batch; ++i) {
       const float* dy = d_in + i * row_w;
       for (const OutSpan& sp : spans) {
-        const auto s = static_cast<int64_t>(sp.start);
-        const int64_t at = i * enc + s;
+        const float* dys = dy + sp.start;  // the span's gradient, its values and raw gradient
+        const float* ys = y + i * enc + static_cast<int64_t>(sp.start);
+        float* ds = d_raw + i * enc + static_cast<int64_t>(sp.start);
         if (!sp.softmax) {  // tanh
-          d_raw[at] += dy[s] * (1.0f - y[at] * y[at]);
+          ds[0] += dys[0] * (1.0f - ys[0] * ys[0]);
           continue;
         }
         // softmax(v), v = (raw + gumbel) / tau: dv_j = y_j (dy_j - sum_k dy_k y_k).
         float dot = 0.0f;
-        for (size_t j = 0; j < sp.width; ++j) dot += dy[s + static_cast<int64_t>(j)] * y[at + static_cast<int64_t>(j)];
-        for (size_t j = 0; j < sp.width; ++j) {
-          const int64_t k = at + static_cast<int64_t>(j);
-          d_raw[k] += y[k] * (dy[s + static_cast<int64_t>(j)] - dot) / tau;
-        }
+        for (size_t j = 0; j < sp.width; ++j) dot += dys[j] * ys[j];
+        for (size_t j = 0; j < sp.width; ++j) ds[j] += ys[j] * (dys[j] - dot) / tau;
       }
     }
     g_train.backward_and_step();

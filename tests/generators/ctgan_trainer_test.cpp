@@ -32,7 +32,7 @@ struct TrainingData {
 };
 
 TrainingData make_training_data(const Matrix& x, const std::vector<int>& y, size_t classes,
-                 const std::vector<EncodedSpan>& spans) {
+                                const std::vector<EncodedSpan>& spans) {
   TrainingData s;
   s.classes = classes;
   s.normalizer = ModeNormalizer::fit(x, spans, VgmOptions{}, 4);
@@ -185,7 +185,8 @@ Matrix rows_of(ResidualGenerator& g, int64_t width, size_t n, uint64_t seed) {
   return to_matrix(g->forward(torch::randn({static_cast<int64_t>(n), width}, noise)));
 }
 
-void expect_same_training(const CtganConfig& config, const TrainingData& s, int64_t batch, int steps) {
+void expect_same_training(const CtganConfig& config, const TrainingData& s, int64_t batch,
+                          int steps) {
   SCOPED_TRACE("generator_hidden " + nlohmann::json(config.generator_hidden).dump() + ", pac " +
                std::to_string(config.pac));
   const TorchThreadScope one_thread(1);
@@ -201,8 +202,7 @@ void expect_same_training(const CtganConfig& config, const TrainingData& s, int6
     }
   }
   const int64_t in = config.latent_dim + reference.cond_width;
-  expect_same_rows(rows_of(trainer.generator(), in, 300, 9),
-                   rows_of(reference.g, in, 300, 9));
+  expect_same_rows(rows_of(trainer.generator(), in, 300, 9), rows_of(reference.g, in, 300, 9));
 }
 
 // Columns: a bimodal numeric value, a 3-category one-hot block and a missing indicator, in two
@@ -256,8 +256,9 @@ TEST(CtganTrainer, HandWrittenStepsMatchAutograd) {
     numeric(i, 0) = (i % 3 == 0 ? 4.0 : 0.0) + rng.normal();
     numeric(i, 1) = rng.normal();
   }
-  const TrainingData plain = make_training_data(numeric, std::vector<int>(numeric.rows, 0), 1,
-                                 {{SpanKind::kNumeric, 0, 0, 1}, {SpanKind::kNumeric, 1, 1, 1}});
+  const TrainingData plain =
+      make_training_data(numeric, std::vector<int>(numeric.rows, 0), 1,
+                         {{SpanKind::kNumeric, 0, 0, 1}, {SpanKind::kNumeric, 1, 1, 1}});
   CtganConfig one;
   one.latent_dim = 4;
   one.generator_hidden = {16};
