@@ -135,6 +135,10 @@ void m_step(const std::vector<double>& x, const std::vector<double>& resp, size_
   }
 }
 
+// exp(v), with the values whose exp underflows to 0 skipped: glibc's exp takes a slow path for
+// them (it reports the underflow), and far-off components give many such values.
+inline double exp_or_zero(double v) { return v < -746.0 ? 0.0 : std::exp(v); }
+
 // E-step: log responsibilities [n * k]; returns nothing else (the lower bound uses them).
 void e_step(const std::vector<double>& x, const Posterior& p, std::vector<double>& log_resp) {
   const size_t n = x.size();
@@ -164,16 +168,18 @@ void e_step(const std::vector<double>& x, const Posterior& p, std::vector<double
       mx = std::max(mx, v);
     }
     double s = 0.0;
-    for (size_t c = 0; c < k; ++c) s += std::exp(log_resp[i * k + c] - mx);
+    for (size_t c = 0; c < k; ++c) s += exp_or_zero(log_resp[i * k + c] - mx);
     const double norm = mx + std::log(s);
     for (size_t c = 0; c < k; ++c) log_resp[i * k + c] -= norm;
   }
 }
 
-double lower_bound(const std::vector<double>& log_resp, const Posterior& p) {
+// resp holds exp(log_resp), computed once for the M-step and this bound.
+double lower_bound(const std::vector<double>& log_resp, const std::vector<double>& resp,
+                   const Posterior& p) {
   const size_t k = p.mean.size();
   double entropy = 0.0;
-  for (double lr : log_resp) entropy -= std::exp(lr) * lr;
+  for (size_t i = 0; i < log_resp.size(); ++i) entropy -= resp[i] * log_resp[i];
   double log_wishart = 0.0, log_norm_weight = 0.0, log_beta = 0.0;
   for (size_t c = 0; c < k; ++c) {
     const double log_det_chol = -0.5 * std::log(p.covariance[c]) - 0.5 * std::log(p.nu[c]);
@@ -251,9 +257,9 @@ Vgm fit_vgm_from_labels(const std::vector<double>& x, const std::vector<int>& la
   double bound = -std::numeric_limits<double>::infinity();
   for (int iter = 0; iter < o.max_iter; ++iter) {
     e_step(x, p, log_resp);
-    for (size_t i = 0; i < resp.size(); ++i) resp[i] = std::exp(log_resp[i]);
+    for (size_t i = 0; i < resp.size(); ++i) resp[i] = exp_or_zero(log_resp[i]);
     m_step(x, resp, k, o, mean_prior, var_prior, p);
-    const double next = lower_bound(log_resp, p);
+    const double next = lower_bound(log_resp, resp, p);
     const double change = next - bound;
     bound = next;
     if (std::abs(change) < o.tol) break;
