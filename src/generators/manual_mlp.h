@@ -1,11 +1,11 @@
 // The training passes of an Mlp (torch_blocks.h) written out by hand: forward, backward, the
 // gradient of the WGAN-GP penalty, and Adam, over the network's own tensors, with LibTorch only
-// for the matrix products. gan and wgan_gp train with these: at their sizes (batches of 64 rows
-// through layers up to 256 wide) autograd and the per-operation dispatch of LibTorch were most of
-// a step. The arithmetic is autograd's and torch::optim::Adam's, in float32 like theirs but in
-// another order, so results differ from an autograd step in the last bits;
-// tests/generators/gan_trainer_test.cpp and wgan_gp_trainer_test.cpp check training runs against
-// autograd.
+// for the matrix products. gan, wgan_gp, ctgan (its critic; ctgan_trainer.cpp) and the VAE family
+// (vae_net.cpp) train with these: at their sizes (batches of a few hundred rows at most, through
+// layers up to 256 wide) autograd and the per-operation dispatch of LibTorch were most of a step.
+// The arithmetic is autograd's and torch::optim::Adam's, in float32 like theirs but in another
+// order, so results differ from an autograd step in the last bits;
+// tests/generators/*_trainer_test.cpp check training runs against autograd.
 // Private to the generators module; includes <torch/torch.h>.
 #pragma once
 
