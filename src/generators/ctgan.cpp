@@ -311,7 +311,7 @@ void Ctgan::sample_conditions(size_t ci, size_t rows, Rng& rng, float* cond,
 // blocks of kForwardBlock rows through a ResidualSampler, decoded block by block.
 Matrix Ctgan::generate(ResidualGenerator& g, size_t ci, size_t n, uint64_t seed) const {
   torch::NoGradGuard no_grad;
-  const TorchThreadScope one(1);  // as generate_rows: pieces are drawn on several threads at once
+  const TorchThreadScope one(1);  // see kSampleChunk
   at::Generator gen = seeded_generator(seed);
   Rng rng(mix_seed(seed, 1));
   const int64_t latent = config_.latent_dim;

@@ -395,7 +395,7 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
     const size_t position = class_position(net_ ? classes_ : std::vector<int>{}, name(), cls);
     const Sched sched = make_sched(respace(cosine_schedule(config_.timesteps), sample_steps()));
     at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
-    const TorchThreadScope one(1);  // as generate_rows: pieces are drawn side by side
+    const TorchThreadScope one(1);  // see kSampleChunk
     return from_model_space(to_matrix(
         reverse_chain(net_, sched, static_cast<int64_t>(n), static_cast<int64_t>(position), gen)));
   }

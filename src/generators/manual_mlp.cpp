@@ -460,7 +460,7 @@ at::Tensor MlpSampler::forward(const at::Tensor& in) {
 void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
                 at::Generator& gen, const MutableNumberBlock& out) {
   torch::NoGradGuard no_grad;
-  const TorchThreadScope one(1);  // as generate_rows: pieces are drawn on several threads at once
+  const TorchThreadScope one(1);  // see kSampleChunk
   const size_t n = out.rows;
   // Buffers for no more rows than are drawn: a small request allocates little.
   MlpSampler sampler(net, hidden_layers, options,

@@ -146,20 +146,6 @@ torch::Tensor to_tensor(const Matrix& m) {
       .clone();
 }
 
-Matrix generate_rows(size_t n, size_t cols, size_t chunk,
-                     const std::function<Matrix(size_t)>& rows) {
-  torch::NoGradGuard no_grad;
-  // One LibTorch thread: a large sample is drawn in pieces, several at once by the server's
-  // threads, and each with a team of its own would put two threads on each core.
-  const TorchThreadScope one(1);
-  Matrix out(n, cols);
-  for (size_t start = 0; start < n; start += chunk) {
-    const Matrix part = rows(std::min(chunk, n - start));
-    std::copy(part.data.begin(), part.data.end(), out.row(start));
-  }
-  return out;
-}
-
 torch::Tensor forward_in_blocks(const torch::Tensor& input,
                                 const std::function<torch::Tensor(const torch::Tensor&)>& forward) {
   const int64_t n = input.size(0);

@@ -22,7 +22,9 @@
 
 namespace imbgen {
 
-// Rows generated per forward pass when sampling, to bound the memory of large requests.
+// Rows generated per forward pass when sampling, to bound the memory of large requests. Samplers
+// run on one LibTorch thread (TorchThreadScope(1)): a large sample is drawn in pieces, several at
+// once by the server's threads, and each with a team of its own would put two threads on a core.
 constexpr size_t kSampleChunk = 65536;
 
 // Settings of the adversarial families wgan_gp and ctgan: the bounds of the step budget when it
@@ -86,11 +88,6 @@ void dropout_mask(float* keep, int64_t n, double p, at::Generator& gen);
 
 torch::Tensor to_tensor(const Matrix& m);  // float32 [rows, cols]
 Matrix to_matrix(const torch::Tensor& t);  // any 2-D float tensor -> [rows, cols] doubles
-
-// n rows produced `chunk` rows at a time (bounding the memory of large requests) without
-// gradients, on one LibTorch thread: rows(m) returns the next m rows [m, cols].
-Matrix generate_rows(size_t n, size_t cols, size_t chunk,
-                     const std::function<Matrix(size_t)>& rows);
 
 // forward(rows) of `input` [n, ...] in blocks of kForwardBlock rows, written into one [n, out]
 // tensor: for a network in eval mode, whose rows do not depend on each other, the same rows as

@@ -337,7 +337,7 @@ struct VaeNet::Impl {
   void sample(size_t n, int condition, double noise_scale, uint64_t seed,
               const std::function<void(size_t, const Matrix&)>& consume) const {
     torch::NoGradGuard no_grad;
-    const TorchThreadScope one(1);  // as generate_rows
+    const TorchThreadScope one(1);  // see kSampleChunk
     at::Generator g = seeded_generator(seed);
     const auto latent = static_cast<int64_t>(options.latent_dim);
     const auto in_width = latent + static_cast<int64_t>(options.cond_dim);

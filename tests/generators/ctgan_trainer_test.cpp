@@ -207,11 +207,11 @@ void expect_same_training(const CtganConfig& config, const TrainingData& s, int6
 
 // Columns: a bimodal numeric value, a 3-category one-hot block and a missing indicator, in two
 // classes with different categories.
-void mixed_data(Matrix& x, std::vector<int>& y, std::vector<EncodedSpan>& spans) {
+TrainingData mixed_training_data() {
   Rng rng(5);
   const size_t n0 = 120, n1 = 60;
-  x = Matrix(n0 + n1, 5);
-  y.assign(x.rows, 0);
+  Matrix x(n0 + n1, 5);
+  std::vector<int> y(x.rows, 0);
   for (size_t i = 0; i < x.rows; ++i) {
     const bool one = i >= n0;
     y[i] = one ? 1 : 0;
@@ -221,17 +221,14 @@ void mixed_data(Matrix& x, std::vector<int>& y, std::vector<EncodedSpan>& spans)
     x(i, 1 + cat) = 1.0;
     x(i, 4) = one && rng.uniform() < 0.5 ? 1.0 : 0.0;
   }
-  spans = {{SpanKind::kNumeric, 0, 0, 1},
-           {SpanKind::kOneHot, 1, 1, 3},
-           {SpanKind::kMissingIndicator, 0, 4, 1}};
+  return make_training_data(x, y, 2,
+                            {{SpanKind::kNumeric, 0, 0, 1},
+                             {SpanKind::kOneHot, 1, 1, 3},
+                             {SpanKind::kMissingIndicator, 0, 4, 1}});
 }
 
 TEST(CtganTrainer, HandWrittenStepsMatchAutograd) {
-  Matrix x;
-  std::vector<int> y;
-  std::vector<EncodedSpan> spans;
-  mixed_data(x, y, spans);
-  const TrainingData mixed = make_training_data(x, y, 2, spans);
+  const TrainingData mixed = mixed_training_data();
   // CTGAN's default networks and dropout, on discrete blocks with the conditional loss.
   expect_same_training(CtganConfig{}, mixed, 60, 6);
   // Small networks, a larger learning rate, PacGAN groups of 3, 2 critic updates, dropout 0.3
@@ -273,11 +270,7 @@ TEST(CtganTrainer, HandWrittenStepsMatchAutograd) {
 // module's own forward in evaluation mode, on a trained generator whose running statistics have
 // moved, over more rows than one block and a last block that is not full.
 TEST(CtganTrainer, SamplerForwardMatchesTheModule) {
-  Matrix x;
-  std::vector<int> y;
-  std::vector<EncodedSpan> spans;
-  mixed_data(x, y, spans);
-  const TrainingData data = make_training_data(x, y, 2, spans);
+  const TrainingData data = mixed_training_data();
   CtganConfig config;
   config.latent_dim = 6;
   config.generator_hidden = {20, 12};
