@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "blas_main.h"
 #include "../tests/evaluation/fraud_rows.inc"
 #include "imbgen/core/rng.h"
 #include "imbgen/core/threads.h"
@@ -109,4 +110,4 @@ BENCHMARK(BM_Tsne)
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) { return imbgen::bench::blas_benchmark_main(argc, argv); }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "blas_main.h"
 #include "generators/ctgan_trainer.h"
 #include "generators/gan_trainer.h"
 #include "generators/knn.h"
@@ -266,4 +267,4 @@ BENCHMARK(BM_TvaeSample)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 }  // namespace
 }  // namespace imbgen
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) { return imbgen::bench::blas_benchmark_main(argc, argv); }

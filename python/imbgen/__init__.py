@@ -26,6 +26,7 @@ from ._api import Model, benchmark, evaluate, fit, generator_options, generators
 from ._sampler import Resampler
 
 __version__ = _core.version()
+blas = _core.blas
 
 __all__ = ["Resampler", "Model", "fit", "load", "evaluate", "benchmark", "generators", "generator_options",
-           "TrainingDiverged", "__version__"]
+           "TrainingDiverged", "blas", "__version__"]

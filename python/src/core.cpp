@@ -100,10 +100,17 @@ class Watch : public Observer {
   std::vector<std::string> messages_;
 };
 
+// Writes what `watch` collected since the last call to sys.stderr (the GIL held).
+void print_progress(Watch& watch) {
+  py::object err = py::module_::import("sys").attr("stderr");
+  for (const auto& line : watch.take_lines()) err.attr("write")("imbgen: " + line + "\n");
+  err.attr("flush")();
+}
+
 // Runs `work` on a worker thread; the caller's thread polls for Ctrl-C every 50 ms (taking the
-// GIL only then) and, with `verbose`, prints progress to sys.stderr about once a second.
-// Exceptions of the work are rethrown here; with `raise_on_interrupt`, a Ctrl-C becomes
-// KeyboardInterrupt once the work has stopped. Returns whether Ctrl-C was pressed.
+// GIL only then) and, with `verbose`, prints progress to sys.stderr about once a second and once
+// when the work ends. Exceptions of the work are rethrown here; with `raise_on_interrupt`, a Ctrl-C
+// becomes KeyboardInterrupt once the work has stopped. Returns whether Ctrl-C was pressed.
 template <typename Work>
 bool run_watched(Work&& work, Watch& watch, bool verbose, bool raise_on_interrupt = true) {
   std::exception_ptr failure;
@@ -139,13 +146,12 @@ bool run_watched(Work&& work, Watch& watch, bool verbose, bool raise_on_interrup
       const auto now = std::chrono::steady_clock::now();
       if (verbose && now - last_print > std::chrono::seconds(1)) {
         last_print = now;
-        py::object err = py::module_::import("sys").attr("stderr");
-        for (const auto& line : watch.take_lines()) err.attr("write")("imbgen: " + line + "\n");
-        err.attr("flush")();
+        print_progress(watch);
       }
     }
   }
   worker.join();
+  if (verbose) print_progress(watch);  // the last state, also of work shorter than a second
   if (interrupted && raise_on_interrupt) {
     throw Error(ErrorKind::kCancelled, "interrupted; nothing was kept");
   }
@@ -442,6 +448,22 @@ PYBIND11_MODULE(_core, m) {
   });
 
   m.def("version", [] { return std::string(version()); });
+  m.def(
+      "blas",
+      [] {
+        const BlasKernels k = blas_kernels();
+        py::dict d;
+        d["library"] = k.library;
+        d["kernels"] = k.kernels;
+        d["forced"] = k.forced;
+        d["description"] = k.describe();
+        return d;
+      },
+      "The BLAS that imbgen's matrix products run on: 'library' ('OpenBLAS 0.3.21'; '' when "
+      "not OpenBLAS), 'kernels' (the kernel set OpenBLAS picked for this CPU, e.g. 'Haswell'), "
+      "'forced' (OPENBLAS_CORETYPE chose them) and a one-line 'description'. The kernels decide "
+      "the last bits of every product, so the same seed gives the same rows only on the same "
+      "kernels.");
   m.def("generator_names", &generator_names);
   m.def("generator_options_schema",
         [](const std::string& name) { return generator_options_schema(name).dump(); });

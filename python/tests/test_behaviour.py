@@ -1,5 +1,5 @@
 """What a Python user expects: Ctrl-C stops a long fit, the GIL is free while imbgen works,
-help() reads well, progress only when asked."""
+help() reads well, progress only when asked, and which BLAS kernels ran."""
 
 import os
 import signal
@@ -11,6 +11,7 @@ import threading
 import numpy as np
 
 import imbgen
+from conftest import IMBGEN_BIN
 
 
 def test_ctrl_c_stops_a_long_fit_with_keyboard_interrupt(tmp_path):
@@ -75,7 +76,24 @@ def test_verbose_prints_progress_and_quiet_does_not(capfd):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 4))
     y = np.array([0] * 150 + [1] * 50)
-    imbgen.fit(X, y, generator="gan", steps=2000, random_state=0)
+    imbgen.fit(X, y, generator="gan", steps=200, random_state=0)
     assert capfd.readouterr().err == ""
-    imbgen.fit(X, y, generator="gan", steps=3000, random_state=0, verbose=True)
+    # A fit shorter than the one-second progress interval still prints its last state.
+    imbgen.fit(X, y, generator="gan", steps=200, random_state=0, verbose=True)
     assert "imbgen: gan" in capfd.readouterr().err
+
+
+def test_blas_kernels_are_reported_and_follow_openblas_coretype():
+    info = imbgen.blas()
+    assert info["library"].startswith("OpenBLAS ") and info["kernels"], info
+    assert info["description"].startswith(f"{info['library']}, {info['kernels']} kernels")
+    # The command prints the same line; OPENBLAS_CORETYPE, which OpenBLAS reads when it loads,
+    # chooses the kernels (Nehalem's need SSE4.2 only), and the line says that it did.
+    env = dict(os.environ, OPENBLAS_CORETYPE="Nehalem")
+    r = subprocess.run([IMBGEN_BIN, "--version"], env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1] == f"BLAS: {info['library']}, Nehalem kernels (OPENBLAS_CORETYPE)"
+    del env["OPENBLAS_CORETYPE"]
+    r = subprocess.run([IMBGEN_BIN, "--version"], env=env, capture_output=True, text=True)
+    assert r.stdout.splitlines()[1].startswith(f"BLAS: {info['library']}, ")
+    assert "OPENBLAS_CORETYPE" not in r.stdout

@@ -43,7 +43,8 @@ int run_main(int argc, char** argv) {
   CLI::App app{"imbgen: fix class imbalance in tabular data with generative models, and measure "
                "honestly whether it helped"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("imbgen ") + version());
+  app.set_version_flag("--version", std::string("imbgen ") + version() + "\nBLAS: " +
+                                         blas_kernels().describe());
   app.get_formatter()->column_width(34);
 
   // Each add_* function adds one subcommand (named as in this list) and returns its work.

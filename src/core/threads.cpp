@@ -1,21 +1,64 @@
-// Run-time lookup of openblas_set_num_threads: we do not link OpenBLAS directly (LibTorch pulls
-// in whichever libblas Debian's alternatives select), so the symbol may or may not be there.
+// Run-time lookup of OpenBLAS's functions: we do not link OpenBLAS directly (LibTorch pulls in
+// whichever libblas Debian's alternatives select), so its symbols may or may not be there.
 #include "imbgen/core/threads.h"
 
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <sstream>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
 namespace imbgen {
+namespace {
+
+// An OpenBLAS function, or nullptr. The global scope has it in a program linked with LibTorch; a
+// Python extension module's libraries are loaded without RTLD_GLOBAL, so there the loaded library
+// is asked by name (RTLD_NOLOAD: never loads a second copy).
+void* openblas_symbol(const char* name) {
+  if (void* sym = ::dlsym(RTLD_DEFAULT, name)) return sym;
+  static void* const library = ::dlopen("libopenblas.so.0", RTLD_LAZY | RTLD_NOLOAD);
+  return library != nullptr ? ::dlsym(library, name) : nullptr;
+}
+
+template <class Function>
+Function openblas_function(const char* name) {
+  return reinterpret_cast<Function>(openblas_symbol(name));
+}
+
+std::string openblas_core() {
+  const auto name = openblas_function<char* (*)()>("openblas_get_corename");
+  return name != nullptr ? std::string(name()) : std::string();
+}
+
+// "OpenBLAS 0.3.21" from openblas_get_config() ("OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY ...").
+std::string openblas_library() {
+  const auto config = openblas_function<char* (*)()>("openblas_get_config");
+  if (config == nullptr) return "";
+  std::istringstream words(config());
+  std::string name, release;
+  words >> name >> release;
+  return name + " " + release;
+}
+
+}  // namespace
 
 void set_blas_threads(int n) {
-  using SetThreads = void (*)(int);
-  if (void* sym = ::dlsym(RTLD_DEFAULT, "openblas_set_num_threads")) {
-    reinterpret_cast<SetThreads>(sym)(n);
-  }
+  if (const auto set = openblas_function<void (*)(int)>("openblas_set_num_threads")) set(n);
+}
+
+std::string BlasKernels::describe() const {
+  if (library.empty()) return "not OpenBLAS";
+  return library + ", " + kernels + " kernels" + (forced ? " (OPENBLAS_CORETYPE)" : "");
+}
+
+BlasKernels blas_kernels() {
+  BlasKernels k;
+  k.library = openblas_library();
+  k.kernels = openblas_core();
+  k.forced = !k.library.empty() && std::getenv("OPENBLAS_CORETYPE") != nullptr;
+  return k;
 }
 
 void keep_freed_memory() {

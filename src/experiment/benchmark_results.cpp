@@ -16,6 +16,7 @@
 #include "imbgen/core/files.h"
 #include "imbgen/core/formats.h"
 #include "imbgen/core/text.h"
+#include "imbgen/core/threads.h"
 #include "imbgen/core/version.h"
 #include "imbgen/data/csv.h"
 #include "imbgen/experiment/run.h"
@@ -278,6 +279,7 @@ nlohmann::json assemble_results(const BenchmarkData& data, int positive,
   results["format"] = kResultsFormat;
   results["format_version"] = kResultsFormatVersion;
   results["imbgen_version"] = version();
+  results["blas"] = blas_kernels().describe();  // the kernels decide the last bits
   results["kind"] = "benchmark";
   results["dataset"] = experiment_detail::dataset_summary(table);
   results["dataset"]["name"] = data.name;

@@ -27,6 +27,7 @@
 #include "imbgen/core/formats.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/core/text.h"
+#include "imbgen/core/threads.h"
 #include "imbgen/core/version.h"
 #include "imbgen/core/output_folder.h"
 #include "imbgen/data/csv.h"
@@ -345,6 +346,7 @@ class RunJob {
     results["format"] = kResultsFormat;
     results["format_version"] = kResultsFormatVersion;
     results["imbgen_version"] = version();
+    results["blas"] = blas_kernels().describe();  // the kernels decide the last bits
     results["dataset"] = experiment_detail::dataset_summary(table_);
     results["dataset"]["train"] = class_summary(table_, split_.train);
     results["dataset"]["test"] = class_summary(table_, split_.test);

@@ -91,6 +91,8 @@ TEST_F(RunJob, WritesEveryOutputAndPrintsTheTable) {
   }
   const auto results = nlohmann::json::parse(imbgen::read_file(a / "results.json"));
   ASSERT_EQ(results.at("results").size(), 25u);
+  // Which BLAS kernels summed the products (the same seed gives the same rows on the same ones).
+  EXPECT_EQ(results.at("blas").get<std::string>().rfind("OpenBLAS ", 0), 0u) << results.at("blas");
   for (const auto& e : results.at("results")) {
     for (const char* k : {"accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "mcc",
                           "balanced_accuracy", "recall_at_precision_90"}) {

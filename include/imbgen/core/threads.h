@@ -1,5 +1,8 @@
-// Thread settings for the numeric libraries we link (OpenBLAS under LibTorch and liblinear).
+// Thread and kernel settings for the numeric libraries we link (OpenBLAS under LibTorch and
+// liblinear).
 #pragma once
+
+#include <string>
 
 namespace imbgen {
 
@@ -17,5 +20,18 @@ void set_blas_threads(int n);
 // glibc's, and nothing when the user set MALLOC_MMAP_THRESHOLD_ or MALLOC_TRIM_THRESHOLD_.
 // The CLI and the Python package call it at start-up; a program embedding the library may.
 void keep_freed_memory();
+
+// The BLAS that LibTorch's matrix products run on. OpenBLAS picks its kernels for the CPU when it
+// loads (OPENBLAS_CORETYPE, e.g. "Haswell" or "SkylakeX", overrides that choice), and the kernels
+// decide how products sum: the same seed gives other last bits, so other rows, on other kernels.
+struct BlasKernels {
+  std::string library;  // e.g. "OpenBLAS 0.3.21"; empty when OpenBLAS is not loaded
+  std::string kernels;  // e.g. "Haswell", "Cooperlake"
+  bool forced = false;  // OPENBLAS_CORETYPE chose them
+  // One line for --version, results.json and the Python package, e.g. "OpenBLAS 0.3.21,
+  // Cooperlake kernels" or "OpenBLAS 0.3.21, Haswell kernels (OPENBLAS_CORETYPE)".
+  std::string describe() const;
+};
+BlasKernels blas_kernels();
 
 }  // namespace imbgen
