@@ -7,11 +7,13 @@
 
 #include "imbgen/core/error.h"
 #include "training_loop.h"
+#include "vector_clones.h"
 
 namespace imbgen {
 namespace {
 
 // Over distinct arrays, so that the compiler vectorises it.
+IMBGEN_VECTOR_CLONES
 void adam_update(float* __restrict p, const float* __restrict g, float* __restrict m,
                  float* __restrict v, size_t n, float b1, float b2, float step_size,
                  float root_c2) {
@@ -23,6 +25,7 @@ void adam_update(float* __restrict p, const float* __restrict g, float* __restri
 }
 
 // torch::optim::Adam's L2 penalty: the gradient gains weight_decay times the parameter.
+IMBGEN_VECTOR_CLONES
 void add_weight_decay(float* __restrict g, const float* __restrict p, size_t n, float decay) {
   for (size_t i = 0; i < n; ++i) g[i] += decay * p[i];
 }
@@ -30,6 +33,7 @@ void add_weight_decay(float* __restrict g, const float* __restrict p, size_t n, 
 // The activation and its derivative, without a branch (the signs follow no pattern) and over
 // distinct arrays, so that the compiler vectorises them. ReLU keeps its own loops: max(x, 0)
 // gives +0 where slope * x would give -0.
+IMBGEN_VECTOR_CLONES
 void activate(const float* __restrict pre, float* __restrict out, int64_t n, float slope) {
   if (slope == 0.0f) {
     for (int64_t i = 0; i < n; ++i) out[i] = std::max(pre[i], 0.0f);
@@ -41,6 +45,7 @@ void activate(const float* __restrict pre, float* __restrict out, int64_t n, flo
   }
 }
 
+IMBGEN_VECTOR_CLONES
 void activate_in_place(float* v, int64_t n, float slope) {
   if (slope == 0.0f) {
     for (int64_t i = 0; i < n; ++i) v[i] = std::max(v[i], 0.0f);
@@ -53,6 +58,7 @@ void activate_in_place(float* v, int64_t n, float slope) {
 }
 
 // out = d * activation'(pre).
+IMBGEN_VECTOR_CLONES
 void activate_backward(const float* __restrict pre, const float* __restrict d,
                        float* __restrict out, int64_t n, float slope) {
   if (slope == 0.0f) {
@@ -69,20 +75,90 @@ void activate_backward(const float* __restrict pre, const float* __restrict d,
 }
 
 // seeded_dropout's forward, v * keep / (1 - p), in place (keep is 1 or 0).
+IMBGEN_VECTOR_CLONES
 void dropout(const float* __restrict keep, float* __restrict v, int64_t n, float keep_scale) {
   for (int64_t i = 0; i < n; ++i) v[i] = v[i] * keep[i] / keep_scale;
 }
 
 // Its backward, in place: the gradient divided by 1 - p, times the mask (autograd's order).
+IMBGEN_VECTOR_CLONES
 void dropout_backward(const float* __restrict keep, float* __restrict d, int64_t n,
                       float keep_scale) {
   for (int64_t i = 0; i < n; ++i) d[i] = d[i] / keep_scale * keep[i];
+}
+
+// BatchNormTrain's loops, row by row (each column's sums still run over the rows in order).
+// sum[j] += x[i, j] over the rows, in double.
+IMBGEN_VECTOR_CLONES
+void add_rows(const float* __restrict x, int64_t rows, int64_t cols, double* __restrict sum) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) sum[j] += x[i * cols + j];
+}
+
+// ss[j] += (x[i, j] - mean[j])^2 over the rows, in double.
+IMBGEN_VECTOR_CLONES
+void add_squared_deviations(const float* __restrict x, int64_t rows, int64_t cols,
+                            const double* __restrict mean, double* __restrict ss) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) {
+      const double c = x[i * cols + j] - mean[j];
+      ss[j] += c * c;
+    }
+  }
+}
+
+// xhat = (x - mean) inv_sd, and x = g xhat + b in place.
+IMBGEN_VECTOR_CLONES
+void normalise(float* __restrict x, float* __restrict xhat, int64_t rows, int64_t cols,
+               const float* __restrict mean, const float* __restrict inv_sd,
+               const float* __restrict g, const float* __restrict b) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) {
+      const float h = (x[i * cols + j] - mean[j]) * inv_sd[j];
+      xhat[i * cols + j] = h;
+      x[i * cols + j] = g[j] * h + b[j];
+    }
+  }
+}
+
+// sum_d[j] += d[i, j] and sum_dx[j] += d[i, j] xhat[i, j] over the rows, in float.
+IMBGEN_VECTOR_CLONES
+void add_gradient_sums(const float* __restrict d, const float* __restrict xhat, int64_t rows,
+                       int64_t cols, float* __restrict sum_d, float* __restrict sum_dx) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) {
+      sum_d[j] += d[i * cols + j];
+      sum_dx[j] += d[i * cols + j] * xhat[i * cols + j];
+    }
+  }
+}
+
+// d = scale (n d - sum_d - xhat sum_dx) in place.
+IMBGEN_VECTOR_CLONES
+void normalise_backward(float* __restrict d, const float* __restrict xhat, int64_t rows,
+                        int64_t cols, float n, const float* __restrict scale,
+                        const float* __restrict sum_d, const float* __restrict sum_dx) {
+  for (int64_t i = 0; i < rows; ++i) {
+    for (int64_t j = 0; j < cols; ++j) {
+      d[i * cols + j] =
+          scale[j] * (n * d[i * cols + j] - sum_d[j] - xhat[i * cols + j] * sum_dx[j]);
+    }
+  }
+}
+
+// MlpSampler's folded BatchNorm: v[i, j] = v[i, j] scale[j] + shift[j].
+IMBGEN_VECTOR_CLONES
+void scale_and_shift(float* __restrict v, int64_t rows, int64_t cols,
+                     const float* __restrict scale, const float* __restrict shift) {
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j) v[i * cols + j] = v[i * cols + j] * scale[j] + shift[j];
 }
 
 }  // namespace
 
 // The column sums of x [rows, cols]; with parts > 1, the sums of each of `parts` equal blocks of
 // rows, added.
+IMBGEN_VECTOR_CLONES
 void column_sums(const at::Tensor& x, float* out, int64_t parts) {
   const int64_t rows = x.size(0), cols = x.size(1), block = rows / parts;
   const float* v = x.data_ptr<float>();
@@ -354,27 +430,22 @@ void BatchNormTrain::forward(int64_t rows, int64_t cols, float* x, float* xhat,
   const float* b = beta.data_ptr<float>();
   float* mean_run = running_mean.data_ptr<float>();
   float* var_run = running_var.data_ptr<float>();
+  // Each column's sums run over the rows in order; row by row, so that the columns vectorise.
+  std::vector<double> mean(static_cast<size_t>(cols)), ss(static_cast<size_t>(cols));
+  add_rows(x, rows, cols, mean.data());
+  for (double& m : mean) m /= static_cast<double>(rows);
+  add_squared_deviations(x, rows, cols, mean.data(), ss.data());
+  std::vector<float> m(static_cast<size_t>(cols));
   for (int64_t j = 0; j < cols; ++j) {
-    double sum = 0.0;
-    for (int64_t i = 0; i < rows; ++i) sum += x[i * cols + j];
-    const double mean = sum / static_cast<double>(rows);
-    double ss = 0.0;
-    for (int64_t i = 0; i < rows; ++i) {
-      const double c = x[i * cols + j] - mean;
-      ss += c * c;
-    }
-    const double var = ss / static_cast<double>(rows);
+    const auto c = static_cast<size_t>(j);
+    const double var = ss[c] / static_cast<double>(rows);
     inv_sd[j] = static_cast<float>(1.0 / std::sqrt(var + kEps));
-    mean_run[j] = static_cast<float>((1.0 - kMomentum) * mean_run[j] + kMomentum * mean);
+    mean_run[j] = static_cast<float>((1.0 - kMomentum) * mean_run[j] + kMomentum * mean[c]);
     var_run[j] = static_cast<float>((1.0 - kMomentum) * var_run[j] +
-                                    kMomentum * ss / static_cast<double>(rows - 1));
-    const auto m = static_cast<float>(mean);
-    for (int64_t i = 0; i < rows; ++i) {
-      const float h = (x[i * cols + j] - m) * inv_sd[j];
-      xhat[i * cols + j] = h;
-      x[i * cols + j] = g[j] * h + b[j];
-    }
+                                    kMomentum * ss[c] / static_cast<double>(rows - 1));
+    m[c] = static_cast<float>(mean[c]);
   }
+  normalise(x, xhat, rows, cols, m.data(), inv_sd, g, b);
   tracked.add_(1);
 }
 
@@ -384,21 +455,19 @@ void BatchNormTrain::backward(int64_t rows, int64_t cols, const float* xhat, con
   float* dgamma = ggamma.data_ptr<float>();
   float* dbeta = gbeta.data_ptr<float>();
   const auto n = static_cast<float>(rows);
+  std::vector<float> sum_d(static_cast<size_t>(cols)), sum_dx(static_cast<size_t>(cols));
+  std::vector<float> scale(static_cast<size_t>(cols));
+  add_gradient_sums(d, xhat, rows, cols, sum_d.data(), sum_dx.data());
   for (int64_t j = 0; j < cols; ++j) {
-    float sum_d = 0.0f, sum_dx = 0.0f;
-    for (int64_t i = 0; i < rows; ++i) {
-      sum_d += d[i * cols + j];
-      sum_dx += d[i * cols + j] * xhat[i * cols + j];
-    }
+    const auto c = static_cast<size_t>(j);
     if (params) {
-      dbeta[j] = sum_d;
-      dgamma[j] = sum_dx;
+      dbeta[j] = sum_d[c];
+      dgamma[j] = sum_dx[c];
     }
-    // dx = gamma / sd / n (n dy - sum(dy) - xhat sum(dy xhat))
-    const float scale = g[j] * inv_sd[j] / n;
-    for (int64_t i = 0; i < rows; ++i)
-      d[i * cols + j] = scale * (n * d[i * cols + j] - sum_d - xhat[i * cols + j] * sum_dx);
+    scale[c] = g[j] * inv_sd[j] / n;
   }
+  // dx = gamma / sd / n (n dy - sum(dy) - xhat sum(dy xhat))
+  normalise_backward(d, xhat, rows, cols, n, scale.data(), sum_d.data(), sum_dx.data());
 }
 
 MlpSampler::MlpSampler(const Mlp& net, size_t hidden_layers, const MlpOptions& options,
@@ -445,12 +514,7 @@ at::Tensor MlpSampler::forward(const at::Tensor& in) {
       const int64_t cols = y.size(1);
       float* v = y.data_ptr<float>();
       activate_in_place(v, rows * cols, slope_);
-      if (!l.scale.empty()) {
-        for (int64_t i = 0; i < rows; ++i) {
-          float* row = v + i * cols;
-          for (int64_t j = 0; j < cols; ++j) row[j] = row[j] * l.scale[j] + l.shift[j];
-        }
-      }
+      if (!l.scale.empty()) scale_and_shift(v, rows, cols, l.scale.data(), l.shift.data());
     }
     x = y;
   }

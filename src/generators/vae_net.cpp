@@ -41,12 +41,15 @@ void check_blocks(const VaeNetOptions& o) {
   check_internal(next == o.data_dim && o.latent_dim >= 1, "VaeNet: blocks do not cover the data");
 }
 
-// torch::softplus (beta 1, threshold 20) and its derivative.
+// torch::softplus (beta 1, threshold 20), and with its derivative from the same exp.
 float softplus(float v) { return v > 20.0f ? v : std::log1p(std::exp(v)); }
-float softplus_slope(float v) {
-  if (v > 20.0f) return 1.0f;
+struct Softplus {
+  float value, slope;
+};
+Softplus softplus_and_slope(float v) {
+  if (v > 20.0f) return {v, 1.0f};
   const float z = std::exp(v);
-  return z / (z + 1.0f);
+  return {std::log1p(z), z / (z + 1.0f)};
 }
 
 // The reconstruction term -log p(x | decoder outputs), summed over a batch's rows and blocks (in
@@ -94,8 +97,9 @@ double reconstruction(const VaeNetOptions& o, int64_t b, const float* x, const f
     for (int64_t i = 0; i < b; ++i) {
       const float o_m = out[i * w + j0];
       const float m = squash ? std::tanh(o_m) : o_m;
-      const float o_s = o.row_sigma ? out[i * w + d + j0] : 0.0f;
-      const float sd = o.row_sigma ? static_cast<float>(o.sigma_min) + softplus(o_s) : sigma[j0];
+      const Softplus sp =
+          o.row_sigma ? softplus_and_slope(out[i * w + d + j0]) : Softplus{0.0f, 0.0f};
+      const float sd = o.row_sigma ? static_cast<float>(o.sigma_min) + sp.value : sigma[j0];
       const float t = (x[i * d + j0] - m) / sd;
       sum += static_cast<double>(0.5f * t * t + std::log(sd) + half_log_2pi);
       if (!g_out) continue;
@@ -104,7 +108,7 @@ double reconstruction(const VaeNetOptions& o, int64_t b, const float* x, const f
       g_out[i * w + j0] = dm;
       const float ds = (1.0f - t * t) / sd * scale;
       if (o.row_sigma) {
-        g_out[i * w + d + j0] = ds * softplus_slope(o_s);
+        g_out[i * w + d + j0] = ds * sp.slope;
       } else {
         sigma_gradient += ds;
       }
@@ -119,9 +123,10 @@ float clamped_logvar(float raw) {
   return std::min(std::max(raw, static_cast<float>(kLogvarMin)), static_cast<float>(kLogvarMax));
 }
 
-// KL(N(mu, exp(logvar)) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)) of one value.
-double kl_term(float mu, float logvar) {
-  return -0.5 * static_cast<double>(1.0f + logvar - mu * mu - std::exp(logvar));
+// KL(N(mu, exp(logvar)) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)) of one value,
+// var = exp(logvar).
+double kl_term(float mu, float logvar, float var) {
+  return -0.5 * static_cast<double>(1.0f + logvar - mu * mu - var);
 }
 
 // One training step by hand: the encoder and decoder passes of a batch, the loss and its
@@ -188,7 +193,7 @@ class VaeStep {
         sd_[k] = std::exp(0.5f * lv);
         var_[k] = std::exp(lv);
         dec_in[i * (latent + cd) + j] = mu + eps[k] * sd_[k];
-        kl += kl_term(mu, lv);
+        kl += kl_term(mu, lv, var_[k]);
       }
     }
     dec_.forward(dp_);
@@ -286,8 +291,8 @@ VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const
                        static_cast<double>(b);
   double kl = 0.0;
   for (size_t k = 0; k < mu.data.size(); ++k) {
-    kl += kl_term(static_cast<float>(mu.data[k]),
-                  clamped_logvar(static_cast<float>(logvar.data[k])));
+    const float lv = clamped_logvar(static_cast<float>(logvar.data[k]));
+    kl += kl_term(static_cast<float>(mu.data[k]), lv, std::exp(lv));
   }
   kl /= static_cast<double>(b);
   return {options.recon_weight * recon + kl, recon, kl};
