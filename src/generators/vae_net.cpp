@@ -19,6 +19,8 @@
 #include "torch_blocks.h"
 #include "training_loop.h"
 #include "vae_module.h"
+#include "vector_clones.h"
+#include "vector_math.h"
 
 namespace imbgen {
 namespace {
@@ -41,15 +43,76 @@ void check_blocks(const VaeNetOptions& o) {
   check_internal(next == o.data_dim && o.latent_dim >= 1, "VaeNet: blocks do not cover the data");
 }
 
-// torch::softplus (beta 1, threshold 20), and with its derivative from the same exp.
-float softplus(float v) { return v > 20.0f ? v : std::log1p(std::exp(v)); }
+// torch::softplus (beta 1, threshold 20), and with its derivative from the same exp; in
+// vector_math's arithmetic, without a branch, so that loops of it vectorise.
+float softplus(float v) {
+  const float smooth = vector_math::log1p(vector_math::exp(v));
+  return v > 20.0f ? v : smooth;
+}
 struct Softplus {
   float value, slope;
 };
 Softplus softplus_and_slope(float v) {
-  if (v > 20.0f) return {v, 1.0f};
-  const float z = std::exp(v);
-  return {std::log1p(z), z / (z + 1.0f)};
+  const float z = vector_math::exp(v);
+  const bool linear = v > 20.0f;
+  return {linear ? v : vector_math::log1p(z), linear ? 1.0f : z / (z + 1.0f)};
+}
+
+// The layout of vae and cvae (gaussian_vae_options): every column Gaussian, with a sigma per row.
+bool every_column_gaussian_with_row_sigma(const VaeNetOptions& o) {
+  return o.row_sigma && std::all_of(o.blocks.begin(), o.blocks.end(), [](const OutputBlock& b) {
+           return b.kind == OutputKind::kGaussian;
+         });
+}
+
+// Splits decoder outputs [rows, 2 d] of that layout (means, then the sigmas' softplus inputs)
+// into two arrays [rows, d], and joins two such arrays back: the loops below then run over
+// rows * d values at once (d is small, 29 for the bundled data, and a loop over one row's columns
+// would leave most of them to the scalar remainder of the vectorised loop).
+void split_halves(const float* out, int64_t rows, int64_t d, float* first, float* second) {
+  for (int64_t i = 0; i < rows; ++i) {
+    std::copy(out + i * 2 * d, out + i * 2 * d + d, first + i * d);
+    std::copy(out + i * 2 * d + d, out + (i + 1) * 2 * d, second + i * d);
+  }
+}
+
+void join_halves(const float* first, const float* second, int64_t rows, int64_t d, float* out) {
+  for (int64_t i = 0; i < rows; ++i) {
+    std::copy(first + i * d, first + (i + 1) * d, out + i * 2 * d);
+    std::copy(second + i * d, second + (i + 1) * d, out + i * 2 * d + d);
+  }
+}
+
+// finish_row (VaeNet's sampling) for that layout, over n values:
+// row = mean + noise_scale (sigma_min + softplus(raw)) eps.
+IMBGEN_VECTOR_CLONES
+void finish_gaussian_values(int64_t n, const float* __restrict mean, const float* __restrict raw,
+                            const float* __restrict eps, float sigma_min, float noise_scale,
+                            double* __restrict row) {
+  for (int64_t k = 0; k < n; ++k) {
+    const float sd = sigma_min + softplus(raw[k]);
+    row[k] = mean[k] + noise_scale * sd * eps[k];
+  }
+}
+
+// reconstruction() for that layout over n values (rows * d, split_halves' arrays): the loss terms
+// -log p into terms and the gradient of `scale` times them with respect to the means and the
+// sigmas' softplus inputs into g_mean and g_raw.
+IMBGEN_VECTOR_CLONES
+void gaussian_values(int64_t n, const float* __restrict x, const float* __restrict mean,
+                     const float* __restrict raw, float sigma_min, float half_log_2pi,
+                     float scale, float* __restrict terms, float* __restrict g_mean,
+                     float* __restrict g_raw) {
+  for (int64_t k = 0; k < n; ++k) {
+    const Softplus sp = softplus_and_slope(raw[k]);
+    const float sd = sigma_min + sp.value;
+    // -log p = t^2 / 2 + log s + log(2 pi) / 2, t = (x - m) / s; d/dm = -t / s,
+    // d/ds = (1 - t^2) / s.
+    const float t = (x[k] - mean[k]) / sd;
+    terms[k] = 0.5f * t * t + vector_math::log(sd) + half_log_2pi;
+    g_mean[k] = -t / sd * scale;
+    g_raw[k] = (1.0f - t * t) / sd * scale * sp.slope;
+  }
 }
 
 // The reconstruction term -log p(x | decoder outputs), summed over a batch's rows and blocks (in
@@ -62,9 +125,22 @@ double reconstruction(const VaeNetOptions& o, int64_t b, const float* x, const f
                       const float* sigma, float scale, float* g_out, float* g_sigma) {
   const auto d = static_cast<int64_t>(o.data_dim);
   const int64_t w = o.row_sigma ? 2 * d : d;
-  if (g_out) std::fill(g_out, g_out + b * w, 0.0f);
   const auto half_log_2pi = static_cast<float>(kHalfLog2Pi);
   double sum = 0.0;
+  if (every_column_gaussian_with_row_sigma(o)) {
+    const auto n = static_cast<size_t>(b * d);
+    std::vector<float> mean(n), raw(n), terms(n), g_mean(n), g_raw(n);
+    split_halves(out, b, d, mean.data(), raw.data());
+    gaussian_values(b * d, x, mean.data(), raw.data(), static_cast<float>(o.sigma_min),
+                    half_log_2pi, scale, terms.data(), g_mean.data(), g_raw.data());
+    if (g_out) join_halves(g_mean.data(), g_raw.data(), b, d, g_out);
+    // Summed column by column, as the loop over blocks below would.
+    for (int64_t j = 0; j < d; ++j)
+      for (int64_t i = 0; i < b; ++i)
+        sum += static_cast<double>(terms[static_cast<size_t>(i * d + j)]);
+    return sum;
+  }
+  if (g_out) std::fill(g_out, g_out + b * w, 0.0f);
   for (const OutputBlock& blk : o.blocks) {
     const auto j0 = static_cast<int64_t>(blk.start);
     if (blk.kind == OutputKind::kCategorical) {
@@ -124,9 +200,24 @@ float clamped_logvar(float raw) {
 }
 
 // KL(N(mu, exp(logvar)) || N(0, I)) = -1/2 sum(1 + logvar - mu^2 - exp(logvar)) of one value,
-// var = exp(logvar).
-double kl_term(float mu, float logvar, float var) {
-  return -0.5 * static_cast<double>(1.0f + logvar - mu * mu - var);
+// var = exp(logvar), from its float part k = 1 + logvar - mu^2 - var.
+float kl_part(float mu, float logvar, float var) { return 1.0f + logvar - mu * mu - var; }
+double kl_term(float part) { return -0.5 * static_cast<double>(part); }
+
+// The reparameterisation of one row: from the encoder's mu [latent] and raw log-variances
+// [latent], and the noise eps [latent], the clamped log-variance's exp(lv / 2) into sd and exp(lv)
+// into var, the decoder's input z = mu + eps sd, and kl_part of each value into kl.
+IMBGEN_VECTOR_CLONES
+void reparameterise_row(int64_t latent, const float* __restrict mu, const float* __restrict raw,
+                        const float* __restrict eps, float* __restrict sd, float* __restrict var,
+                        float* __restrict z, float* __restrict kl) {
+  for (int64_t j = 0; j < latent; ++j) {
+    const float lv = clamped_logvar(raw[j]);
+    sd[j] = vector_math::exp(0.5f * lv);
+    var[j] = vector_math::exp(lv);
+    z[j] = mu[j] + eps[j] * sd[j];
+    kl[j] = kl_part(mu[j], lv, var[j]);
+  }
 }
 
 // One training step by hand: the encoder and decoder passes of a batch, the loss and its
@@ -150,7 +241,8 @@ class VaeStep {
         b_(batch),
         x_(static_cast<size_t>(batch) * o.data_dim),
         sd_(static_cast<size_t>(batch) * o.latent_dim),
-        var_(sd_.size()) {
+        var_(sd_.size()),
+        kl_(sd_.size()) {
     bool gaussian = false;
     for (const OutputBlock& blk : o.blocks) gaussian |= blk.kind != OutputKind::kCategorical;
     if (gaussian && !o.row_sigma) sigma_grad_ = sigma_adam_.add(net.sigma);
@@ -184,18 +276,14 @@ class VaeStep {
     const float* h = ep_.out.data_ptr<float>();  // [b, 2 latent]: mu, raw log-variance
     const at::Tensor noise = torch::randn({b_, latent}, gen);
     const float* eps = noise.data_ptr<float>();
-    double kl = 0.0;
     for (int64_t i = 0; i < b_; ++i) {
-      for (int64_t j = 0; j < latent; ++j) {
-        const float mu = h[i * 2 * latent + j];
-        const float lv = clamped_logvar(h[i * 2 * latent + latent + j]);
-        const size_t k = static_cast<size_t>(i * latent + j);
-        sd_[k] = std::exp(0.5f * lv);
-        var_[k] = std::exp(lv);
-        dec_in[i * (latent + cd) + j] = mu + eps[k] * sd_[k];
-        kl += kl_term(mu, lv, var_[k]);
-      }
+      const float* hi = h + i * 2 * latent;
+      reparameterise_row(latent, hi, hi + latent, eps + i * latent, sd_.data() + i * latent,
+                         var_.data() + i * latent, dec_in + i * (latent + cd),
+                         kl_.data() + i * latent);
     }
+    double kl = 0.0;
+    for (float part : kl_) kl += kl_term(part);
     dec_.forward(dp_);
 
     // d loss / d decoder outputs, and the learned sigmas' gradient; loss = w * mean recon +
@@ -249,6 +337,7 @@ class VaeStep {
   int64_t b_;
   std::vector<float> x_;         // the batch's rows [b, d]
   std::vector<float> sd_, var_;  // exp(logvar / 2) and exp(logvar) [b, latent]
+  std::vector<float> kl_;        // kl_part of each value [b, latent]
 };
 
 }  // namespace
@@ -292,7 +381,7 @@ VaeLossTerms vae_loss_terms(const VaeNetOptions& options, const Matrix& x, const
   double kl = 0.0;
   for (size_t k = 0; k < mu.data.size(); ++k) {
     const float lv = clamped_logvar(static_cast<float>(logvar.data[k]));
-    kl += kl_term(static_cast<float>(mu.data[k]), lv, std::exp(lv));
+    kl += kl_term(kl_part(static_cast<float>(mu.data[k]), lv, vector_math::exp(lv)));
   }
   kl /= static_cast<double>(b);
   return {options.recon_weight * recon + kl, recon, kl};
@@ -348,8 +437,11 @@ struct VaeNet::Impl {
     const auto in_width = latent + static_cast<int64_t>(options.cond_dim);
     int64_t gaussian = 0;
     for (const OutputBlock& b : options.blocks) gaussian += b.kind != OutputKind::kCategorical;
+    const bool gaussian_rows = every_column_gaussian_with_row_sigma(options);
     const int64_t block =
         std::max<int64_t>(1, std::min(kForwardBlock, static_cast<int64_t>(n)));
+    const auto d = static_cast<int64_t>(options.data_dim);
+    std::vector<float> mean(gaussian_rows ? static_cast<size_t>(block * d) : 0), raw(mean.size());
     MlpSampler decoder(net->decoder, options.decoder_hidden.size(), MlpOptions{}, block);
     const int64_t w = decoder.output_width();
     const float* sigma = net->sigma.data_ptr<float>();
@@ -373,8 +465,14 @@ struct VaeNet::Impl {
       for (int64_t i = 0; i < k; ++i)
         std::copy(pz + i * latent, pz + (i + 1) * latent, pin + i * in_width);
       const float* po = decoder.forward(in.narrow(0, 0, k)).data_ptr<float>();
-      for (int64_t i = 0; i < k; ++i)
-        finish_row(po + i * w, pe + i * gaussian, sigma, scale, rows.row(static_cast<size_t>(i)));
+      if (gaussian_rows) {  // eps [k, d], rows [k, d]
+        split_halves(po, k, d, mean.data(), raw.data());
+        finish_gaussian_values(k * d, mean.data(), raw.data(), pe,
+                               static_cast<float>(options.sigma_min), scale, rows.data.data());
+      } else {
+        for (int64_t i = 0; i < k; ++i)
+          finish_row(po + i * w, pe + i * gaussian, sigma, scale, rows.row(static_cast<size_t>(i)));
+      }
       consume(start, rows);
     }
   }
