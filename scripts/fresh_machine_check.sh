@@ -93,8 +93,8 @@ trap cleanup EXIT
 # disappear with the command. The environment keeps only what this machine sets for every program
 # on it, which a user of this machine would have too: proxy variables, and OPENBLAS_* (this
 # machine sets OPENBLAS_CORETYPE=Haswell, where OpenBLAS's own CPU detection would pick its
-# AVX-512 "Cooperlake" kernels; the tests pass with both since 0.8, `env -u OPENBLAS_CORETYPE
-# ctest` in the build folder, but a user of this machine runs Haswell's).
+# AVX-512 "Cooperlake" kernels; the tests pass with both (0.8: `env -u OPENBLAS_CORETYPE
+# ctest` in the build folder), but a user of this machine runs Haswell's).
 in_root() {
   local passed=() v
   for v in $(compgen -e); do
