@@ -43,12 +43,8 @@ void check_blocks(const VaeNetOptions& o) {
   check_internal(next == o.data_dim && o.latent_dim >= 1, "VaeNet: blocks do not cover the data");
 }
 
-// torch::softplus (beta 1, threshold 20), and with its derivative from the same exp; in
-// vector_math's arithmetic, without a branch, so that loops of it vectorise.
-float softplus(float v) {
-  const float smooth = vector_math::log1p(vector_math::exp(v));
-  return v > 20.0f ? v : smooth;
-}
+// torch::softplus (beta 1, threshold 20) and its derivative from the same exp; in vector_math's
+// arithmetic, without a branch, so that loops of it vectorise.
 struct Softplus {
   float value, slope;
 };
@@ -57,6 +53,8 @@ Softplus softplus_and_slope(float v) {
   const bool linear = v > 20.0f;
   return {linear ? v : vector_math::log1p(z), linear ? 1.0f : z / (z + 1.0f)};
 }
+// The value alone (the compiler drops the slope's division).
+float softplus(float v) { return softplus_and_slope(v).value; }
 
 // The layout of vae and cvae (gaussian_vae_options): every column Gaussian, with a sigma per row.
 bool every_column_gaussian_with_row_sigma(const VaeNetOptions& o) {
