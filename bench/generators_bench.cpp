@@ -213,7 +213,7 @@ BENCHMARK(BM_KnnSearch)->Arg(28314)->Arg(284807)->Unit(benchmark::kMillisecond);
 // each iteration fits 492 rows x 29 features for N steps (the argument; the setup, for tvae the
 // mode-specific normalisation's mixture fits, included), so items per second are steps per second
 // of a whole fit. A step alone, as a PyTorch loop times it, is the difference of the longer and
-// the 200-step fits over their difference in steps (bench/train_steps_vs_torch.sh computes it):
+// the 200-step fit over their difference in steps (bench/train_steps_vs_torch.sh computes it):
 // 400 steps, and 1,200 for ddpm, whose setup and validation (sampling through its reverse chain)
 // take as long as several hundred steps, so that 200 more steps measured little beyond noise.
 void fit_steps_benchmark(benchmark::State& state, const std::string& name) {

@@ -8,9 +8,10 @@
 #   imbgen  gan, wgan_gp and ctgan: the trainer's step() alone (BM_GanTrainStep,
 #           BM_WganGpTrainStep, BM_CtganTrainStep; ctgan's encoding of its benchmark rows is a
 #           little wider than the PyTorch side's, 133 columns against 123). The others: the
-#           difference of a default fit of 400 steps (ddpm: 1,200) and one of 200, over the
-#           difference in steps (BM_*FitSteps), so their setup (for tvae the mixture fits of the
-#           mode-specific normalization, for ddpm also its validation samples) cancels.
+#           difference of the longest and the shortest default fit (BM_*FitSteps: 200 and 400
+#           steps, ddpm 200 and 1,200), over the difference in steps, so their setup (for tvae
+#           the mixture fits of the mode-specific normalization, for ddpm also its validation
+#           samples) cancels.
 #   torch   the training steps only, after 20 warm-up steps, best of 3 repeats.
 # Then the floor: the step's matrix-multiply FLOPs (bench/step_flops.py, counted by torch.profiler
 # on the PyTorch side) over this core's float32 rate for a large product on one thread, the time
@@ -45,20 +46,18 @@ for r in $(seq "$rounds"); do
       else if (name ~ /^(WganGp|Ctgan)FitSteps/) next  # the step alone above is what PyTorch times
       else if (name ~ /FitSteps\/[0-9]+$/) {
         m = name; sub(/FitSteps\/.*/, "", m); m = tolower(m)
-        steps = name; sub(/.*\//, "", steps)
+        steps = name; sub(/.*\//, "", steps); steps += 0
         fit_seconds[m, steps] = steps / ips  # one whole fit
-        models[m] = 1
+        if (!(m in short) || steps < short[m]) short[m] = steps
+        if (steps > long[m]) long[m] = steps
       }
       next
     }
     /^name,/ { for (i = 1; i <= NF; ++i) head[i] = $i }
     END {
-      long = 400; longer["ddpm"] = 1200
-      for (m in models) {
-        n = m in longer ? longer[m] : long
-        if ((m, n) in fit_seconds && (m, 200) in fit_seconds)
-          printf "imbgen %s %.4f\n", m, (fit_seconds[m, n] - fit_seconds[m, 200]) * 1000 / (n - 200)
-      }
+      for (m in short) if (long[m] > short[m])
+        printf "imbgen %s %.4f\n", m,
+          (fit_seconds[m, long[m]] - fit_seconds[m, short[m]]) * 1000 / (long[m] - short[m])
     }' >>"$tmp/all"
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$py" bench/torch_reference_gans.py | awk '/^torch_step_ms/ { print "torch", $2, $3 }' >>"$tmp/all"
   OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 "$py" bench/torch_reference_vaes.py | awk '/^torch_step_ms/ { print "torch", $2, $3 }' >>"$tmp/all"
