@@ -7,7 +7,7 @@
 
 #include "imbgen/core/error.h"
 #include "training_loop.h"
-#include "vector_clones.h"
+#include "core/vector_clones.h"
 
 namespace imbgen {
 namespace {

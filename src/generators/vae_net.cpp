@@ -19,7 +19,7 @@
 #include "torch_blocks.h"
 #include "training_loop.h"
 #include "vae_module.h"
-#include "vector_clones.h"
+#include "core/vector_clones.h"
 #include "vector_math.h"
 
 namespace imbgen {

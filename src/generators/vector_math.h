@@ -7,7 +7,6 @@
 // same values.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -32,7 +31,9 @@ constexpr float kLn2Lo = 1.42860682030941723212e-6f;
 // exp(x) for x in [-87, 88]; below -87 it gives 0 (the exact value is under 1.7e-38, near the
 // smallest normal float), above 88 exp(88); NaN gives NaN.
 inline float exp(float x) {
-  const float c = std::min(std::max(x, -87.0f), 88.0f);
+  // The clamp also sends NaN into the range (both comparisons are false for it): converting a
+  // NaN or an out-of-range float to an integer below is undefined behaviour.
+  const float c = x > -87.0f ? (x < 88.0f ? x : 88.0f) : -87.0f;
   // n = round(c / ln 2): adding and subtracting 1.5 * 2^23 rounds to an integer
   // (|c / ln 2| < 2^22).
   constexpr float kRound = 12582912.0f;
@@ -50,7 +51,7 @@ inline float exp(float x) {
   // times 2^n, n in [-126, 127]: the exponent field of a normal float.
   const auto e = static_cast<uint32_t>(static_cast<int32_t>(n) + 127) << 23;
   const float result = p * from_bits(e);
-  return x < -87.0f ? 0.0f : result;
+  return x != x ? x : (x < -87.0f ? 0.0f : result);  // x != x: NaN
 }
 
 // log(x) for a positive normal float x (not 0, subnormal, infinite or negative).

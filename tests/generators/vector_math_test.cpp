@@ -48,7 +48,23 @@ TEST(VectorMath, ExpIsWithinOneUlpFromMinus87To88) {
   EXPECT_GT(worst, 0.0);  // the comparison saw rounding at all
   EXPECT_EQ(vector_math::exp(0.0f), 1.0f);
   EXPECT_EQ(vector_math::exp(-100.0f), 0.0f);
+}
+
+// Outside [-87, 88], and for infinities and NaN (a model file's weights can give any of them):
+// defined results, and no float-to-integer conversion of a NaN or a huge value inside, which the
+// sanitizer build (-fsanitize=float-cast-overflow) would stop on.
+TEST(VectorMath, ExpOfHugeInfiniteAndNanArguments) {
+  constexpr float inf = std::numeric_limits<float>::infinity();
+  const float at_88 = vector_math::exp(88.0f);
+  EXPECT_TRUE(std::isfinite(at_88));
+  EXPECT_EQ(vector_math::exp(1e30f), at_88);
+  EXPECT_EQ(vector_math::exp(std::numeric_limits<float>::max()), at_88);
+  EXPECT_EQ(vector_math::exp(inf), at_88);
+  EXPECT_EQ(vector_math::exp(-1e30f), 0.0f);
+  EXPECT_EQ(vector_math::exp(-inf), 0.0f);
   EXPECT_TRUE(std::isnan(vector_math::exp(std::numeric_limits<float>::quiet_NaN())));
+  EXPECT_TRUE(std::isnan(vector_math::exp(-std::numeric_limits<float>::quiet_NaN())));
+  EXPECT_TRUE(std::isnan(vector_math::exp(vector_math::from_bits(0x7fc12345u))));  // a payload
 }
 
 TEST(VectorMath, LogIsWithinOneUlpOverPositiveNormalFloats) {
