@@ -15,6 +15,8 @@
 #include "generators/ctgan_trainer.h"
 #include "generators/gan_trainer.h"
 #include "generators/knn.h"
+#include "generators/normal_stream.h"
+#include "generators/torch_blocks.h"
 #include "generators/training_loop.h"
 #include "generators/wgan_gp_trainer.h"
 #include "imbgen/core/rng.h"
@@ -163,6 +165,31 @@ void short_fit_sample_benchmark(benchmark::State& state, const std::string& name
   if (!g) g = fitted(name, {{"steps", 50}});
   sample_benchmark(state, *g);
 }
+
+// The samplers' noise, 1 M standard normal floats: NormalStream (0.9) against LibTorch's normal_
+// on one thread (what 0.8's samplers drew with).
+void BM_NormalStream(benchmark::State& state) {
+  std::vector<float> z(static_cast<size_t>(state.range(0)));
+  NormalStream stream(1);
+  for (auto _ : state) {
+    stream.fill(z.data(), z.size());
+    benchmark::DoNotOptimize(z.data());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_NormalStream)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
+
+void BM_TorchNormal(benchmark::State& state) {
+  const TorchThreadScope one(1);
+  at::Tensor z = torch::empty({state.range(0)});
+  at::Generator gen = seeded_generator(1);
+  for (auto _ : state) {
+    z.normal_(0.0, 1.0, gen);
+    benchmark::DoNotOptimize(z.data_ptr<float>());
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_TorchNormal)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
 
 void BM_GanSample(benchmark::State& state) { short_fit_sample_benchmark(state, "gan"); }
 BENCHMARK(BM_GanSample)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);

@@ -40,7 +40,8 @@ class RbfDecision {
   size_t n_sv_ = 0;
   size_t n_classes_ = 0;
   double gamma_ = 0.0;
-  std::vector<double> sv_by_feature_;  // [n_features, n_sv]: feature j of support vector s at j * n_sv + s
+  // [n_features, n_sv]: feature j of support vector s at j * n_sv + s.
+  std::vector<double> sv_by_feature_;
   std::vector<double> coef_;           // [n_classes - 1, n_sv]: libsvm's sv_coef
   std::vector<double> rho_;            // [n_pairs]
   std::vector<size_t> start_, count_;  // each class's support vectors: [start, start + count)

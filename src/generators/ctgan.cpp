@@ -14,6 +14,7 @@
 #include "ctgan_trainer.h"
 #include "imbgen/core/rng.h"
 #include "mode_normalizer.h"
+#include "normal_stream.h"
 #include "registry.h"
 #include "torch_blocks.h"
 #include "training_loop.h"
@@ -307,12 +308,12 @@ void Ctgan::sample_conditions(size_t ci, size_t rows, Rng& rng, float* cond,
   }
 }
 
-// Noise for kSampleChunk rows at a time (one draw, as torch::randn), their conditions, then
+// Noise for kSampleChunk rows at a time (NormalStream, row after row), their conditions, then
 // blocks of kForwardBlock rows through a ResidualSampler, decoded block by block.
 Matrix Ctgan::generate(ResidualGenerator& g, size_t ci, size_t n, uint64_t seed) const {
   torch::NoGradGuard no_grad;
   const TorchThreadScope one(1);  // see kSampleChunk
-  at::Generator gen = seeded_generator(seed);
+  NormalStream stream(seed);
   Rng rng(mix_seed(seed, 1));
   const int64_t latent = config_.latent_dim;
   const auto cond_width = static_cast<int64_t>(classes_.size() + layout_.category_width);
@@ -324,7 +325,7 @@ Matrix Ctgan::generate(ResidualGenerator& g, size_t ci, size_t n, uint64_t seed)
   for (size_t start = 0; start < n; start += kSampleChunk) {
     const size_t m = std::min(kSampleChunk, n - start);
     at::Tensor z = noise.narrow(0, 0, static_cast<int64_t>(m));
-    z.normal_(0.0, 1.0, gen);
+    stream.fill(z.data_ptr<float>(), m * static_cast<size_t>(latent));
     sample_conditions(ci, m, rng, cond.data(), cond_width);
     const float* zp = z.data_ptr<float>();
     for (size_t r = 0; r < m; r += static_cast<size_t>(block)) {

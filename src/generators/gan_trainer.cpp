@@ -164,8 +164,7 @@ Matrix GanTrainer::sample(size_t n, uint64_t seed) const {
 void GanTrainer::sample_into(uint64_t seed, const MutableNumberBlock& out) const {
   Impl& s = *impl_;
   check_internal(!s.g->is_training(), "GanTrainer::sample: call finish() after training");
-  at::Generator gen = seeded_generator(seed);
-  sample_mlp(s.g, s.config.generator_hidden.size(), kGeneratorOptions, s.latent, gen, out);
+  sample_mlp(s.g, s.config.generator_hidden.size(), kGeneratorOptions, s.latent, seed, out);
 }
 
 int64_t GanTrainer::generator_parameter_count() const { return count_parameters(*impl_->g); }

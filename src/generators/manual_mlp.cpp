@@ -5,9 +5,10 @@
 #include <cmath>
 #include <string>
 
-#include "imbgen/core/error.h"
-#include "training_loop.h"
 #include "core/vector_clones.h"
+#include "imbgen/core/error.h"
+#include "normal_stream.h"
+#include "training_loop.h"
 
 namespace imbgen {
 namespace {
@@ -522,7 +523,7 @@ at::Tensor MlpSampler::forward(const at::Tensor& in) {
 }
 
 void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
-                at::Generator& gen, const MutableNumberBlock& out) {
+                uint64_t seed, const MutableNumberBlock& out) {
   torch::NoGradGuard no_grad;
   const TorchThreadScope one(1);  // see kSampleChunk
   const size_t n = out.rows;
@@ -532,12 +533,13 @@ void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options,
   const int64_t width = sampler.output_width();
   check_internal(out.cols == static_cast<size_t>(width),
                  "sample_mlp: the block's width is not the network's output width");
+  NormalStream stream(seed);
   at::Tensor noise =
       torch::empty({static_cast<int64_t>(std::min(n, kSampleChunk)), latent});
   for (size_t start = 0; start < n; start += kSampleChunk) {
     const auto m = static_cast<int64_t>(std::min(kSampleChunk, n - start));
     at::Tensor z = noise.narrow(0, 0, m);
-    z.normal_(0.0, 1.0, gen);
+    stream.fill(z.data_ptr<float>(), static_cast<size_t>(m * latent));
     for (int64_t r = 0; r < m; r += kForwardBlock) {
       const int64_t rows = std::min(kForwardBlock, m - r);
       const at::Tensor y = sampler.forward(z.narrow(0, r, rows));

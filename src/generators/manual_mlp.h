@@ -171,10 +171,10 @@ class MlpSampler {
 };
 
 // out.rows rows of `net` (in evaluation mode, built with hidden_layers and options) from noise N(0,
-// I) of width `latent` drawn from `gen`: the noise of kSampleChunk rows at a time in one draw, as
-// torch::randn({rows, latent}, gen), the network over kForwardBlock rows at a time (MlpSampler)
-// on one LibTorch thread, the rows written into `out` (out.rows rows of the output width).
+// I) of width `latent`, row after row from NormalStream(seed) (normal_stream.h), the network over
+// kForwardBlock rows at a time (MlpSampler) on one LibTorch thread, the rows written into `out`
+// (out.rows rows of the output width).
 void sample_mlp(const Mlp& net, size_t hidden_layers, const MlpOptions& options, int64_t latent,
-                at::Generator& gen, const MutableNumberBlock& out);
+                uint64_t seed, const MutableNumberBlock& out);
 
 }  // namespace imbgen

@@ -13,13 +13,14 @@
 #include <sstream>
 #include <utility>
 
+#include "core/vector_clones.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "manual_mlp.h"
+#include "normal_stream.h"
 #include "torch_blocks.h"
 #include "training_loop.h"
 #include "vae_module.h"
-#include "core/vector_clones.h"
 #include "vector_math.h"
 
 namespace imbgen {
@@ -421,8 +422,8 @@ struct VaeNet::Impl {
   }
 
   // n net-space rows decoded from prior draws (see VaeNet::sample), kForwardBlock rows at a
-  // time: z [k, latent] and then the noise of the Gaussian columns [k, columns] from g (as
-  // torch::randn of those shapes), the decoder through an MlpSampler (buffers allocated once),
+  // time: z [k, latent] and then the noise of the Gaussian columns [k, columns] from one
+  // NormalStream (row after row), the decoder through an MlpSampler (buffers allocated once),
   // each row finished by hand. Before, z and the noise of every column (categorical ones
   // included) were drawn for pieces of 65,536 rows, and LibTorch's forward and column selections
   // allocated tensors of a whole piece: tens of MB for tvae's hundreds of columns.
@@ -430,7 +431,7 @@ struct VaeNet::Impl {
               const std::function<void(size_t, const Matrix&)>& consume) const {
     torch::NoGradGuard no_grad;
     const TorchThreadScope one(1);  // see kSampleChunk
-    at::Generator g = seeded_generator(seed);
+    NormalStream stream(seed);
     const auto latent = static_cast<int64_t>(options.latent_dim);
     const auto in_width = latent + static_cast<int64_t>(options.cond_dim);
     int64_t gaussian = 0;
@@ -458,8 +459,10 @@ struct VaeNet::Impl {
         rows.rows = static_cast<size_t>(k);
         rows.data.resize(rows.rows * rows.cols);
       }
-      const float* pz = z.narrow(0, 0, k).normal_(0.0, 1.0, g).data_ptr<float>();
-      const float* pe = eps.narrow(0, 0, k).normal_(0.0, 1.0, g).data_ptr<float>();
+      float* pz = z.data_ptr<float>();
+      float* pe = eps.data_ptr<float>();
+      stream.fill(pz, static_cast<size_t>(k * latent));
+      stream.fill(pe, static_cast<size_t>(k * gaussian));
       for (int64_t i = 0; i < k; ++i)
         std::copy(pz + i * latent, pz + (i + 1) * latent, pin + i * in_width);
       const float* po = decoder.forward(in.narrow(0, 0, k)).data_ptr<float>();

@@ -167,9 +167,8 @@ class WganGp : public GeneratorBase<WganGpConfig> {
   void sample_into(int cls, size_t n, uint64_t seed, const MutableNumberBlock& out) const override {
     const ClassModel& m = model_of(models_, name(), cls);
     check_internal(out.rows == n, name() + ": sample_into: the block does not have n rows");
-    at::Generator gen = seeded_generator(mix_seed(seed, static_cast<uint64_t>(cls)));
     sample_mlp(m.generator, config_.generator_hidden.size(), kGeneratorOptions, config_.latent_dim,
-               gen, out);
+               mix_seed(seed, static_cast<uint64_t>(cls)), out);
     m.scaler.inverse_transform(out);
   }
 

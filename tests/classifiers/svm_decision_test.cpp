@@ -1,15 +1,15 @@
 // classifiers_detail::RbfDecision against libsvm itself: for models trained with svm_train, the
 // decision values of every row must equal svm_predict_values' bit for bit (svm_rbf's scores, and
 // so every result that uses them, are libsvm's own).
-#include <libsvm/svm.h>
+#include "classifiers/svm_decision.h"
 
 #include <gtest/gtest.h>
+#include <libsvm/svm.h>
 
 #include <cstring>
 #include <memory>
 #include <vector>
 
-#include "classifiers/svm_decision.h"
 #include "imbgen/core/rng.h"
 
 namespace imbgen {
@@ -102,13 +102,17 @@ void expect_same_values_as_libsvm(int k, double gamma, double c, bool class_weig
   EXPECT_GT(nonzero, test.n * pairs / 2);
 }
 
-TEST(RbfDecision, TwoClassesMatchLibsvmBitForBit) { expect_same_values_as_libsvm(2, 0.2, 1.0, false); }
+TEST(RbfDecision, TwoClassesMatchLibsvmBitForBit) {
+  expect_same_values_as_libsvm(2, 0.2, 1.0, false);
+}
 
 TEST(RbfDecision, TwoClassesWithAClassWeightMatchLibsvmBitForBit) {
   expect_same_values_as_libsvm(2, 0.05, 10.0, true);
 }
 
-TEST(RbfDecision, FourClassesMatchLibsvmBitForBit) { expect_same_values_as_libsvm(4, 0.5, 2.0, false); }
+TEST(RbfDecision, FourClassesMatchLibsvmBitForBit) {
+  expect_same_values_as_libsvm(4, 0.5, 2.0, false);
+}
 
 }  // namespace
 }  // namespace imbgen

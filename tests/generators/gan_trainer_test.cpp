@@ -73,19 +73,13 @@ struct AutogradGan {
     return s;
   }
 
-  // GanTrainer::sample as LibTorch computes it: the generator in evaluation mode on noise from a
-  // generator seeded with `seed`, drawn kSampleChunk rows at a time.
+  // GanTrainer::sample as LibTorch computes it: the generator in evaluation mode on noise from
+  // NormalStream(seed), row after row.
   Matrix sample(size_t n, uint64_t seed) {
     g->eval();
     torch::NoGradGuard no_grad;
-    at::Generator noise = seeded_generator(seed);
-    Matrix out(n, static_cast<size_t>(d));
-    for (size_t start = 0; start < n; start += kSampleChunk) {
-      const auto m = static_cast<int64_t>(std::min(kSampleChunk, n - start));
-      const Matrix part = to_matrix(g->forward(torch::randn({m, latent}, noise)));
-      std::copy(part.data.begin(), part.data.end(), out.row(start));
-    }
-    return out;
+    return to_matrix(
+        g->forward(testing_helpers::stream_normals(static_cast<int64_t>(n), latent, seed)));
   }
 };
 

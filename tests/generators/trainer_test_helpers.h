@@ -1,19 +1,28 @@
 // Helpers of the tests that check a hand-written training step against autograd's
-// (gan_trainer_test.cpp, wgan_gp_trainer_test.cpp): training rows, and the comparison of the rows
-// the two trained generators make.
+// (gan_trainer_test.cpp, wgan_gp_trainer_test.cpp, vae_trainer_test.cpp): training rows, the
+// samplers' noise, and the comparison of the rows the two trained generators make.
 #pragma once
 
 #include <gtest/gtest.h>
+#include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 
+#include "generators/normal_stream.h"
 #include "imbgen/core/rng.h"
 #include "imbgen/data/matrix.h"
 
 namespace imbgen {
 namespace testing_helpers {
+
+// The first rows x cols values of NormalStream(seed), row after row: the samplers' noise.
+inline torch::Tensor stream_normals(int64_t rows, int64_t cols, uint64_t seed) {
+  torch::Tensor z = torch::empty({rows, cols});
+  NormalStream(seed).fill(z.data_ptr<float>(), static_cast<size_t>(rows * cols));
+  return z;
+}
 
 // n rows of d independent standard normal values.
 inline Matrix normal_rows(size_t n, size_t d, uint64_t seed) {

@@ -92,15 +92,16 @@ struct AutogradVae {
     return losses;
   }
 
-  // The decoder's outputs on n prior draws from seeded_generator(seed) with condition c: what
+  // The decoder's outputs on n prior draws from NormalStream(seed) with condition c: what
   // VaeNet::sample(n, c, 0, seed) turns into rows (Gaussian means, tanh of the tanh-Gaussian
-  // ones, the argmax of the categorical blocks).
+  // ones, the argmax of the categorical blocks). n is at most one sampling block (kForwardBlock
+  // rows): VaeNet draws each block's prior values, then its Gaussian columns' noise.
   Matrix sample_means(size_t n, int c, uint64_t seed) {
     torch::NoGradGuard no_grad;
     net->eval();
-    at::Generator g = seeded_generator(seed);
     const auto m = static_cast<int64_t>(n);
-    const torch::Tensor z = torch::randn({m, static_cast<int64_t>(o.latent_dim)}, g);
+    const torch::Tensor z =
+        testing_helpers::stream_normals(m, static_cast<int64_t>(o.latent_dim), seed);
     const torch::Tensor cond =
         torch::one_hot(torch::full({m}, c, torch::kInt64), static_cast<int64_t>(o.cond_dim))
             .to(torch::kFloat32);
