@@ -465,13 +465,13 @@ void Ctgan::train(const Matrix& x, const std::vector<int>& y, const FitOptions& 
 }  // namespace
 
 GeneratorSpec ctgan_generator() {
-  return make_spec<Ctgan, CtganConfig>(
+  return trains_network(make_spec<Ctgan, CtganConfig>(
       "CTGAN (Xu et al. 2019): one conditional GAN for all classes on mode-specific normalisation",
       {{"steps", 60},
        {"latent_dim", 16},
        {"validation_every", 20},
        {"generator_hidden", {32, 32}},
-       {"critic_hidden", {32, 32}}});
+       {"critic_hidden", {32, 32}}}));
 }
 
 }  // namespace imbgen

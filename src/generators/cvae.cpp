@@ -103,10 +103,10 @@ class Cvae : public GeneratorBase<CvaeConfig> {
 }  // namespace
 
 GeneratorSpec cvae_generator() {
-  return make_spec<Cvae, CvaeConfig>(
+  return trains_network(make_spec<Cvae, CvaeConfig>(
       "Conditional VAE (Sohn et al. 2015): one variational autoencoder for all classes, "
       "conditioned on the class",
-      {{"steps", 100}, {"batch_size", 16}});
+      {{"steps", 100}, {"batch_size", 16}}));
 }
 
 }  // namespace imbgen

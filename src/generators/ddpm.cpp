@@ -622,7 +622,7 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
 }  // namespace
 
 GeneratorSpec ddpm_generator() {
-  return make_spec<Ddpm, DdpmConfig>(
+  return trains_network(make_spec<Ddpm, DdpmConfig>(
       "TabDDPM (Kotelnikov et al. 2023): one class-conditional diffusion model, Gaussian for "
       "numbers and multinomial for categories",
       {{"steps", 100},
@@ -630,7 +630,7 @@ GeneratorSpec ddpm_generator() {
        {"timesteps", 50},
        {"sample_steps", 10},
        {"hidden", {32, 32}},
-       {"embedding_dim", 16}});
+       {"embedding_dim", 16}}));
 }
 
 }  // namespace imbgen

@@ -105,9 +105,9 @@ class Gan : public GeneratorBase<GanConfig> {
 }  // namespace
 
 GeneratorSpec gan_generator() {
-  return make_spec<Gan, GanConfig>(
+  return trains_network(make_spec<Gan, GanConfig>(
       "GAN (Goodfellow et al. 2014): one generator and discriminator per class",
-      {{"steps", 200}, {"batch_size", 16}});
+      {{"steps", 200}, {"batch_size", 16}}));
 }
 
 }  // namespace imbgen

@@ -91,4 +91,6 @@ nlohmann::json generator_options_schema(const std::string& name) {
 
 std::string generator_description(const std::string& name) { return find_spec(name).description; }
 
+bool generator_trains_network(const std::string& name) { return find_spec(name).trains_network; }
+
 }  // namespace imbgen

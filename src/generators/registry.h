@@ -21,7 +21,14 @@ struct GeneratorSpec {
   // Small but real settings (few steps, narrow networks) for tests and smoke runs: a fit on a
   // hundred rows takes about a second.
   nlohmann::json quick_config = nlohmann::json::object();
+  bool trains_network = false;  // generator_trains_network()
 };
+
+// The spec s of a generator that trains a neural network.
+inline GeneratorSpec trains_network(GeneratorSpec s) {
+  s.trains_network = true;
+  return s;
+}
 
 // The spec of generator class G, built from its config C (C::kName names it).
 template <class G, class C>

@@ -169,13 +169,13 @@ class Tvae : public GeneratorBase<TvaeConfig> {
 }  // namespace
 
 GeneratorSpec tvae_generator() {
-  return make_spec<Tvae, TvaeConfig>(
+  return trains_network(make_spec<Tvae, TvaeConfig>(
       "TVAE (Xu et al. 2019): one variational autoencoder per class on mode-specific normalisation",
       {{"steps", 100},
        {"batch_size", 16},
        {"latent_dim", 8},
        {"encoder_hidden", {32}},
-       {"decoder_hidden", {32}}});
+       {"decoder_hidden", {32}}}));
 }
 
 }  // namespace imbgen

@@ -106,9 +106,9 @@ class Vae : public GeneratorBase<VaeConfig> {
 }  // namespace
 
 GeneratorSpec vae_generator() {
-  return make_spec<Vae, VaeConfig>(
+  return trains_network(make_spec<Vae, VaeConfig>(
       "VAE (Kingma and Welling 2014): one variational autoencoder per class",
-      {{"steps", 100}, {"batch_size", 16}});
+      {{"steps", 100}, {"batch_size", 16}}));
 }
 
 }  // namespace imbgen

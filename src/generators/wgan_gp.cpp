@@ -268,14 +268,14 @@ class WganGp : public GeneratorBase<WganGpConfig> {
 }  // namespace
 
 GeneratorSpec wgan_gp_generator() {
-  return make_spec<WganGp, WganGpConfig>(
+  return trains_network(make_spec<WganGp, WganGpConfig>(
       "WGAN-GP (Gulrajani et al. 2017): one Wasserstein GAN with gradient penalty per class",
       {{"steps", 60},
        {"batch_size", 16},
        {"critic_steps", 2},
        {"validation_every", 20},
        {"generator_hidden", {32, 32}},
-       {"critic_hidden", {32, 32}}});
+       {"critic_hidden", {32, 32}}}));
 }
 
 }  // namespace imbgen

@@ -35,6 +35,17 @@ TEST(Registry, ListsTheBuiltInGenerators) {
   for (const auto& n : names) EXPECT_EQ(make_generator(n)->name(), n);
 }
 
+TEST(Registry, SaysWhichGeneratorsTrainANetwork) {
+  const std::vector<std::string> networks = {"gan",  "wgan_gp", "ctgan", "vae",
+                                             "cvae", "tvae",    "ddpm"};
+  for (const auto& n : generator_names()) {
+    const bool network = std::find(networks.begin(), networks.end(), n) != networks.end();
+    EXPECT_EQ(generator_trains_network(n), network) << n;
+  }
+  EXPECT_EQ(error_of([] { generator_trains_network("smot"); }, ErrorKind::kNotFound).substr(0, 27),
+            "unknown generator 'smot' (v");
+}
+
 TEST(Registry, UnknownNameListsTheValidOnes) {
   std::string valid;
   for (const auto& n : generator_names()) valid += (valid.empty() ? "" : ", ") + n;

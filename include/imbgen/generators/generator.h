@@ -110,6 +110,10 @@ std::vector<std::string> generator_names();
 nlohmann::json generator_options_schema(const std::string& name);
 // One line saying what the generator does. Throws Error(kNotFound) for an unknown name.
 std::string generator_description(const std::string& name);
+// Whether the generator trains a neural network (gan, wgan_gp, ctgan, vae, cvae, tvae, ddpm): its
+// fit takes seconds to minutes where the SMOTE family's takes milliseconds. Throws
+// Error(kNotFound) for an unknown name.
+bool generator_trains_network(const std::string& name);
 
 // Model files: magic string + format version + name + config + metadata + state + CRC-32.
 // `metadata` is free-form JSON kept with the model (the CLI stores the column schema and class
