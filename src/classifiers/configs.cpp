@@ -99,6 +99,9 @@ std::vector<std::string> SvmRbfConfig::problems() const {
     p.push_back("'max_train_rows' must be 0 (no limit) or >= 2, got " +
                 std::to_string(max_train_rows));
   }
+  if (solver != "imbgen" && solver != "libsvm") {
+    p.push_back("'solver' must be \"imbgen\" or \"libsvm\", got \"" + solver + "\"");
+  }
   return p;
 }
 void SvmRbfConfig::validate() const { throw_if_problems("svm_rbf", problems()); }
@@ -108,6 +111,7 @@ nlohmann::json SvmRbfConfig::to_json() const {
           {"eps", eps},
           {"cache_size_mb", cache_size_mb},
           {"shrinking", shrinking},
+          {"solver", solver},
           {"probability", probability},
           {"max_train_rows", max_train_rows}};
 }
@@ -128,6 +132,11 @@ SvmRbfConfig SvmRbfConfig::from_json(const nlohmann::json& j) {
   r.number("eps", cfg.eps);
   r.number("cache_size_mb", cfg.cache_size_mb);
   r.boolean("shrinking", cfg.shrinking);
+  r.custom("solver", [&](const nlohmann::json& v) -> std::optional<std::string> {
+    if (!v.is_string()) return "expected \"imbgen\" or \"libsvm\", got " + v.dump();
+    cfg.solver = v.get<std::string>();
+    return std::nullopt;
+  });
   r.boolean("probability", cfg.probability);
   r.integer("max_train_rows", cfg.max_train_rows);
   r.finish(cfg.problems());

@@ -12,6 +12,7 @@
 
 #include "classifiers/common.h"
 #include "classifiers/svm_decision.h"
+#include "classifiers/svm_solver.h"
 #include "classifiers/thread_rand.h"
 #include "imbgen/classifiers/classifier_configs.h"
 #include "imbgen/core/error.h"
@@ -49,6 +50,7 @@ class SvmRbfClassifier final : public Classifier {
   void fit(const Matrix& x_all, const std::vector<int>& y_all,
            const std::vector<double>& weight_all) override {
     model_.reset();
+    fitted_ = false;
     note_.clear();
     n_classes_ = detail::check_fit_input(name(), x_all, y_all, weight_all, true);
 
@@ -105,6 +107,12 @@ class SvmRbfClassifier final : public Classifier {
       gamma = var > 0 ? 1.0 / (static_cast<double>(d) * var) : 1.0;
     }
 
+    if (!config_.probability && config_.solver == "imbgen") {
+      fit_own(z, *y, class_w, gamma);
+      n_features_ = d;
+      fitted_ = true;
+      return;
+    }
     // The model keeps pointers into the training nodes (its support vectors): nodes_ lives as
     // long as model_.
     nodes_.clear();
@@ -170,10 +178,11 @@ class SvmRbfClassifier final : public Classifier {
     svm_get_labels(model_.get(), label_.data());
     n_features_ = d;
     if (!config_.probability) decision_ = classifiers_detail::RbfDecision(*model_, d);
+    fitted_ = true;
   }
 
   Matrix predict_proba(const Matrix& x) const override {
-    detail::check_predict_input(name(), model_ != nullptr, n_features_, x, true);
+    detail::check_predict_input(name(), fitted_, n_features_, x, true);
     const Matrix z = scaler_.transform(x);
     const auto k = static_cast<size_t>(n_classes_);
     Matrix out(x.rows, k);
@@ -219,6 +228,89 @@ class SvmRbfClassifier final : public Classifier {
   }
 
  private:
+  // One-against-one as libsvm (a two-class problem per pair of classes, rows of both; C times the
+  // class's weight) with imbgen's solver (svm_solver.h), the support vectors gathered per class as
+  // in a libsvm model. Classes in label order.
+  void fit_own(const Matrix& z, const std::vector<int>& y, const std::vector<double>& class_w,
+               double gamma) {
+    const auto k = static_cast<size_t>(n_classes_);
+    const size_t n = z.rows, d = z.cols;
+    std::vector<std::vector<size_t>> rows_of(k);
+    for (size_t i = 0; i < n; ++i) rows_of[static_cast<size_t>(y[i])].push_back(i);
+    std::vector<std::vector<double>> alphas;  // per pair: class a's rows, then class b's
+    std::vector<double> rho;
+    std::vector<char> support(n, 0);
+    bool converged = true;
+    for (size_t a = 0; a < k; ++a) {
+      for (size_t b = a + 1; b < k; ++b) {
+        std::vector<double> x;
+        std::vector<signed char> sign;
+        x.reserve((rows_of[a].size() + rows_of[b].size()) * d);
+        for (size_t c : {a, b}) {
+          for (size_t i : rows_of[c]) {
+            x.insert(x.end(), z.row(i), z.row(i) + d);
+            sign.push_back(c == a ? 1 : -1);
+          }
+        }
+        classifiers_detail::RbfSvmProblem problem;
+        problem.x = x.data();
+        problem.n = sign.size();
+        problem.d = d;
+        problem.y = sign.data();
+        problem.c_positive = config_.c * class_w[a];
+        problem.c_negative = config_.c * class_w[b];
+        problem.gamma = gamma;
+        problem.eps = config_.eps;
+        problem.cache_mb = config_.cache_size_mb;
+        classifiers_detail::RbfSvmSolution solution = classifiers_detail::solve_rbf_svm(problem);
+        converged = converged && solution.converged;
+        size_t s = 0;
+        for (size_t c : {a, b}) {
+          for (size_t i : rows_of[c]) support[i] |= solution.alpha[s++] > 0 ? 1 : 0;
+        }
+        alphas.push_back(std::move(solution.alpha));
+        rho.push_back(solution.rho);
+      }
+    }
+    // Support vectors grouped by class, in row order within a class.
+    std::vector<size_t> position(n, 0), counts(k, 0);
+    size_t n_sv = 0;
+    for (size_t c = 0; c < k; ++c) {
+      for (size_t i : rows_of[c]) {
+        if (support[i]) position[i] = n_sv++, ++counts[c];
+      }
+    }
+    std::vector<double> by_feature(d * n_sv);
+    for (size_t i = 0; i < n; ++i) {
+      if (!support[i]) continue;
+      for (size_t f = 0; f < d; ++f) by_feature[f * n_sv + position[i]] = z(i, f);
+    }
+    std::vector<double> coef((k - 1) * n_sv, 0.0);
+    size_t pair = 0;
+    for (size_t a = 0; a < k; ++a) {
+      for (size_t b = a + 1; b < k; ++b, ++pair) {
+        const std::vector<double>& alpha = alphas[pair];
+        size_t s = 0;
+        for (size_t i : rows_of[a]) {
+          if (alpha[s] > 0) coef[(b - 1) * n_sv + position[i]] = alpha[s];
+          ++s;
+        }
+        for (size_t i : rows_of[b]) {
+          if (alpha[s] > 0) coef[a * n_sv + position[i]] = -alpha[s];
+          ++s;
+        }
+      }
+    }
+    decision_ = classifiers_detail::RbfDecision(d, gamma, counts, std::move(by_feature),
+                                                std::move(coef), std::move(rho));
+    label_.resize(k);
+    for (size_t c = 0; c < k; ++c) label_[c] = static_cast<int>(c);
+    if (!converged) {
+      note_ += std::string(note_.empty() ? "" : "; ") +
+               "the solver stopped at its iteration limit before reaching eps";
+    }
+  }
+
   SvmRbfConfig config_;
   ClassifierContext context_;
 
@@ -227,6 +319,7 @@ class SvmRbfClassifier final : public Classifier {
   std::vector<svm_node*> rows_;
   std::unique_ptr<svm_model, SvmModelDeleter> model_;
   classifiers_detail::RbfDecision decision_;  // without `probability`
+  bool fitted_ = false;
   std::vector<int> label_;  // libsvm's class order
   int n_classes_ = 0;
   size_t n_features_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "core/vector_clones.h"
 #include "imbgen/core/error.h"
@@ -57,6 +58,26 @@ RbfDecision::RbfDecision(const svm_model& model, size_t n_features)
     next += count_[c];
   }
   check_internal(next == n_sv_, "RbfDecision: the classes' support vectors do not add up");
+}
+
+RbfDecision::RbfDecision(size_t n_features, double gamma, const std::vector<size_t>& class_counts,
+                         std::vector<double> sv_by_feature, std::vector<double> coef,
+                         std::vector<double> rho)
+    : n_features_(n_features),
+      n_classes_(class_counts.size()),
+      gamma_(gamma),
+      sv_by_feature_(std::move(sv_by_feature)),
+      coef_(std::move(coef)),
+      rho_(std::move(rho)) {
+  check_internal(n_classes_ >= 2, "RbfDecision: needs two classes or more");
+  for (size_t c = 0; c < n_classes_; ++c) {
+    start_.push_back(n_sv_);
+    count_.push_back(class_counts[c]);
+    n_sv_ += class_counts[c];
+  }
+  check_internal(sv_by_feature_.size() == n_features_ * n_sv_ &&
+                     coef_.size() == (n_classes_ - 1) * n_sv_ && rho_.size() == n_pairs(),
+                 "RbfDecision: the parts' sizes do not match");
 }
 
 void RbfDecision::values(const double* row, double* out, std::vector<double>& kernel) const {

@@ -26,6 +26,11 @@ class RbfDecision {
   // Copies what it needs from `model` (C-SVC, RBF kernel, features 1..n_features); the model may
   // be freed afterwards.
   RbfDecision(const svm_model& model, size_t n_features);
+  // The same from the parts of a model: the support vectors grouped by class, class_counts[c] of
+  // class c, stored feature by feature ([n_features, n_sv]); coef and rho laid out as libsvm's
+  // (below).
+  RbfDecision(size_t n_features, double gamma, const std::vector<size_t>& class_counts,
+              std::vector<double> sv_by_feature, std::vector<double> coef, std::vector<double> rho);
 
   size_t n_features() const { return n_features_; }
   // Class pairs (a, b), a < b in libsvm's class order: (0, 1), (0, 2), ..., (1, 2), ...
@@ -42,7 +47,9 @@ class RbfDecision {
   double gamma_ = 0.0;
   // [n_features, n_sv]: feature j of support vector s at j * n_sv + s.
   std::vector<double> sv_by_feature_;
-  std::vector<double> coef_;           // [n_classes - 1, n_sv]: libsvm's sv_coef
+  // [n_classes - 1, n_sv]: libsvm's sv_coef. For the pair (i, j), class i's coefficients are in
+  // row j - 1 and class j's in row i.
+  std::vector<double> coef_;
   std::vector<double> rho_;            // [n_pairs]
   std::vector<size_t> start_, count_;  // each class's support vectors: [start, start + count)
 };

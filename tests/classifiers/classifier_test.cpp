@@ -221,11 +221,20 @@ TEST(ClassifierConfig, DefaultsAndRoundTrip) {
   SvmRbfConfig svm;
   EXPECT_EQ(svm.to_json()["gamma"], "scale");
   EXPECT_EQ(svm.to_json()["max_train_rows"], 20000);
+  EXPECT_EQ(svm.to_json()["solver"], "imbgen");
   svm.gamma = 0.25;
   svm.shrinking = false;
+  svm.solver = "libsvm";
   const SvmRbfConfig back = SvmRbfConfig::from_json(svm.to_json());
   EXPECT_EQ(back.gamma, 0.25);
   EXPECT_FALSE(back.shrinking);
+  EXPECT_EQ(back.solver, "libsvm");
+  EXPECT_EQ(error_message(
+                [] {
+                  SvmRbfConfig::from_json({{"solver", "smo"}});
+                },
+                ErrorKind::kInvalidArgument),
+            "svm_rbf config: 'solver' must be \"imbgen\" or \"libsvm\", got \"smo\"");
   EXPECT_EQ(RandomForestConfig::from_json({{"n_estimators", 7}}).n_estimators, 7);
   EXPECT_EQ(LogisticConfig::from_json({}).c, 1.0);
 }
@@ -453,10 +462,10 @@ TEST(SvmRbf, ThreeClassScoresMatchSklearnOvrDecisionFunction) {
 }
 
 // probability=true: libsvm's Platt-scaled probabilities, rows summing to 1, ranking the rows as
-// the decision values do (binary Platt scaling is a monotone map of them).
+// the decision values of libsvm's own model do (binary Platt scaling is a monotone map of them).
 TEST(SvmRbf, ProbabilityOptionGivesPlattProbabilities) {
   const Dataset train = make_data(200, 21), test = make_data(60, 22);
-  auto decision = make_classifier("svm_rbf");
+  auto decision = make_classifier("svm_rbf", {{"solver", "libsvm"}});
   auto platt = make_classifier("svm_rbf", {{"probability", true}});
   EXPECT_EQ(platt->score_kind(), ScoreKind::kProbability);
   EXPECT_EQ(platt->config().at("probability"), true);
