@@ -4,6 +4,8 @@
 #include <iostream>
 #include <thread>
 
+#include "imbgen/core/threads.h"
+
 namespace imbgen::cli {
 
 int default_threads() {
@@ -53,6 +55,11 @@ void print_dataset(const Table& t, const std::string& prefix) {
     std::cerr << (c ? ", " : "") << t.classes[c] << ": " << counts[c];
   }
   std::cerr << ")\n";
+}
+
+void print_blas_advice() {
+  const std::string advice = blas_kernels().advice();
+  if (!advice.empty()) std::cerr << "imbgen: note: " << advice << "\n";
 }
 
 }  // namespace imbgen::cli

@@ -45,5 +45,8 @@ ComponentSettings parse_settings(const std::vector<std::string>& settings,
 
 // "data: FILE: N rows, D features, target 'T' (a: n, b: m)" on stderr.
 void print_dataset(const Table& t, const std::string& prefix = "data: ");
+// "imbgen: note: ..." on stderr when the BLAS kernels leave speed unused (BlasKernels::advice),
+// for commands about to train a network.
+void print_blas_advice();
 
 }  // namespace imbgen::cli

@@ -95,7 +95,10 @@ int fit_command(const FitArgs& a, const CLI::App* cmd) {
   options.classes = a.classes;
   options.seed = a.seed;
   const Table table = a.data.load(cmd);
-  if (!a.quiet) print_dataset(table);
+  if (!a.quiet) {
+    print_dataset(table);
+    if (generator_trains_network(a.generator)) print_blas_advice();
+  }
   ProgressBar progress(a.quiet);
   options.observer = &progress;
   Model model = Model::fit(table, options);

@@ -1,5 +1,6 @@
 // `imbgen run` (the main job) and `imbgen report`: options in, run_experiment() and the report,
 // tables and verdicts out.
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -111,7 +112,14 @@ int run_command(RunArgs& a, const CLI::App* cmd) {
   config.evaluate = !a.no_evaluate;
   config.validate();  // every option, before the data is read and anything is trained
   const Table table = a.data.load(cmd);
-  if (!a.quiet) print_dataset(table);
+  if (!a.quiet) {
+    print_dataset(table);
+    if (std::any_of(config.strategies.begin(), config.strategies.end(), [&](const auto& s) {
+          return strategy_trains_network(s, config.auto_config.candidates);
+        })) {
+      print_blas_advice();
+    }
+  }
   ProgressBar progress(a.quiet);
   RunOutput output = run_experiment(table, config, &progress);
   output.extra_files.emplace_back("report.html", render_report(output.results));

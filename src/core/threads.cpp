@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 #if defined(__GLIBC__)
@@ -53,11 +54,28 @@ std::string BlasKernels::describe() const {
   return library + ", " + kernels + " kernels" + (forced ? " (OPENBLAS_CORETYPE)" : "");
 }
 
+std::string BlasKernels::advice() const {
+  if (library.empty() || !forced || !cpu_avx512) return "";
+  std::string lower;
+  for (char c : kernels) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* wide : {"skylakex", "cooperlake", "sapphirerapids"}) {
+    if (lower == wide) return "";
+  }
+  return "OPENBLAS_CORETYPE holds OpenBLAS to its " + kernels +
+         " kernels, without AVX-512, on this AVX-512 CPU: the deep generators' matrix products "
+         "may run 1.3-1.6x slower than on OpenBLAS's own choice (`env -u OPENBLAS_CORETYPE "
+         "imbgen --version` names it; other kernels give other last bits, so other rows for the "
+         "same seed)";
+}
+
 BlasKernels blas_kernels() {
   BlasKernels k;
   k.library = openblas_library();
   k.kernels = openblas_core();
   k.forced = !k.library.empty() && std::getenv("OPENBLAS_CORETYPE") != nullptr;
+#if defined(__x86_64__) && defined(__GNUC__)
+  k.cpu_avx512 = __builtin_cpu_supports("avx512f");
+#endif
   return k;
 }
 

@@ -458,17 +458,12 @@ class Dispenser {
 std::vector<size_t> costliest_first(const std::vector<CellPlan>& all,
                                     const std::vector<size_t>& pending,
                                     const BenchmarkConfig& config) {
-  const auto trains = [](const std::string& strategy) {
-    const StrategyName s = parse_strategy(strategy);
-    return s.generator && generator_trains_network(s.base);
-  };
   std::map<std::string, int> kind;  // 2, 1 or 0, by strategy
   for (const std::string& strategy : config.strategies) {
-    if (strategy == "auto") {
-      const auto& c = config.auto_config.candidates;
-      kind[strategy] = std::any_of(c.begin(), c.end(), trains) ? 2 : 1;
+    if (strategy_trains_network(strategy, config.auto_config.candidates)) {
+      kind[strategy] = 2;
     } else {
-      kind[strategy] = trains(strategy) ? 2 : parse_strategy(strategy).generator ? 1 : 0;
+      kind[strategy] = strategy == "auto" || parse_strategy(strategy).generator ? 1 : 0;
     }
   }
   std::vector<size_t> out = pending;

@@ -1,6 +1,7 @@
 // Strategy names with an optional ratio ("smote@0.25"), the --ratios list and its expansion.
 #include "imbgen/experiment/strategy.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -135,6 +136,16 @@ std::vector<std::string> generators_of(const std::vector<std::string>& strategie
     }
   }
   return out;
+}
+
+bool strategy_trains_network(const std::string& strategy,
+                             const std::vector<std::string>& auto_candidates) {
+  if (strategy == "auto") {
+    return std::any_of(auto_candidates.begin(), auto_candidates.end(),
+                       [](const std::string& c) { return strategy_trains_network(c, {}); });
+  }
+  const StrategyName s = parse_strategy(strategy);
+  return s.generator && generator_trains_network(s.base);
 }
 
 }  // namespace imbgen

@@ -173,5 +173,17 @@ TEST(AutoChoiceText, SaysWhatWasChosenAndAgainstWhat) {
             "0.800 against 0.790 for class_weight");
 }
 
+TEST(StrategyTrainsNetwork, GeneratorsWithNetworksAndAutoThroughItsCandidates) {
+  EXPECT_TRUE(strategy_trains_network("gan", {}));
+  EXPECT_TRUE(strategy_trains_network("wgan_gp@0.25", {}));
+  EXPECT_TRUE(strategy_trains_network("ddpm", {}));
+  EXPECT_FALSE(strategy_trains_network("smote@0.5", {}));
+  EXPECT_FALSE(strategy_trains_network("none", {}));
+  EXPECT_FALSE(strategy_trains_network("class_weight", {}));
+  EXPECT_TRUE(strategy_trains_network("auto", {"none", "smote", "gan@1"}));
+  EXPECT_FALSE(strategy_trains_network("auto", {"none", "class_weight", "smote@0.25"}));
+  EXPECT_THROW(strategy_trains_network("gann", {}), Error);
+}
+
 }  // namespace
 }  // namespace imbgen

@@ -28,9 +28,15 @@ struct BlasKernels {
   std::string library;  // e.g. "OpenBLAS 0.3.21"; empty when OpenBLAS is not loaded
   std::string kernels;  // e.g. "Haswell", "Cooperlake"
   bool forced = false;  // OPENBLAS_CORETYPE chose them
+  bool cpu_avx512 = false;  // the CPU has AVX-512 (AVX512F)
   // One line for --version, results.json and the Python package, e.g. "OpenBLAS 0.3.21,
   // Cooperlake kernels" or "OpenBLAS 0.3.21, Haswell kernels (OPENBLAS_CORETYPE)".
   std::string describe() const;
+  // A note for whoever trains networks when OPENBLAS_CORETYPE holds OpenBLAS to kernels without
+  // AVX-512 (anything but SkylakeX, Cooperlake and SapphireRapids) on a CPU that has it: the deep
+  // generators' small products then ran 1.3-1.6x slower (README, "Which matrix kernels ran").
+  // Empty otherwise.
+  std::string advice() const;
 };
 BlasKernels blas_kernels();
 

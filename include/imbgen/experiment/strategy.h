@@ -46,4 +46,9 @@ std::vector<std::string> strategy_problems(const std::vector<std::string>& strat
 // are left out.
 std::vector<std::string> generators_of(const std::vector<std::string>& strategies);
 
+// Whether a strategy's rows come from a generator that trains a neural network
+// (generator_trains_network); "auto" when one of `auto_candidates` does. Throws as parse_strategy.
+bool strategy_trains_network(const std::string& strategy,
+                             const std::vector<std::string>& auto_candidates);
+
 }  // namespace imbgen
