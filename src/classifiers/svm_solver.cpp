@@ -20,12 +20,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kTau = 1e-12;  // libsvm's floor for a non-positive curvature
 constexpr size_t kLanes = 8;    // independent running maxima: one AVX-512 register of doubles
 
-// exp(x) in double precision for x <= 0, in plain arithmetic so that a loop of it vectorises
-// (the C library's exp is a call per value). Within 1e-15 relative of the exact value down to
-// -708, 0 below (where the value is under 4e-308, far below the smallest float): rounded to float,
-// as the kernel columns keep it, it is the C library's value rounded to float unless the exact
-// value lies within 1e-15 relative of the midpoint between two floats.
-inline double exp_nonpositive(double x) {
+// exp(x) in double precision for x <= 1 (a kernel's exponent is <= 0 up to rounding), in plain
+// arithmetic so that a loop of it vectorises (the C library's exp is a call per value). Within
+// 1e-15 relative of the exact value down to -708, 0 below (where the value is under 4e-308, far
+// below the smallest float): rounded to float, as the kernel columns keep it, it is the C
+// library's value rounded to float unless the exact value lies within 1e-15 relative of the
+// midpoint between two floats.
+inline double exp_small(double x) {
   const double c = x > -708.0 ? x : -708.0;  // also sends NaN to -708
   // n = round(c / ln 2) by adding and subtracting 1.5 * 2^52; ln 2 = kLn2Hi + kLn2Lo, kLn2Hi with
   // 32 significant bits, so n * kLn2Hi is exact for |n| < 2^21.
@@ -48,34 +49,37 @@ inline double exp_nonpositive(double x) {
   p = 0.5 + r * p;
   p = 1.0 + r * p;
   p = 1.0 + r * p;
-  // times 2^n, n in [-1022, 0]: the exponent field of a normal double.
+  // times 2^n, n in [-1021, 1]: the exponent field of a normal double.
   const auto bits = static_cast<uint64_t>(static_cast<int64_t>(n) + 1023) << 52;
   double scale;
   std::memcpy(&scale, &bits, sizeof scale);
   return x > -708.0 ? p * scale : 0.0;
 }
 
-// out[t] = K(row, x_t) = exp(-gamma |row - x_t|^2) as float, the squared distance summed over the
-// features in order; x stored [d, n]. Rows go in blocks small enough that their distances stay in
-// the first-level cache while the features are added up.
+// out[t] = K(x_i, x_t) as float for the row x_i whose nonzero features are `features` (ascending)
+// with values `values`: exp(-gamma (|x_i|^2 + |x_t|^2 - 2 x_i . x_t)), libsvm's expression, the
+// dot product summed over x_i's nonzero features in order, as libsvm's sparse rows sum it. Only
+// those features' columns are read: one-hot columns make most values 0. x stored [d, n],
+// squares[t] = |x_t|^2. Rows go in blocks small enough that their dot products stay in the
+// first-level cache while the features are added up.
 IMBGEN_VECTOR_CLONES
-void kernel_column(const double* __restrict row, size_t d, const double* __restrict by_feature,
-                   size_t n, double gamma, float* __restrict out) {
+void kernel_column(const size_t* __restrict features, const double* __restrict values,
+                   size_t nonzero, double square, const double* __restrict by_feature,
+                   const double* __restrict squares, size_t n, double gamma,
+                   float* __restrict out) {
   constexpr size_t kBlockRows = 256;
-  double distances[kBlockRows];
+  double dot[kBlockRows];
   for (size_t start = 0; start < n; start += kBlockRows) {
     const size_t m = std::min(kBlockRows, n - start);
-    std::fill(distances, distances + m, 0.0);
-    for (size_t f = 0; f < d; ++f) {
-      const double v = row[f];
-      const double* column = by_feature + f * n + start;
-      for (size_t t = 0; t < m; ++t) {
-        const double diff = v - column[t];
-        distances[t] += diff * diff;
-      }
+    std::fill(dot, dot + m, 0.0);
+    for (size_t k = 0; k < nonzero; ++k) {
+      const double v = values[k];
+      const double* column = by_feature + features[k] * n + start;
+      for (size_t t = 0; t < m; ++t) dot[t] += v * column[t];
     }
     for (size_t t = 0; t < m; ++t) {
-      out[start + t] = static_cast<float>(exp_nonpositive(-gamma * distances[t]));
+      const double exponent = -gamma * (square + squares[start + t] - 2 * dot[t]);
+      out[start + t] = static_cast<float>(exp_small(exponent));
     }
   }
 }
@@ -85,8 +89,13 @@ class KernelColumns {
  public:
   KernelColumns(const RbfSvmProblem& p) : n_(p.n), d_(p.d), gamma_(p.gamma) {
     by_feature_.resize(d_ * n_);
+    squares_.assign(n_, 0.0);
     for (size_t t = 0; t < n_; ++t) {
-      for (size_t f = 0; f < d_; ++f) by_feature_[f * n_ + t] = p.x[t * d_ + f];
+      for (size_t f = 0; f < d_; ++f) {
+        const double v = p.x[t * d_ + f];
+        by_feature_[f * n_ + t] = v;
+        squares_[t] += v * v;
+      }
     }
     rows_ = p.x;
     const double fit = p.cache_mb * 1048576.0 / (static_cast<double>(n_) * sizeof(float));
@@ -95,6 +104,8 @@ class KernelColumns {
     slot_of_.assign(n_, kNone);
     owner_.assign(slots_, kNone);
     last_use_.assign(slots_, 0);
+    features_.reserve(d_);
+    values_.reserve(d_);
   }
 
   // K(x_i, x_t) for every row t. Stays valid until two more columns have been asked for.
@@ -109,7 +120,16 @@ class KernelColumns {
       if (slot / block_ == blocks_.size()) {
         blocks_.push_back(allocate(std::min(block_, slots_ - slot) * n_));
       }
-      kernel_column(rows_ + i * d_, d_, by_feature_.data(), n_, gamma_, address(slot));
+      features_.clear();
+      values_.clear();
+      for (size_t f = 0; f < d_; ++f) {
+        if (rows_[i * d_ + f] != 0.0) {
+          features_.push_back(f);
+          values_.push_back(rows_[i * d_ + f]);
+        }
+      }
+      kernel_column(features_.data(), values_.data(), features_.size(), squares_[i],
+                    by_feature_.data(), squares_.data(), n_, gamma_, address(slot));
     }
     last_use_[slot] = ++clock_;
     return address(slot);
@@ -140,6 +160,9 @@ class KernelColumns {
   double gamma_;
   const double* rows_ = nullptr;
   std::vector<double> by_feature_;  // [d, n]
+  std::vector<double> squares_;     // |x_t|^2
+  std::vector<size_t> features_;    // the nonzero features of the column's row, and their values
+  std::vector<double> values_;
   size_t slots_ = 0, used_ = 0;
   size_t block_ = 1;           // columns per block: as many as fill 2 MiB, at least one
   std::vector<Block> blocks_;  // block_ columns of n values each

@@ -12,10 +12,12 @@
 // Why not libsvm's own solver: libsvm evaluates each kernel value by walking two sparse node lists
 // (a branch per feature), one value at a time, and its kernel columns were most of svm_rbf's
 // training time. Here the rows are stored feature by feature, so a kernel column is one loop over
-// the rows that vectorises, and the solver's per-iteration passes over the rows are branch-free.
-// The kernel values are libsvm's (the squared distance and exp in double precision, kept as float
-// in the column cache as libsvm keeps them; exp written out so that it vectorises), so both solve
-// the same problem; they may stop at different iterates within eps of its optimum. libsvm's
+// the rows per nonzero feature of its row that vectorises, and the solver's per-iteration passes
+// over the rows are branch-free.
+// The kernel values are libsvm's (libsvm's expression |u|^2 + |v|^2 - 2 u.v and exp in double
+// precision, the dot product over u's nonzero features, kept as float in the column cache as
+// libsvm keeps them; exp written out so that it vectorises), so both solve the same problem; they
+// may stop at different iterates within eps of its optimum. libsvm's
 // shrinking heuristic is not used: it shortens libsvm's passes over the rows, which are the cheap
 // part here.
 #pragma once
