@@ -273,7 +273,7 @@ void update_gradient(double* __restrict g, const double* __restrict y, const flo
 RbfSvmSolution solve_rbf_svm(const RbfSvmProblem& p) {
   const size_t n = p.n;
   check_internal(n >= 2 && p.d >= 1 && p.x != nullptr && p.y != nullptr && p.gamma > 0 &&
-                     p.eps > 0 && p.c_positive > 0 && p.c_negative > 0,
+                     p.eps > 0 && p.c_positive >= 0 && p.c_negative >= 0,
                  "solve_rbf_svm: invalid problem");
   std::vector<double> y(n), c(n), g(n, -1.0);
   bool positive = false, negative = false;

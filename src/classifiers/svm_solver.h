@@ -45,7 +45,8 @@ struct RbfSvmSolution {
   bool converged = true;  // false: stopped at the iteration limit, max(10^7, 100 n)
 };
 
-// Needs both classes among the rows, gamma > 0, eps > 0 and C > 0.
+// Needs both classes among the rows, gamma > 0, eps > 0 and C >= 0 (a class with C = 0 keeps
+// every a_i at 0, as in libsvm).
 RbfSvmSolution solve_rbf_svm(const RbfSvmProblem& problem);
 
 }  // namespace imbgen::classifiers_detail

@@ -256,5 +256,24 @@ TEST(RbfSvmSolver, ReachesLibsvmsOptimumWithATinyCache) {
   expect_solver_matches_libsvm(0.5, 10.0, 1.0, 1e-4);
 }
 
+// A class with C = 0 (all its weight 0) cannot move: every a_i stays 0, as in libsvm, which
+// also accepts it; no internal error.
+TEST(RbfSvmSolver, AClassWithCZeroKeepsEveryAlphaAtZero) {
+  const Problem train = make_problem(60, 3, 2, 8);
+  std::vector<signed char> sign;
+  for (double v : train.y) sign.push_back(v == 0 ? 1 : -1);
+  classifiers_detail::RbfSvmProblem p;
+  p.x = train.x.data();
+  p.n = train.n;
+  p.d = train.d;
+  p.y = sign.data();
+  p.c_positive = 0.0;
+  p.gamma = 0.5;
+  const classifiers_detail::RbfSvmSolution s = classifiers_detail::solve_rbf_svm(p);
+  EXPECT_TRUE(s.converged);
+  EXPECT_EQ(s.iterations, 0u);
+  for (double a : s.alpha) EXPECT_EQ(a, 0.0);
+}
+
 }  // namespace
 }  // namespace imbgen
