@@ -60,29 +60,37 @@ struct ModelDeleter {
   void operator()(svm_model* m) const { svm_free_and_destroy_model(&m); }
 };
 
-void expect_same_values_as_libsvm(int k, double gamma, double c, bool class_weight) {
-  Problem train = make_problem(300, 7, k, 11 + static_cast<uint64_t>(k));
-  Problem test = make_problem(200, 7, k, 99);
+// libsvm's C-SVC with an RBF kernel on `p`, class 1's C multiplied by `class1_weight`. The model
+// keeps pointers into p's nodes.
+std::unique_ptr<svm_model, ModelDeleter> train_libsvm(Problem& p, double gamma, double c,
+                                                      double eps, double class1_weight) {
   svm_problem prob{};
-  prob.l = static_cast<int>(train.n);
-  prob.y = train.y.data();
-  prob.x = train.rows.data();
+  prob.l = static_cast<int>(p.n);
+  prob.y = p.y.data();
+  prob.x = p.rows.data();
   int weight_label[] = {1};
-  double weight[] = {3.5};
+  double weight[] = {class1_weight};
   svm_parameter param{};
   param.svm_type = C_SVC;
   param.kernel_type = RBF;
   param.gamma = gamma;
   param.C = c;
   param.cache_size = 50;
-  param.eps = 1e-3;
+  param.eps = eps;
   param.shrinking = 1;
-  param.nr_weight = class_weight ? 1 : 0;
-  param.weight_label = class_weight ? weight_label : nullptr;
-  param.weight = class_weight ? weight : nullptr;
-  ASSERT_EQ(svm_check_parameter(&prob, &param), nullptr);
+  param.nr_weight = 1;
+  param.weight_label = weight_label;
+  param.weight = weight;
+  EXPECT_EQ(svm_check_parameter(&prob, &param), nullptr);
   svm_set_print_string_function(&silent);
-  std::unique_ptr<svm_model, ModelDeleter> model(svm_train(&prob, &param));
+  return std::unique_ptr<svm_model, ModelDeleter>(svm_train(&prob, &param));
+}
+
+void expect_same_values_as_libsvm(int k, double gamma, double c, bool class_weight) {
+  Problem train = make_problem(300, 7, k, 11 + static_cast<uint64_t>(k));
+  Problem test = make_problem(200, 7, k, 99);
+  std::unique_ptr<svm_model, ModelDeleter> model =
+      train_libsvm(train, gamma, c, 1e-3, class_weight ? 3.5 : 1.0);
   ASSERT_NE(model, nullptr);
   ASSERT_GT(model->l, 10);
 
@@ -159,15 +167,25 @@ Solved from_alpha(const Problem& train, const Problem& test,
   return out;
 }
 
-void expect_solver_matches_libsvm(double gamma, double c, double weight, double cache_mb) {
-  const Problem train = make_problem(300, 7, 2, 5), test = make_problem(100, 7, 2, 6);
-  std::vector<signed char> sign;
+// The solver's problem for two-class rows: class 0 is +1 (libsvm's first label), class 1 is -1.
+// `sign` is filled and must outlive the problem.
+classifiers_detail::RbfSvmProblem solver_problem(const Problem& train,
+                                                 std::vector<signed char>& sign) {
+  sign.clear();
   for (double v : train.y) sign.push_back(v == 0 ? 1 : -1);
-  classifiers_detail::RbfSvmProblem mine;
-  mine.x = train.x.data();
-  mine.n = train.n;
-  mine.d = train.d;
-  mine.y = sign.data();
+  classifiers_detail::RbfSvmProblem p;
+  p.x = train.x.data();
+  p.n = train.n;
+  p.d = train.d;
+  p.y = sign.data();
+  return p;
+}
+
+void expect_solver_matches_libsvm(double gamma, double c, double weight, double cache_mb) {
+  Problem train = make_problem(300, 7, 2, 5);
+  const Problem test = make_problem(100, 7, 2, 6);
+  std::vector<signed char> sign;
+  classifiers_detail::RbfSvmProblem mine = solver_problem(train, sign);
   mine.c_positive = c;
   mine.c_negative = c * weight;
   mine.gamma = gamma;
@@ -179,32 +197,7 @@ void expect_solver_matches_libsvm(double gamma, double c, double weight, double 
   for (size_t t = 0; t < train.n; ++t) signed_alpha[t] = sign[t] * tight.alpha[t];
   const Solved got = from_alpha(train, test, signed_alpha, tight.rho, gamma);
 
-  Problem lib = train;  // libsvm keeps pointers into its own copy
-  lib.rows.clear();
-  for (size_t i = 0, at = 0; i < lib.n; ++i) {
-    lib.rows.push_back(lib.nodes.data() + at);
-    while (lib.nodes[at].index != -1) ++at;
-    ++at;
-  }
-  svm_problem prob{};
-  prob.l = static_cast<int>(lib.n);
-  prob.y = lib.y.data();
-  prob.x = lib.rows.data();
-  int weight_label[] = {1};
-  double weights[] = {weight};
-  svm_parameter param{};
-  param.svm_type = C_SVC;
-  param.kernel_type = RBF;
-  param.gamma = gamma;
-  param.C = c;
-  param.cache_size = 50;
-  param.eps = 1e-10;
-  param.shrinking = 1;
-  param.nr_weight = 1;
-  param.weight_label = weight_label;
-  param.weight = weights;
-  svm_set_print_string_function(&silent);
-  std::unique_ptr<svm_model, ModelDeleter> model(svm_train(&prob, &param));
+  std::unique_ptr<svm_model, ModelDeleter> model = train_libsvm(train, gamma, c, 1e-10, weight);
   ASSERT_EQ(model->label[0], 0);
   std::vector<double> libsvm_alpha(train.n, 0.0);
   for (int s = 0; s < model->l; ++s) {
@@ -261,12 +254,7 @@ TEST(RbfSvmSolver, ReachesLibsvmsOptimumWithATinyCache) {
 TEST(RbfSvmSolver, AClassWithCZeroKeepsEveryAlphaAtZero) {
   const Problem train = make_problem(60, 3, 2, 8);
   std::vector<signed char> sign;
-  for (double v : train.y) sign.push_back(v == 0 ? 1 : -1);
-  classifiers_detail::RbfSvmProblem p;
-  p.x = train.x.data();
-  p.n = train.n;
-  p.d = train.d;
-  p.y = sign.data();
+  classifiers_detail::RbfSvmProblem p = solver_problem(train, sign);
   p.c_positive = 0.0;
   p.gamma = 0.5;
   const classifiers_detail::RbfSvmSolution s = classifiers_detail::solve_rbf_svm(p);
