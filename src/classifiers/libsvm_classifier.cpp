@@ -1,7 +1,8 @@
-// "svm_rbf": kernel SVM from libsvm (Chang & Lin 2011, "LIBSVM: A library for support vector
-// machines", ACM TIST 2(3)), C-SVC with an RBF kernel on standardised features. Scores are decision
-// values, or with `probability` Platt-scaled probabilities (Platt 1999, as improved by Lin, Lin &
-// Weng 2007).
+// "svm_rbf": libsvm's kernel SVM (Chang & Lin 2011, "LIBSVM: A library for support vector
+// machines", ACM TIST 2(3)), C-SVC with an RBF kernel on standardised features, trained by
+// imbgen's own solver of the same problem (svm_solver.h) or, with solver "libsvm" or
+// `probability`, by libsvm's svm_train. Scores are decision values, or with `probability`
+// Platt-scaled probabilities (Platt 1999, as improved by Lin, Lin & Weng 2007).
 #include <libsvm/svm.h>
 
 #include <algorithm>
