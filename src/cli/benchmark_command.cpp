@@ -358,9 +358,7 @@ int run_benchmark_command(Options& o, CLI::App* cmd, Cluster* cluster) {
               << config.classifiers.size() << " classifiers; " << jobs << " job"
               << (jobs == 1 ? "" : "s") << ", " << std::max(1, threads / jobs)
               << " thread(s) per classifier\n";
-    if (std::any_of(config.strategies.begin(), config.strategies.end(), [&](const auto& s) {
-          return strategy_trains_network(s, config.auto_config.candidates);
-        })) {
+    if (any_strategy_trains_network(config.strategies, config.auto_config.candidates)) {
       print_blas_advice();
     }
     std::cerr << (config.evaluate

@@ -1,6 +1,5 @@
 // `imbgen run` (the main job) and `imbgen report`: options in, run_experiment() and the report,
 // tables and verdicts out.
-#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -114,9 +113,7 @@ int run_command(RunArgs& a, const CLI::App* cmd) {
   const Table table = a.data.load(cmd);
   if (!a.quiet) {
     print_dataset(table);
-    if (std::any_of(config.strategies.begin(), config.strategies.end(), [&](const auto& s) {
-          return strategy_trains_network(s, config.auto_config.candidates);
-        })) {
+    if (any_strategy_trains_network(config.strategies, config.auto_config.candidates)) {
       print_blas_advice();
     }
   }

@@ -148,4 +148,11 @@ bool strategy_trains_network(const std::string& strategy,
   return s.generator && generator_trains_network(s.base);
 }
 
+bool any_strategy_trains_network(const std::vector<std::string>& strategies,
+                                 const std::vector<std::string>& auto_candidates) {
+  return std::any_of(strategies.begin(), strategies.end(), [&](const std::string& s) {
+    return strategy_trains_network(s, auto_candidates);
+  });
+}
+
 }  // namespace imbgen

@@ -183,6 +183,8 @@ TEST(StrategyTrainsNetwork, GeneratorsWithNetworksAndAutoThroughItsCandidates) {
   EXPECT_TRUE(strategy_trains_network("auto", {"none", "smote", "gan@1"}));
   EXPECT_FALSE(strategy_trains_network("auto", {"none", "class_weight", "smote@0.25"}));
   EXPECT_THROW(strategy_trains_network("gann", {}), Error);
+  EXPECT_TRUE(any_strategy_trains_network({"none", "smote", "wgan_gp"}, {}));
+  EXPECT_FALSE(any_strategy_trains_network({"none", "smote", "auto"}, {"none", "smote@0.25"}));
 }
 
 }  // namespace

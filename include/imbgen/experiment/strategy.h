@@ -50,5 +50,8 @@ std::vector<std::string> generators_of(const std::vector<std::string>& strategie
 // (generator_trains_network); "auto" when one of `auto_candidates` does. Throws as parse_strategy.
 bool strategy_trains_network(const std::string& strategy,
                              const std::vector<std::string>& auto_candidates);
+// Whether any of `strategies` does (the front ends' note about slow matrix kernels).
+bool any_strategy_trains_network(const std::vector<std::string>& strategies,
+                                 const std::vector<std::string>& auto_candidates);
 
 }  // namespace imbgen
