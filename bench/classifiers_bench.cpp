@@ -42,9 +42,10 @@ void BM_ClassifierFit(benchmark::State& state, const std::string& name,
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-void BM_ClassifierPredict(benchmark::State& state, const std::string& name) {
+void BM_ClassifierPredict(benchmark::State& state, const std::string& name,
+                          const nlohmann::json& config = nlohmann::json::object()) {
   const Data train = make_data(5000, 1), test = make_data(static_cast<size_t>(state.range(0)), 2);
-  auto clf = make_classifier(name, nlohmann::json::object(), {42, 1});
+  auto clf = make_classifier(name, config, {42, 1});
   clf->fit(train.x, train.y, {});
   for (auto _ : state) benchmark::DoNotOptimize(clf->predict_proba(test.x));
   state.SetItemsProcessed(state.iterations() * state.range(0));
@@ -80,8 +81,15 @@ BENCHMARK_CAPTURE(BM_ClassifierFit, svm_rbf_libsvm, std::string("svm_rbf"),
     ->Arg(2000)
     ->Arg(20000)
     ->Unit(benchmark::kMillisecond);
+// random_forest with imbgen's builder (the default) and with XGBoost's random-forest mode.
 BENCHMARK_CAPTURE(BM_ClassifierFit, random_forest, std::string("random_forest"))
     ->Arg(5000)
+    ->Arg(50000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ClassifierFit, random_forest_xgboost, std::string("random_forest"),
+                  nlohmann::json{{"engine", "xgboost"}})
+    ->Arg(5000)
+    ->Arg(50000)
     ->Unit(benchmark::kMillisecond);
 // The forest as it was grown before scikit-learn's defaults (depth 8, half the features per
 // split): the price of unlimited depth.
@@ -96,6 +104,13 @@ BENCHMARK_CAPTURE(BM_ClassifierPredict, logistic, std::string("logistic"))
     ->Arg(20000)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ClassifierPredict, svm_rbf, std::string("svm_rbf"))
+    ->Arg(20000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ClassifierPredict, random_forest, std::string("random_forest"))
+    ->Arg(20000)
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ClassifierPredict, random_forest_xgboost, std::string("random_forest"),
+                  nlohmann::json{{"engine", "xgboost"}})
     ->Arg(20000)
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_ClassifierPredict, xgboost, std::string("xgboost"))

@@ -11,10 +11,16 @@
 #include <vector>
 
 #include "imbgen/classifiers/classifier.h"
+#include "imbgen/classifiers/classifier_configs.h"
 #include "imbgen/data/matrix.h"
 #include "imbgen/data/scaler.h"
 
 namespace imbgen::detail {
+
+// random_forest with engine "xgboost" (xgboost_classifier.cpp); make_random_forest() has checked
+// the config and the context.
+std::unique_ptr<Classifier> make_xgboost_random_forest(const RandomForestConfig& config,
+                                                       const ClassifierContext& context);
 
 // Throws Error(kInvalidArgument) when context.threads < 1.
 void check_context(const std::string& who, const ClassifierContext& context);

@@ -159,6 +159,12 @@ std::vector<std::string> RandomForestConfig::problems() const {
         "would divide by zero)");
   }
   at_least(p, "max_bin", max_bin, 2);
+  if (engine != "imbgen" && engine != "xgboost") {
+    p.push_back("'engine' must be \"imbgen\" or \"xgboost\", got \"" + engine + "\"");
+  } else if (engine == "imbgen" && max_bin > 65535) {
+    p.push_back("'max_bin' must be <= 65535 with engine \"imbgen\", got " +
+                std::to_string(max_bin));
+  }
   return p;
 }
 void RandomForestConfig::validate() const { throw_if_problems("random_forest", problems()); }
@@ -170,7 +176,8 @@ nlohmann::json RandomForestConfig::to_json() const {
            colsample_bynode ? nlohmann::json(*colsample_bynode) : nlohmann::json("sqrt")},
           {"min_child_weight", min_child_weight},
           {"reg_lambda", reg_lambda},
-          {"max_bin", max_bin}};
+          {"max_bin", max_bin},
+          {"engine", engine}};
 }
 RandomForestConfig RandomForestConfig::from_json(const nlohmann::json& j) {
   RandomForestConfig cfg;
@@ -191,6 +198,11 @@ RandomForestConfig RandomForestConfig::from_json(const nlohmann::json& j) {
   r.number("min_child_weight", cfg.min_child_weight);
   r.number("reg_lambda", cfg.reg_lambda);
   r.integer("max_bin", cfg.max_bin);
+  r.custom("engine", [&](const nlohmann::json& v) -> std::optional<std::string> {
+    if (!v.is_string()) return "expected \"imbgen\" or \"xgboost\", got " + v.dump();
+    cfg.engine = v.get<std::string>();
+    return std::nullopt;
+  });
   r.finish(cfg.problems());
   return cfg;
 }

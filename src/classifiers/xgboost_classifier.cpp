@@ -1,7 +1,8 @@
-// "xgboost" and "random_forest": tree ensembles from XGBoost (Chen & Guestrin 2016, "XGBoost: A
-// Scalable Tree Boosting System", KDD) through its C API; "random_forest" is XGBoost's
-// random-forest mode (one round of parallel trees on row/column subsamples, Breiman 2001 style)
-// read out as a classical forest: the mean over the trees of the class frequency in the leaf.
+// "xgboost" and "random_forest" with engine "xgboost": tree ensembles from XGBoost (Chen &
+// Guestrin 2016, "XGBoost: A Scalable Tree Boosting System", KDD) through its C API; that
+// "random_forest" is XGBoost's random-forest mode (one round of parallel trees on row/column
+// subsamples, Breiman 2001 style) read out as a classical forest: the mean over the trees of the
+// class frequency in the leaf. (random_forest.cpp grows the default engine's forest.)
 #include <xgboost/c_api.h>
 
 #include <algorithm>
@@ -229,10 +230,8 @@ class XgboostClassifier final : public Classifier {
 
 }  // namespace
 
-std::unique_ptr<Classifier> make_random_forest(const RandomForestConfig& config,
-                                               const ClassifierContext& context) {
-  config.validate();
-  detail::check_context("random_forest", context);
+std::unique_ptr<Classifier> detail::make_xgboost_random_forest(const RandomForestConfig& config,
+                                                               const ClassifierContext& context) {
   using detail::format_double;
   Params params = {
       {"booster", "gbtree"},

@@ -109,18 +109,26 @@ struct SvmRbfConfig {
   static SvmRbfConfig from_json(const nlohmann::json& j);
 };
 
-// "random_forest": a random forest grown with XGBoost's random-forest mode: one boosting round of
-// `n_estimators` parallel trees, each on a row subsample without replacement (0.632 ~ the share of
-// distinct rows in a bootstrap sample; XGBoost has no sampling with replacement) and a column
-// subsample at every split. Every row starts at the class prior, so the split gain is CART's Gini
-// decrease and, with reg_lambda = 0, each leaf holds its class frequency exactly; the score is the
-// mean of the trees' leaf frequencies, as in scikit-learn's RandomForestClassifier (several
-// classes: one tree per class and round, the frequencies normalised to sum to 1).
+// "random_forest": Breiman's random forest of `n_estimators` CART trees, each on a row subsample
+// without replacement (0.632 ~ the share of distinct rows in a bootstrap sample) with a feature
+// subsample at every split, grown to pure leaves by default; the score is the mean of the trees'
+// leaf class frequencies, as in scikit-learn's RandomForestClassifier. Two engines grow it:
+// - "imbgen" (the default since 0.11.0): imbgen's own tree builder (classifiers/random_forest.cpp),
+//   on histograms of at most max_bin bins per feature (one bin per value where a feature has no
+//   more distinct values, where the cuts are CART's) with thresholds halfway between training
+//   values; splits maximise the Gini decrease over the drawn features (constant ones count
+//   towards colsample_bynode, as in XGBoost), every impure node with a possible cut there splits
+//   (as in CART), and several classes share one tree.
+// - "xgboost": XGBoost's random-forest mode, one boosting round of parallel trees. Every row
+//   starts at the class prior, so the split gain is the Gini decrease and, with reg_lambda = 0,
+//   each leaf holds its class frequency exactly (several classes: one tree per class and round,
+//   the frequencies normalised to sum to 1).
 // min_child_weight is in XGBoost's hessian units: a row of class share p weighs p (1 - p)
-// (2 p (1 - p) for several classes), so the default allows single-row leaves unless p < 1e-5.
+// (2 p (1 - p) for several classes; with engine "imbgen" the rarest class's), so the default
+// allows single-row leaves unless p < 1e-5.
 struct RandomForestConfig {
-  int n_estimators = 100;    // num_parallel_tree, >= 1
-  int max_depth = 0;         // >= 0; 0 = unlimited (leaf-wise growth until no split gains)
+  int n_estimators = 100;    // trees, >= 1
+  int max_depth = 0;         // >= 0; 0 = unlimited
   double subsample = 0.632;  // (0, 1]
   // Share of the features drawn at each split, (0, 1]; empty = "sqrt": floor(sqrt(d)) of d, as
   // scikit-learn's max_features="sqrt". JSON: "sqrt" or a number.
@@ -129,7 +137,8 @@ struct RandomForestConfig {
   // >= 0. 0 keeps leaf values exact class frequencies; > 0 shrinks small leaves towards the
   // prior. min_child_weight and reg_lambda cannot both be 0.
   double reg_lambda = 0.0;
-  int max_bin = 256;  // >= 2 (histogram bins per feature)
+  int max_bin = 256;  // >= 2 (histogram bins per feature); <= 65535 with engine "imbgen"
+  std::string engine = "imbgen";  // "imbgen" or "xgboost" (see above)
 
   std::vector<std::string> problems() const;
   void validate() const;
