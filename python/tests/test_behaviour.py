@@ -89,10 +89,17 @@ def test_blas_kernels_are_reported_and_follow_openblas_coretype():
     assert info["description"].startswith(f"{info['library']}, {info['kernels']} kernels")
     # The command prints the same line; OPENBLAS_CORETYPE, which OpenBLAS reads when it loads,
     # chooses the kernels (Nehalem's need SSE4.2 only), and the line says that it did.
+    # Nehalem's kernels leave an AVX-512 CPU's AVX-512 unused: imbgen's own products then take
+    # over for the deep generators, and the line says that too.
     env = dict(os.environ, OPENBLAS_CORETYPE="Nehalem")
+    env.pop("IMBGEN_GEMM", None)
     r = subprocess.run([IMBGEN_BIN, "--version"], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     forced = f"BLAS: {info['library']}, Nehalem kernels (OPENBLAS_CORETYPE)"
+    own = "; imbgen's AVX-512 products for the deep generators" if info["cpu_avx512"] else ""
+    assert r.stdout.splitlines()[1] == forced + own
+    env["IMBGEN_GEMM"] = "openblas"
+    r = subprocess.run([IMBGEN_BIN, "--version"], env=env, capture_output=True, text=True)
     assert r.stdout.splitlines()[1] == forced
     del env["OPENBLAS_CORETYPE"]
     r = subprocess.run([IMBGEN_BIN, "--version"], env=env, capture_output=True, text=True)

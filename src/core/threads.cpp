@@ -50,22 +50,38 @@ void set_blas_threads(int n) {
 }
 
 std::string BlasKernels::describe() const {
-  if (library.empty()) return "not OpenBLAS";
-  return library + ", " + kernels + " kernels" + (forced ? " (OPENBLAS_CORETYPE)" : "");
+  const std::string own = own_products ? "; imbgen's AVX-512 products for the deep generators" : "";
+  if (library.empty()) return "not OpenBLAS" + own;
+  return library + ", " + kernels + " kernels" + (forced ? " (OPENBLAS_CORETYPE)" : "") + own;
 }
 
-std::string BlasKernels::advice() const {
-  if (library.empty() || !forced || !cpu_avx512) return "";
+bool BlasKernels::avx512_unused() const {
+  if (!cpu_avx512) return false;
   std::string lower;
   for (char c : kernels) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const char* wide : {"skylakex", "cooperlake", "sapphirerapids"}) {
-    if (lower == wide) return "";
+    if (lower == wide) return false;
   }
-  return "OPENBLAS_CORETYPE holds OpenBLAS to its " + kernels +
-         " kernels, without AVX-512, on this AVX-512 CPU: the deep generators' matrix products "
-         "may run 1.3-1.6x slower than on OpenBLAS's own choice (`env -u OPENBLAS_CORETYPE "
-         "imbgen --version` names it; other kernels give other last bits, so other rows for the "
-         "same seed)";
+  return true;
+}
+
+std::string BlasKernels::advice() const {
+  if (library.empty() || !forced || !avx512_unused()) return "";
+  const std::string held = "OPENBLAS_CORETYPE holds OpenBLAS to its " + kernels +
+                           " kernels, without AVX-512, on this AVX-512 CPU: ";
+  const std::string way_out =
+      " (`env -u OPENBLAS_CORETYPE imbgen --version` names OpenBLAS's own choice; other kernels "
+      "give other last bits, so other rows for the same seed)";
+  if (own_products) {
+    return held +
+           "imbgen multiplies the deep generators' matrices with its own AVX-512 kernel instead, "
+           "but ddpm's products stay with OpenBLAS and may run 1.3-1.6x slower" +
+           way_out;
+  }
+  return held +
+         "the deep generators' matrix products may run 1.3-1.6x slower than on OpenBLAS's own "
+         "choice" +
+         way_out;
 }
 
 BlasKernels blas_kernels() {
@@ -76,6 +92,9 @@ BlasKernels blas_kernels() {
 #if defined(__x86_64__) && defined(__GNUC__)
   k.cpu_avx512 = __builtin_cpu_supports("avx512f");
 #endif
+  const char* choice = std::getenv("IMBGEN_GEMM");
+  const std::string want = choice != nullptr ? choice : "";
+  k.own_products = k.cpu_avx512 && want != "openblas" && (want == "imbgen" || k.avx512_unused());
   return k;
 }
 

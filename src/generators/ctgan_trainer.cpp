@@ -111,7 +111,7 @@ at::Tensor ResidualSampler::forward(int64_t rows) {
     const int64_t h = l.w.size(0);
     // The Linear's output goes where this layer's output belongs, then is finished in place.
     at::Tensor r = x.narrow(1, l.start - h, h);
-    at::addmm_out(r, l.b, x.narrow(1, l.start, total_ - l.start), l.w.t());
+    biased_product_into(r, l.b, x.narrow(1, l.start, total_ - l.start), l.w.t());
     float* v = x_.data_ptr<float>() + (l.start - h);
     for (int64_t i = 0; i < rows; ++i) {
       float* row = v + i * total_;
@@ -122,7 +122,7 @@ at::Tensor ResidualSampler::forward(int64_t rows) {
     }
   }
   at::Tensor raw = raw_.narrow(0, 0, rows);
-  at::addmm_out(raw, out_b_, x, out_w_.t());
+  biased_product_into(raw, out_b_, x, out_w_.t());
   return raw;
 }
 
@@ -303,7 +303,7 @@ class ManualResidual {
   void forward() {
     for (Layer& l : layers_) {
       const int64_t h = l.w.size(0);
-      at::addmm_out(l.pre, l.b, x_.narrow(1, l.start, total_ - l.start), l.w.t());
+      biased_product_into(l.pre, l.b, x_.narrow(1, l.start, total_ - l.start), l.w.t());
       float* pre = l.pre.data_ptr<float>();
       l.bn.forward(rows_, h, pre, l.xhat.data_ptr<float>(), l.inv_sd.data());
       float* r = x_.data_ptr<float>() + (l.start - h);
@@ -311,14 +311,14 @@ class ManualResidual {
         for (int64_t j = 0; j < h; ++j) r[i * total_ + j] = std::max(pre[i * h + j], 0.0f);
       }
     }
-    at::addmm_out(raw_, out_.b, x_, out_.w.t());
+    biased_product_into(raw_, out_.b, x_, out_.w.t());
   }
 
   // From d_raw: every parameter's gradient, then one Adam step.
   void backward_and_step() {
-    at::mm_out(out_.gw, d_raw_.t(), x_);
+    product_into(out_.gw, d_raw_.t(), x_);
     column_sums(d_raw_, out_.gb.data_ptr<float>());
-    at::mm_out(d_x_, d_raw_, out_.w);
+    product_into(d_x_, d_raw_, out_.w);
     for (size_t i = layers_.size(); i-- > 0;) {
       Layer& l = layers_[i];
       const int64_t h = l.w.size(0);
@@ -334,11 +334,11 @@ class ManualResidual {
       }
       l.bn.backward(rows_, h, l.xhat.data_ptr<float>(), l.inv_sd.data(), d, /*params=*/true);
       const at::Tensor in = x_.narrow(1, l.start, total_ - l.start);
-      at::mm_out(l.gw, l.d_pre.t(), in);
+      product_into(l.gw, l.d_pre.t(), in);
       column_sums(l.d_pre, l.gb.data_ptr<float>());
       // The input's gradient gains what flows through this layer (none is needed for the
       // network's own input).
-      if (i > 0) d_x_.narrow(1, l.start, total_ - l.start).addmm_(l.d_pre, l.w);
+      if (i > 0) add_product(d_x_.narrow(1, l.start, total_ - l.start), l.d_pre, l.w);
     }
     adam_.step();
   }

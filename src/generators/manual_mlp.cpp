@@ -8,10 +8,25 @@
 #include "core/vector_clones.h"
 #include "imbgen/core/error.h"
 #include "normal_stream.h"
+#include "small_gemm.h"
 #include "training_loop.h"
 
 namespace imbgen {
 namespace {
+
+bool own_product(const at::Tensor& out, const at::Tensor& a, const at::Tensor& b) {
+  if (!own_gemm_available() || at::get_num_threads() != 1) return false;
+  for (const at::Tensor* t : {&out, &a, &b}) {
+    if (t->dim() != 2 || t->scalar_type() != at::kFloat || t->device().type() != at::kCPU) {
+      return false;
+    }
+  }
+  return out.stride(1) == 1 && out.size(0) == a.size(0) && out.size(1) == b.size(1);
+}
+
+FloatMatrixView view_of(const at::Tensor& t) {
+  return {t.data_ptr<float>(), t.size(0), t.size(1), t.stride(0), t.stride(1)};
+}
 
 // Over distinct arrays, so that the compiler vectorises it.
 IMBGEN_VECTOR_CLONES
@@ -270,10 +285,40 @@ PenaltyPass ManualMlp::make_penalty_pass(int64_t rows) const {
   return q;
 }
 
+void product_into(at::Tensor out, const at::Tensor& a, const at::Tensor& b) {
+  if (!own_product(out, a, b)) {
+    at::mm_out(out, a, b);
+    return;
+  }
+  gemm(view_of(a), view_of(b), out.data_ptr<float>(), out.stride(0), false);
+}
+
+void add_product(at::Tensor out, const at::Tensor& a, const at::Tensor& b) {
+  if (!own_product(out, a, b)) {
+    out.addmm_(a, b);
+    return;
+  }
+  gemm(view_of(a), view_of(b), out.data_ptr<float>(), out.stride(0), true);
+}
+
+void biased_product_into(at::Tensor out, const at::Tensor& bias, const at::Tensor& a,
+                         const at::Tensor& b) {
+  if (!own_product(out, a, b) || bias.dim() != 1 || bias.scalar_type() != at::kFloat ||
+      !bias.is_contiguous() || bias.size(0) != out.size(1)) {
+    at::addmm_out(out, bias, a, b);
+    return;
+  }
+  const int64_t rows = out.size(0), cols = out.size(1), ld = out.stride(0);
+  const float* bias_values = bias.data_ptr<float>();
+  float* o = out.data_ptr<float>();
+  for (int64_t i = 0; i < rows; ++i) std::copy(bias_values, bias_values + cols, o + i * ld);
+  gemm(view_of(a), view_of(b), o, ld, true);
+}
+
 void ManualMlp::forward(MlpPass& p) {
   for (size_t k = 0; k < layers_.size(); ++k) {
     const Layer& l = layers_[k];
-    at::addmm_out(p.pre[k], l.b, p.in[k], l.w.t());
+    biased_product_into(p.pre[k], l.b, p.in[k], l.w.t());
     if (k + 1 == layers_.size()) break;
     const int64_t rows = p.pre[k].size(0), cols = p.pre[k].size(1);
     float* next = p.in[k + 1].data_ptr<float>();
@@ -292,11 +337,11 @@ void ManualMlp::backward(MlpPass& p, bool params, bool input, int64_t parts) {
     Layer& l = layers_[k];
     const at::Tensor& d_pre = p.d_pre[k];
     if (params) {
-      at::mm_out(l.gw, d_pre.t(), p.in[k]);
+      product_into(l.gw, d_pre.t(), p.in[k]);
       column_sums(d_pre, l.gb.data_ptr<float>(), parts);
     }
     if (k == 0 && !input) break;
-    at::mm_out(p.d_in[k], d_pre, l.w);
+    product_into(p.d_in[k], d_pre, l.w);
     if (k == 0) break;
     // Back through layer k - 1's BatchNorm and activation.
     Layer& below = layers_[k - 1];
@@ -338,12 +383,12 @@ double ManualMlp::add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double 
     activate_backward(pre, s, a, rows * cols, slope_);
   }
   for (size_t k = hidden - 1; k > 0; --k) {
-    at::mm_out(q.e[k], q.a[k], layers_[k].w);  // [rows, width of layer k - 1]
+    product_into(q.e[k], q.a[k], layers_[k].w);  // [rows, width of layer k - 1]
     drop(k - 1, q.e[k].data_ptr<float>(), q.e[k].numel());
     activate_backward(p.pre[k - 1].data_ptr<float>(), q.e[k].data_ptr<float>(),
                       q.a[k - 1].data_ptr<float>(), q.e[k].numel(), slope_);
   }
-  at::mm_out(q.grad, q.a[0], layers_[0].w);  // [rows, d]
+  product_into(q.grad, q.a[0], layers_[0].w);  // [rows, d]
 
   // penalty = mean (|g_i| - 1)^2; its gradient with respect to g_i, times lambda, goes in e[0]:
   // lambda * 2 (|g_i| - 1) / rows * g_i / |g_i| (0 where g_i = 0, as LibTorch's norm does).
@@ -369,8 +414,8 @@ double ManualMlp::add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double 
   // k = L - 1, written into a[L - 1], which is not needed any more.
   for (size_t k = 0; k < hidden; ++k) {
     Layer& l = layers_[k];
-    l.gw.addmm_(q.a[k].t(), q.e[k]);
-    at::mm_out(q.scratch[k], q.e[k], l.w.t());  // [rows, width of layer k]
+    add_product(l.gw, q.a[k].t(), q.e[k]);
+    product_into(q.scratch[k], q.e[k], l.w.t());  // [rows, width of layer k]
     drop(k, q.scratch[k].data_ptr<float>(), q.scratch[k].numel());
     float* next = k + 1 < hidden ? q.e[k + 1].data_ptr<float>() : q.a[k].data_ptr<float>();
     activate_backward(p.pre[k].data_ptr<float>(), q.scratch[k].data_ptr<float>(), next,
@@ -510,7 +555,7 @@ at::Tensor MlpSampler::forward(const at::Tensor& in) {
   for (size_t k = 0; k < layers_.size(); ++k) {
     const Layer& l = layers_[k];
     at::Tensor y = out_[k].narrow(0, 0, rows);
-    at::addmm_out(y, l.b, x, l.w.t());
+    biased_product_into(y, l.b, x, l.w.t());
     if (k + 1 < layers_.size()) {
       const int64_t cols = y.size(1);
       float* v = y.data_ptr<float>();

@@ -18,6 +18,16 @@
 
 namespace imbgen {
 
+// Matrix products of 2-D float32 tensors, through imbgen's own gemm() (small_gemm.h) where it runs
+// and LibTorch has one thread (the generators train on one), else through LibTorch (its BLAS):
+// product_into: out = a b; add_product: out += a b; biased_product_into: out = bias + a b, bias one
+// value per column (addmm's broadcast). `out` is written in place (a view is fine) and may not
+// overlap a or b.
+void product_into(at::Tensor out, const at::Tensor& a, const at::Tensor& b);
+void add_product(at::Tensor out, const at::Tensor& a, const at::Tensor& b);
+void biased_product_into(at::Tensor out, const at::Tensor& bias, const at::Tensor& a,
+                         const at::Tensor& b);
+
 // Adam (torch::optim::Adam's update, default eps 1e-8; weight_decay as its L2 penalty, added to
 // the gradient) for a list of float32 tensors and their gradients.
 class AdamState {
