@@ -21,7 +21,12 @@ bool own_product(const at::Tensor& out, const at::Tensor& a, const at::Tensor& b
       return false;
     }
   }
-  return out.stride(1) == 1 && out.size(0) == a.size(0) && out.size(1) == b.size(1);
+  // gemm() reads a and b row-major or transposed, and writes rows of out.
+  const auto one_unit_stride = [](const at::Tensor& t) {
+    return t.stride(1) == 1 || t.stride(0) == 1;
+  };
+  return out.stride(1) == 1 && one_unit_stride(a) && one_unit_stride(b) && a.size(1) == b.size(0) &&
+         out.size(0) == a.size(0) && out.size(1) == b.size(1);
 }
 
 FloatMatrixView view_of(const at::Tensor& t) {

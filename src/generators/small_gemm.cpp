@@ -87,6 +87,12 @@ __attribute__((target("avx512f"))) void pack_cols(const FloatMatrixView& b, int6
   for (int64_t half = 0; half < 2; ++half) {
     const int64_t col = first + 16 * half;
     const int64_t cols = std::clamp<int64_t>(b.cols - col, 0, 16);
+    if (cols == 0) {  // past b's last column: zeros
+      for (int64_t kk = 0; kk < k; ++kk) {
+        _mm512_storeu_ps(panel + kk * kCols + 16 * half, _mm512_setzero_ps());
+      }
+      continue;
+    }
     for (int64_t kk = 0; kk < k; kk += 16) {
       transpose16(b.data + col * b.col_stride + kk, b.col_stride, cols,
                   std::min<int64_t>(16, k - kk), panel + kk * kCols + 16 * half, kCols);
