@@ -252,6 +252,14 @@ class TreeGrower {
     double threshold = 0;
     double gain = 0;
     std::vector<double> left;  // class weights of the left child
+
+    // A better cut of feature f (its left child's weights are the caller's to set).
+    void take(uint32_t f, uint16_t last_left, bool missing_goes_right, double cut) {
+      feature = static_cast<int32_t>(f);
+      last_left_bin = last_left;
+      missing_right = missing_goes_right;
+      threshold = cut;
+    }
   };
 
   void push(const Pending& node, const double* stats) {
@@ -337,10 +345,7 @@ class TreeGrower {
       const double score = dl * dl / (lw + pseudo) + dr * dr / (rw + pseudo);
       if (score > best_score) {
         best_score = score;
-        best.feature = static_cast<int32_t>(f);
-        best.last_left_bin = last_left_bin;
-        best.missing_right = missing_right;
-        best.threshold = threshold;
+        best.take(f, last_left_bin, missing_right, threshold);
         best.left[0] = lw - ls;
         best.left[1] = ls;
       }
@@ -410,10 +415,7 @@ class TreeGrower {
       const double s = p_.score(l.data(), wl) + p_.score(right_.data(), wr);
       if (s > best_score) {
         best_score = s;
-        best.feature = static_cast<int32_t>(f);
-        best.last_left_bin = last_left_bin;
-        best.missing_right = missing_right;
-        best.threshold = threshold;
+        best.take(f, last_left_bin, missing_right, threshold);
         best.left = l;
       }
     };
