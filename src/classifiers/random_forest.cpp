@@ -67,6 +67,14 @@ struct BinnedColumns {
   std::vector<uint8_t> missing;  // per feature: 1 when a training value is NaN
 
   size_t bins(size_t f) const { return first[f + 1] - first[f]; }
+  // The threshold of a cut of feature f between its bins `below` and `above` (no training value
+  // between them): halfway between the values on either side, as CART's; the lower one where
+  // rounding or an infinite neighbour leaves no number strictly between.
+  double threshold(size_t f, size_t below, size_t above) const {
+    const double low = hi[first[f] + below], high = lo[first[f] + above];
+    const double t = low / 2 + high / 2;
+    return t < high ? t : low;
+  }
   uint16_t at(size_t f, size_t row) const { return bin[f * rows + row]; }
 };
 
@@ -192,7 +200,7 @@ class TreeGrower {
     for (size_t f = 0; f < p.n_features; ++f) most_bins = std::max(most_bins, p.x->bins(f) + 1);
     hist_.assign(most_bins * k_, 0.0);
     left_.resize(k_);
-    best_left_.resize(k_);
+    right_.resize(k_);
     node_stats_.resize(k_);
   }
 
@@ -250,7 +258,6 @@ class TreeGrower {
     uint16_t last_left_bin = 0;  // bins <= this go left
     bool missing_right = true;
     double threshold = 0;
-    double gain = 0;
     std::vector<double> left;  // class weights of the left child
 
     // A better cut of feature f (its left child's weights are the caller's to set).
@@ -310,8 +317,7 @@ class TreeGrower {
     if (best.feature < 0) return best;  // every drawn feature is constant in the node
     // With reg_lambda > 0 the gain can be negative: such a split makes the model worse. With 0 it
     // is a Gini decrease, >= 0 up to rounding, and every impure node splits, as in CART.
-    best.gain = best_score - parent_score;
-    if (p_.shrink && !(best.gain > 0)) best.feature = -1;
+    if (p_.shrink && !(best_score - parent_score > 0)) best.feature = -1;
     return best;
   }
 
@@ -336,7 +342,6 @@ class TreeGrower {
     const double missing_s = has_missing ? hist[2 * n_bins + 1] : 0.0;
     const double p = p_.prior[1], pseudo = p_.pseudo[1], min_child = p_.min_child;
     const double s_total = node_stats_[1];
-    const size_t base = x.first[f];
     auto consider = [&](double lw, double ls, bool missing_right, double threshold,
                         uint16_t last_left_bin) {
       const double rw = w - lw, rs = s_total - ls;
@@ -357,9 +362,7 @@ class TreeGrower {
       const double bw = hist[2 * b];
       if (bw == 0) continue;
       if (last >= 0) {
-        const double below = x.hi[base + static_cast<size_t>(last)], above = x.lo[base + b];
-        double threshold = below / 2 + above / 2;
-        if (!(threshold < above)) threshold = below;  // rounding, or an infinite neighbour
+        const double threshold = x.threshold(f, static_cast<size_t>(last), b);
         const auto cut = static_cast<uint16_t>(last);
         if (has_missing) {
           consider(lw, ls, true, threshold, cut);
@@ -419,15 +422,11 @@ class TreeGrower {
         best.left = l;
       }
     };
-    right_.resize(k_);
-    const size_t base = x.first[f];
     for (size_t b = low; b <= high && high < n_bins; ++b) {
       const double* h = hist_.data() + b * k_;
       if (sum_of(h, k_) == 0) continue;
       if (last >= 0) {
-        const double below = x.hi[base + static_cast<size_t>(last)], above = x.lo[base + b];
-        double threshold = below / 2 + above / 2;
-        if (!(threshold < above)) threshold = below;  // rounding, or an infinite neighbour
+        const double threshold = x.threshold(f, static_cast<size_t>(last), b);
         const auto cut = static_cast<uint16_t>(last);
         if (has_missing) {
           consider(true, threshold, cut);
@@ -506,7 +505,7 @@ class TreeGrower {
   std::vector<double> weight_, positive_, right_weight_, right_positive_;
   std::vector<uint32_t> features_;
   std::vector<double> hist_;  // [bin * k + class], all zero between features
-  std::vector<double> left_, right_, candidate_, best_left_, node_stats_;
+  std::vector<double> left_, right_, candidate_, node_stats_;
   std::vector<Pending> stack_;
   std::vector<double> stack_stats_;
 };
