@@ -16,6 +16,7 @@
 #include "generators/gan_trainer.h"
 #include "generators/knn.h"
 #include "generators/normal_stream.h"
+#include "generators/small_gemm.h"
 #include "generators/torch_blocks.h"
 #include "generators/training_loop.h"
 #include "generators/wgan_gp_trainer.h"
@@ -190,6 +191,28 @@ void BM_TorchNormal(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_TorchNormal)->Arg(1 << 20)->Unit(benchmark::kMillisecond);
+
+// imbgen's own product (small_gemm.h) on an n x n x n float32 product, one thread: its
+// FLOP rate (items are FLOPs), what bench/train_steps_vs_torch.sh divides a step's FLOPs by
+// where this rate is above LibTorch's. Skipped where the product cannot run.
+void BM_OwnGemm(benchmark::State& state) {
+  if (!gemm_runs_here()) {
+    state.SkipWithError("imbgen's product needs AVX-512F");
+    return;
+  }
+  const int64_t n = state.range(0);
+  std::vector<float> a(static_cast<size_t>(n * n)), b(a.size()), c(a.size());
+  Rng rng(1);
+  for (float& v : a) v = static_cast<float>(rng.normal());
+  for (float& v : b) v = static_cast<float>(rng.normal());
+  const FloatMatrixView av{a.data(), n, n, n, 1}, bv{b.data(), n, n, n, 1};
+  for (auto _ : state) {
+    gemm(av, bv, c.data(), n, false);
+    benchmark::DoNotOptimize(c.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * n * n * n);
+}
+BENCHMARK(BM_OwnGemm)->Arg(128)->Arg(256)->Arg(512)->Arg(1024)->Unit(benchmark::kMillisecond);
 
 void BM_GanSample(benchmark::State& state) { short_fit_sample_benchmark(state, "gan"); }
 BENCHMARK(BM_GanSample)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);

@@ -464,7 +464,7 @@ PYBIND11_MODULE(_core, m) {
       "The BLAS that imbgen's matrix products run on: 'library' ('OpenBLAS 0.3.21'; '' when "
       "not OpenBLAS), 'kernels' (the kernel set OpenBLAS picked for this CPU, e.g. 'Haswell'), "
       "'forced' (OPENBLAS_CORETYPE chose them), 'cpu_avx512' (the CPU has AVX-512), "
-      "'own_products' (the deep generators but ddpm multiply with imbgen's own AVX-512 kernel "
+      "'own_products' (the deep generators multiply with imbgen's own AVX-512 kernel "
       "instead: on an AVX-512 CPU whose BLAS kernels do not use it, or with IMBGEN_GEMM=imbgen) "
       "and a one-line 'description'. The kernels decide the last bits of every product, so the "
       "same seed gives the same rows only on the same kernels.");

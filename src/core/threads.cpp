@@ -74,8 +74,7 @@ std::string BlasKernels::advice() const {
       "give other last bits, so other rows for the same seed)";
   if (own_products) {
     return held +
-           "imbgen multiplies the deep generators' matrices with its own AVX-512 kernel instead, "
-           "but ddpm's products stay with OpenBLAS and may run 1.3-1.6x slower" +
+           "imbgen multiplies the deep generators' matrices with its own AVX-512 kernel instead" +
            way_out;
   }
   return held +

@@ -11,12 +11,12 @@
 #include <utility>
 
 #include "common.h"
+#include "ddpm_net.h"
 #include "ddpm_schedule.h"
 #include "imbgen/core/error.h"
 #include "imbgen/core/rng.h"
 #include "quantile.h"
 #include "registry.h"
-#include "torch_blocks.h"
 #include "training_loop.h"
 
 namespace imbgen {
@@ -102,50 +102,6 @@ Matrix categorical_part(const Layout& l, const Matrix& x) {
 }
 
 // ---- the denoiser (TabDDPM's MLPDiffusion) ----
-
-// Sinusoidal embedding of t = 0..timesteps-1: [cos(t f_i), sin(t f_i)], f_i = 10000^(-i / half).
-torch::Tensor sinusoid_table(int timesteps, int64_t dim) {
-  const int64_t half = dim / 2;
-  const torch::Tensor freqs =
-      torch::exp(-std::log(10000.0) * torch::arange(0, half, torch::kFloat64) /
-                 static_cast<double>(half));                                          // [half]
-  const torch::Tensor t = torch::arange(0, timesteps, torch::kFloat64).unsqueeze(1);  // [T, 1]
-  const torch::Tensor args = t * freqs.unsqueeze(0);                                  // [T, half]
-  return torch::cat({torch::cos(args), torch::sin(args)}, 1).to(torch::kFloat32);     // [T, dim]
-}
-
-struct DenoiserImpl : torch::nn::Module {
-  DenoiserImpl(int64_t d_in, int64_t n_classes, int64_t dim, const std::vector<int>& hidden,
-               int timesteps)
-      : proj(register_module("proj", torch::nn::Linear(d_in, dim))),
-        time1(register_module("time1", torch::nn::Linear(dim, dim))),
-        time2(register_module("time2", torch::nn::Linear(dim, dim))),
-        label(register_module("label", torch::nn::Embedding(n_classes, dim))),
-        mlp(register_module("mlp", Mlp(dim, hidden, d_in, MlpOptions{}))),
-        table(sinusoid_table(timesteps, dim)) {}
-
-  // x [b, d_in], t [b] (steps of the full schedule), y [b] (class positions) -> [b, d_in].
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& y) {
-    const torch::Tensor emb =
-        time2->forward(torch::silu(time1->forward(table.index_select(0, t)))) +
-        torch::silu(label->forward(y));  // [b, dim]
-    return mlp->forward(proj->forward(x) + emb);
-  }
-  // The same for rows that share one step t and one class position y (the reverse chain): the
-  // time and class embedding is computed once, for one row, and added to every row.
-  torch::Tensor forward(const torch::Tensor& x, int64_t t, int64_t y) {
-    const torch::Tensor emb =
-        time2->forward(torch::silu(time1->forward(table.narrow(0, t, 1)))) +
-        torch::silu(label->forward(torch::full({1}, y, torch::kInt64)));  // [1, dim]
-    return mlp->forward(proj->forward(x) + emb);
-  }
-
-  torch::nn::Linear proj, time1, time2;
-  torch::nn::Embedding label;
-  Mlp mlp;
-  torch::Tensor table;  // [T, dim], derived from the config, not saved
-};
-TORCH_MODULE(Denoiser);
 
 Denoiser make_denoiser(const DdpmConfig& c, const Layout& l, size_t n_classes, uint64_t seed) {
   Denoiser net(l.width(), static_cast<int64_t>(n_classes), c.embedding_dim, c.hidden, c.timesteps);
@@ -285,12 +241,15 @@ class Trainer {
         average_(std::move(average)),
         x_num_(rows.narrow(1, 0, dn_)),                                 // [n, dn]
         log_x_cat_(rows.narrow(1, dn_, cw_).clamp_min(kLogEps).log()),  // [n, cw]
-        labels_(torch::tensor(label, torch::kInt64)),
+        label_(label),
+        y_(batch),
         gen_(seeded_generator(mix_seed(seed, 1))),
         rows_(label.size(), mix_seed(seed, 2)),
         params_(net_->parameters()),
         average_params_(average_->parameters()),
-        opt_(params_, torch::optim::AdamWOptions(c.lr).weight_decay(c.weight_decay)),
+        train_(net_, batch_, c.lr, c.weight_decay),
+        input_(torch::empty({batch_, dn_ + cw_})),
+        d_out_(torch::empty({batch_, dn_ + cw_})),
         n_vars_(static_cast<double>(std::max<size_t>(multi_.variables(), 1))) {
     restore_state(*average_, copy_state(*net_));
     net_->train();
@@ -302,56 +261,88 @@ class Trainer {
     ++step_;
     // TabDDPM anneals the learning rate linearly to 0.
     const double lr = c_.lr * (1.0 - static_cast<double>(step_ - 1) / steps_);
-    for (auto& group : opt_.param_groups()) {
-      static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-    }
-    const torch::Tensor idx = torch::tensor(rows_.next(static_cast<size_t>(batch_)), torch::kInt64);
+    const std::vector<int64_t> rows = rows_.next(static_cast<size_t>(batch_));
     const auto T = static_cast<int64_t>(c_.timesteps);
     const torch::Tensor t = torch::randint(0, T, {batch_}, gen_);  // [b]
-    const torch::Tensor y = labels_.index_select(0, idx);
-    torch::Tensor input_num = torch::zeros({batch_, 0}), noise;
-    torch::Tensor input_cat = torch::zeros({batch_, 0}), log_x0, log_xt;
+    for (int64_t i = 0; i < batch_; ++i)
+      y_[static_cast<size_t>(i)] = label_[static_cast<size_t>(rows[static_cast<size_t>(i)])];
+    const torch::Tensor y = torch::from_blob(y_.data(), {batch_}, torch::kInt64);
+    torch::Tensor noise, log_x0, log_xt;
     if (dn_ > 0) {
-      const torch::Tensor x0 = x_num_.index_select(0, idx);  // [b, dn]
+      // x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) noise, by hand into the input.
       noise = torch::randn({batch_, dn_}, gen_);
-      input_num = at_steps(full_.sqrt_ac, t) * x0 + at_steps(full_.sqrt_1m_ac, t) * noise;
+      const int64_t* step = t.data_ptr<int64_t>();
+      const float* a = full_.sqrt_ac.data_ptr<float>();
+      const float* b = full_.sqrt_1m_ac.data_ptr<float>();
+      const float* x0 = x_num_.data_ptr<float>();
+      const int64_t x0_stride = x_num_.stride(0), width = input_.size(1);
+      const float* e = noise.data_ptr<float>();
+      float* in = input_.data_ptr<float>();
+      for (int64_t i = 0; i < batch_; ++i) {
+        const float ai = a[step[i]], bi = b[step[i]];
+        const float* x0i = x0 + rows[static_cast<size_t>(i)] * x0_stride;
+        for (int64_t j = 0; j < dn_; ++j) {
+          in[i * width + j] = ai * x0i[j] + bi * e[i * dn_ + j];
+        }
+      }
     }
     if (cw_ > 0) {
+      const torch::Tensor idx = torch::tensor(rows, torch::kInt64);
       log_x0 = log_x_cat_.index_select(0, idx);  // [b, cw]
       log_xt = multi_.sample(multi_.q_pred(full_, log_x0, t), gen_);
-      input_cat = log_xt.exp();
+      input_.narrow(1, dn_, cw_).copy_(log_xt.exp());
     }
-    const torch::Tensor out = net_->forward(torch::cat({input_num, input_cat}, 1), t, y);
-    torch::Tensor gauss = torch::zeros({});
-    torch::Tensor mult = torch::zeros({});
-    if (dn_ > 0) gauss = (out.narrow(1, 0, dn_) - noise).pow(2).mean();
+    const at::Tensor& out = train_.forward(input_, t, y);
+    double gauss = 0.0, mult = 0.0;
+    if (dn_ > 0) gauss = gaussian_loss(out, noise);
     if (cw_ > 0) {
+      // The multinomial loss and its gradient with respect to the logits by autograd, from the
+      // network's output on: a handful of element-wise operations on [b, cw].
+      const torch::Tensor logits = out.narrow(1, dn_, cw_).clone().requires_grad_(true);
       const torch::Tensor log_true = multi_.q_posterior(full_, log_x0, log_xt, t);
       const torch::Tensor log_model =
-          multi_.q_posterior(full_, multi_.log_softmax(out.narrow(1, dn_, cw_)), log_xt, t);
+          multi_.q_posterior(full_, multi_.log_softmax(logits), log_xt, t);
       const torch::Tensor kl = (log_true.exp() * (log_true - log_model)).sum(1);  // [b]
       const torch::Tensor nll = -(log_x0.exp() * log_model).sum(1);               // [b]
       // The variational bound estimate with t uniform (divided by p(t) = 1 / T).
-      mult = (torch::where(t == 0, nll, kl) * static_cast<double>(T) / n_vars_).mean();
+      const torch::Tensor loss =
+          (torch::where(t == 0, nll, kl) * static_cast<double>(T) / n_vars_).mean();
+      loss.backward();
+      d_out_.narrow(1, dn_, cw_).copy_(logits.grad());
+      mult = loss.item<double>();
     }
-    const torch::Tensor loss = gauss + mult;
-    opt_.zero_grad();
-    loss.backward();
-    opt_.step();
+    train_.step(d_out_, lr);
     {
       // The average warms up (decay (1 + step) / (10 + step) while that is smaller), so a
       // short run is not dominated by the initial weights: 0.999^2000 = 0.14 of them would
       // remain after 2000 steps (TabDDPM runs 30000 steps without warm-up).
-      torch::NoGradGuard no_grad;
       const double decay = std::min(c_.ema_decay, (1.0 + step_) / (10.0 + step_));
-      for (size_t i = 0; i < params_.size(); ++i) {
-        average_params_[i].mul_(decay).add_(params_[i].detach(), 1.0 - decay);
-      }
+      moving_average(average_params_, params_, decay);
     }
-    return {loss.item<double>(), gauss.item<double>(), mult.item<double>()};
+    return {static_cast<double>(static_cast<float>(gauss) + static_cast<float>(mult)), gauss, mult};
   }
 
   Denoiser& average() { return average_; }
+
+ private:
+  // mean((out[:, :dn] - noise)^2), its gradient written into d_out_'s numeric columns (as
+  // autograd computes it: 1 / (b dn) times 2 (out - noise)).
+  double gaussian_loss(const at::Tensor& out, const torch::Tensor& noise) {
+    const int64_t width = out.size(1);
+    const float inv_n = 1.0f / static_cast<float>(batch_ * dn_);
+    const float* o = out.data_ptr<float>();
+    const float* e = noise.data_ptr<float>();
+    float* d = d_out_.data_ptr<float>();
+    double sum = 0.0;
+    for (int64_t i = 0; i < batch_; ++i) {
+      for (int64_t j = 0; j < dn_; ++j) {
+        const float diff = o[i * width + j] - e[i * dn_ + j];
+        sum += static_cast<double>(diff) * diff;
+        d[i * width + j] = inv_n * (2.0f * diff);
+      }
+    }
+    return sum / static_cast<double>(batch_ * dn_);
+  }
 
  private:
   const DdpmConfig& c_;
@@ -363,11 +354,14 @@ class Trainer {
   Sched full_;
   Denoiser net_;
   Denoiser average_;
-  torch::Tensor x_num_, log_x_cat_, labels_;
+  torch::Tensor x_num_, log_x_cat_;
+  std::vector<int64_t> label_, y_;  // the class positions of the rows, and of a batch's
   at::Generator gen_;  // timesteps, noise, categories
   RowSampler rows_;
   std::vector<torch::Tensor> params_, average_params_;
-  torch::optim::AdamW opt_;
+  DenoiserTrainer train_;  // the hand-written passes and AdamW of net_
+  torch::Tensor input_;    // a batch's noised rows x_t
+  torch::Tensor d_out_;    // the loss's gradient with respect to the output
   double n_vars_;
 };
 
@@ -510,6 +504,37 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
     return out;
   }
 
+  // One reverse step of the numeric columns, in place on x's first dn columns z, from the
+  // denoiser's output `out` (eps in its first dn columns): the predicted x_0, clipped to the range
+  // the quantile transform gives, then z = the posterior mean [+ its sd times `noise`, all but the
+  // last step]. (TabDDPM does not clip; its x_0 = (x_t - sqrt(1 - alpha_bar) eps) /
+  // sqrt(alpha_bar) amplifies the error of eps by up to 1 / sqrt(alpha_bar_T) ~ 2e4 in the first
+  // reverse steps, and a few rows then run away; images are clipped to [-1, 1] the same way, Ho et
+  // al. 2020.)
+  void numeric_reverse_step(const DiffusionSchedule& s, size_t step, const torch::Tensor& out,
+                            const torch::Tensor* noise, torch::Tensor& x) const {
+    const double ac = s.alphas_cumprod[step];
+    const auto a = static_cast<float>(std::sqrt(1.0 / ac));
+    const auto b = static_cast<float>(std::sqrt(1.0 / ac - 1.0));
+    const auto c1 = static_cast<float>(s.posterior_mean_coef1[step]);
+    const auto c2 = static_cast<float>(s.posterior_mean_coef2[step]);
+    const auto sd = static_cast<float>(std::exp(0.5 * s.model_log_variance[step]));
+    const auto lo = static_cast<float>(QuantileNormalTransformer::min_output());
+    const auto hi = static_cast<float>(QuantileNormalTransformer::max_output());
+    const int64_t rows = x.size(0), width = x.size(1), dn = layout_.dn();
+    float* z = x.data_ptr<float>();
+    const float* eps = out.data_ptr<float>();
+    const float* e = noise != nullptr ? noise->data_ptr<float>() : nullptr;
+    for (int64_t i = 0; i < rows; ++i) {
+      for (int64_t j = 0; j < dn; ++j) {
+        const float zij = z[i * width + j];
+        const float x0 = std::clamp(a * zij - b * eps[i * width + j], lo, hi);
+        const float mean = c1 * x0 + c2 * zij;
+        z[i * width + j] = e != nullptr ? mean + sd * e[i * dn + j] : mean;
+      }
+    }
+  }
+
   // The reverse chain for n rows of class position `cls` over the schedule `s`: model space
   // [n, width] (numeric values, exact one-hot categories).
   torch::Tensor reverse_chain(Denoiser net, const Sched& s, int64_t n, int64_t cls,
@@ -518,32 +543,27 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
     const int64_t dn = layout_.dn();
     const int64_t cw = layout_.cat_width;
     const Multinomial multi(layout_);
+    DenoiserSampler sampler(net);
     std::vector<torch::Tensor> parts;
     for (int64_t start = 0; start < n; start += kChainChunk) {
       const int64_t m = std::min(kChainChunk, n - start);
-      torch::Tensor z = torch::randn({m, dn}, gen);  // [m, dn]
+      // The rows x_t [m, dn + cw]: the numeric values z, updated in place, then the categories'
+      // one-hot codes exp(log_z).
+      torch::Tensor x = torch::empty({m, dn + cw}), out = torch::empty({m, dn + cw});
+      torch::Tensor noise = torch::empty({m, dn});
+      if (dn > 0) {
+        noise.normal_(0.0, 1.0, gen);  // z starts as N(0, I)
+        x.narrow(1, 0, dn).copy_(noise);
+      }
       torch::Tensor log_z = cw > 0 ? multi.sample(torch::zeros({m, cw}), gen)
                                    : torch::zeros({m, 0});  // [m, cw], uniform categories
       for (int i = s.s.size() - 1; i >= 0; --i) {
         const auto ui = static_cast<size_t>(i);
-        const int64_t t_model = s.s.timesteps[ui];
-        const torch::Tensor out = forward_in_blocks(
-            torch::cat({z, log_z.exp()}, 1),
-            [&](const torch::Tensor& rows) { return net->forward(rows, t_model, cls); });
+        if (cw > 0) x.narrow(1, dn, cw).copy_(log_z.exp());
+        sampler.forward(x, s.s.timesteps[ui], cls, out);
         if (dn > 0) {
-          const double ac = s.s.alphas_cumprod[ui];
-          const torch::Tensor eps = out.narrow(1, 0, dn);
-          // The predicted x_0, clipped to the range the quantile transform gives (TabDDPM does not
-          // clip; its x_0 = (x_t - sqrt(1 - alpha_bar) eps) / sqrt(alpha_bar) amplifies the
-          // error of eps by up to 1 / sqrt(alpha_bar_T) ~ 2e4 in the first reverse steps, and a
-          // few rows then run away; images are clipped to [-1, 1] the same way, Ho et al. 2020).
-          const torch::Tensor x0 = (std::sqrt(1.0 / ac) * z - std::sqrt(1.0 / ac - 1.0) * eps)
-                                       .clamp(QuantileNormalTransformer::min_output(),
-                                              QuantileNormalTransformer::max_output());
-          const torch::Tensor mean =
-              s.s.posterior_mean_coef1[ui] * x0 + s.s.posterior_mean_coef2[ui] * z;
-          z = i > 0 ? mean + std::exp(0.5 * s.s.model_log_variance[ui]) * torch::randn({m, dn}, gen)
-                    : mean;
+          if (i > 0) noise.normal_(0.0, 1.0, gen);
+          numeric_reverse_step(s.s, ui, out, i > 0 ? &noise : nullptr, x);
         }
         if (cw > 0) {
           const torch::Tensor log_x0 = multi.log_softmax(out.narrow(1, dn, cw));
@@ -551,7 +571,8 @@ class Ddpm : public GeneratorBase<DdpmConfig> {
           log_z = multi.sample(multi.q_posterior(s, log_x0, log_z, t), gen);
         }
       }
-      parts.push_back(torch::cat({z, log_z.exp().round()}, 1));
+      if (cw > 0) x.narrow(1, dn, cw).copy_(log_z.exp().round());
+      parts.push_back(x);
     }
     if (parts.empty()) return torch::zeros({0, layout_.width()});
     return torch::cat(parts, 0);

@@ -51,6 +51,12 @@ void add_weight_decay(float* __restrict g, const float* __restrict p, size_t n, 
   for (size_t i = 0; i < n; ++i) g[i] += decay * p[i];
 }
 
+// AdamW's decoupled decay: p = p * factor.
+IMBGEN_VECTOR_CLONES
+void scale_in_place(float* p, size_t n, float factor) {
+  for (size_t i = 0; i < n; ++i) p[i] *= factor;
+}
+
 // The activation and its derivative, without a branch (the signs follow no pattern) and over
 // distinct arrays, so that the compiler vectorises them. ReLU keeps its own loops: max(x, 0)
 // gives +0 where slope * x would give -0.
@@ -208,7 +214,10 @@ void AdamState::step() {
   const auto step_size = static_cast<float>(lr_ / c1);
   const auto root_c2 = static_cast<float>(std::sqrt(c2));
   for (size_t k = 0; k < params_.size(); ++k) {
-    if (weight_decay_ != 0.0) {
+    if (weight_decay_ != 0.0 && decay_ == WeightDecay::kDecoupled) {
+      scale_in_place(params_[k].data_ptr<float>(), m_[k].size(),
+                     static_cast<float>(1.0 - lr_ * weight_decay_));
+    } else if (weight_decay_ != 0.0) {
       add_weight_decay(grads_[k].data_ptr<float>(), params_[k].data_ptr<float>(), m_[k].size(),
                        static_cast<float>(weight_decay_));
     }
@@ -232,8 +241,8 @@ BatchNormTrain BatchNormTrain::of(torch::OrderedDict<std::string, at::Tensor>& p
 }
 
 ManualMlp::ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr,
-                     double beta1, double beta2, double weight_decay)
-    : adam_(lr, beta1, beta2, weight_decay),
+                     double beta1, double beta2, double weight_decay, WeightDecay decay)
+    : adam_(lr, beta1, beta2, weight_decay, decay),
       slope_(options.activation == Activation::kReLU ? 0.0f : static_cast<float>(kLeakySlope)),
       dropout_(options.dropout),
       keep_scale_(static_cast<float>(1.0 - options.dropout)) {

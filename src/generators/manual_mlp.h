@@ -28,18 +28,27 @@ void add_product(at::Tensor out, const at::Tensor& a, const at::Tensor& b);
 void biased_product_into(at::Tensor out, const at::Tensor& bias, const at::Tensor& a,
                          const at::Tensor& b);
 
-// Adam (torch::optim::Adam's update, default eps 1e-8; weight_decay as its L2 penalty, added to
-// the gradient) for a list of float32 tensors and their gradients.
+// How Adam applies weight_decay: torch::optim::Adam's L2 penalty (weight_decay times the parameter
+// added to the gradient) or torch::optim::AdamW's decoupled decay (the parameter multiplied by
+// 1 - lr weight_decay before the update; Loshchilov & Hutter 2019).
+enum class WeightDecay { kL2, kDecoupled };
+
+// Adam (torch::optim::Adam's update, or AdamW's with WeightDecay::kDecoupled; default eps 1e-8)
+// for a list of float32 tensors and their gradients.
 class AdamState {
  public:
-  AdamState(double lr, double beta1, double beta2, double weight_decay = 0.0)
-      : lr_(lr), beta1_(beta1), beta2_(beta2), weight_decay_(weight_decay) {}
+  AdamState(double lr, double beta1, double beta2, double weight_decay = 0.0,
+            WeightDecay decay = WeightDecay::kL2)
+      : lr_(lr), beta1_(beta1), beta2_(beta2), weight_decay_(weight_decay), decay_(decay) {}
   // Updates `param` from now on; returns the tensor its gradient is to be written into.
   at::Tensor add(const at::Tensor& param);
   void step();
+  // The learning rate of the next steps (a schedule's).
+  void set_lr(double lr) { lr_ = lr; }
 
  private:
   double lr_, beta1_, beta2_, weight_decay_;
+  WeightDecay decay_;
   int t_ = 0;
   std::vector<at::Tensor> params_, grads_;
   std::vector<std::vector<float>> m_, v_;
@@ -97,7 +106,7 @@ class ManualMlp {
  public:
   // `net` was built with `hidden_layers` hidden layers and `options`.
   ManualMlp(Mlp& net, size_t hidden_layers, const MlpOptions& options, double lr, double beta1,
-            double beta2, double weight_decay = 0.0);
+            double beta2, double weight_decay = 0.0, WeightDecay decay = WeightDecay::kL2);
 
   // Buffers for batches of `rows` rows.
   MlpPass make_pass(int64_t rows) const;
@@ -132,6 +141,7 @@ class ManualMlp {
   double add_penalty_gradient(const MlpPass& p, PenaltyPass& q, double lambda);
 
   void adam_step() { adam_.step(); }
+  void set_lr(double lr) { adam_.set_lr(lr); }
 
   // One WGAN-GP critic update (Gulrajani et al. 2017, Algorithm 1, lines 6-9) of a network with
   // one output. real_fake.in[0] holds n real rows, then n generated ones (masks drawn, with

@@ -29,7 +29,7 @@ struct BlasKernels {
   std::string kernels;  // e.g. "Haswell", "Cooperlake"
   bool forced = false;  // OPENBLAS_CORETYPE chose them
   bool cpu_avx512 = false;  // the CPU has AVX-512 (AVX512F)
-  // The deep generators (all but ddpm) multiply their matrices with imbgen's own AVX-512 kernel
+  // The deep generators multiply their matrices with imbgen's own AVX-512 kernel
   // instead of the BLAS (generators' small_gemm.h): on an AVX-512 CPU when avx512_unused(), or
   // wherever the environment variable IMBGEN_GEMM is "imbgen"; never when it is "openblas".
   bool own_products = false;
@@ -42,9 +42,8 @@ struct BlasKernels {
   bool avx512_unused() const;
   // A note for whoever trains networks when OPENBLAS_CORETYPE holds OpenBLAS to kernels without
   // AVX-512 on a CPU that has it. With own_products it says that imbgen's kernel does the deep
-  // generators' products instead and that ddpm's, which stay with OpenBLAS, may run 1.3-1.6x
-  // slower; without (IMBGEN_GEMM=openblas), that all the deep generators' may (README, "Which
-  // matrix kernels ran"). Empty otherwise.
+  // generators' products instead; without (IMBGEN_GEMM=openblas), that their products may run
+  // 1.3-1.6x slower (README, "Which matrix kernels ran"). Empty otherwise.
   std::string advice() const;
 };
 BlasKernels blas_kernels();
