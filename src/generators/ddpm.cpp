@@ -344,7 +344,6 @@ class Trainer {
     return sum / static_cast<double>(batch_ * dn_);
   }
 
- private:
   const DdpmConfig& c_;
   const Multinomial multi_;
   int64_t dn_, cw_;

@@ -153,8 +153,13 @@ const at::Tensor& DenoiserTrainer::forward(const at::Tensor& x, const at::Tensor
   x_.copy_(x);
   const at::Tensor tc = t.contiguous(), yc = y.contiguous();
   std::copy(yc.data_ptr<int64_t>(), yc.data_ptr<int64_t>() + rows, y_.begin());
-  gather_rows(n.table.data_ptr<float>(), dim, tc.data_ptr<int64_t>(), rows,
-              steps_.data_ptr<float>());
+  const int64_t* steps = tc.data_ptr<int64_t>();
+  for (int64_t i = 0; i < rows; ++i) {
+    check_internal(steps[i] >= 0 && steps[i] < n.table.size(0) && y_[static_cast<size_t>(i)] >= 0 &&
+                       y_[static_cast<size_t>(i)] < n.label->weight.size(0),
+                   "DenoiserTrainer::forward: a step or class position out of range");
+  }
+  gather_rows(n.table.data_ptr<float>(), dim, steps, rows, steps_.data_ptr<float>());
   gather_rows(n.label->weight.data_ptr<float>(), dim, y_.data(), rows, classes_.data_ptr<float>());
   // emb = time2(silu(time1(table[t]))) + silu(label[y]); the mlp's input proj(x) + emb.
   biased_product_into(a1_, n.time1->bias, steps_, n.time1->weight.t());

@@ -28,8 +28,9 @@ struct DenoiserImpl : torch::nn::Module {
 
   // x [b, d_in], t [b] (steps of the full schedule), y [b] (class positions) -> [b, d_in].
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& y);
-  // The same for rows that share one step t and one class position y (the reverse chain): the
-  // time and class embedding is computed once, for one row, and added to every row.
+  // The same for rows that share one step t and one class position y: the time and class
+  // embedding is computed once, for one row, and added to every row (the reference of
+  // DenoiserSampler, which the reverse chain runs).
   torch::Tensor forward(const torch::Tensor& x, int64_t t, int64_t y);
 
   size_t hidden_layers;
@@ -47,8 +48,9 @@ class DenoiserTrainer {
   // Batches of `rows` rows.
   DenoiserTrainer(Denoiser& net, int64_t rows, double lr, double weight_decay);
 
-  // x [rows, d_in] float32, t and y [rows] int64 -> the output [rows, d_in], this trainer's
-  // buffer, valid until the next call.
+  // x [rows, d_in] float32, t and y [rows] int64 (steps below the table's length, class
+  // positions below the embedding's rows) -> the output [rows, d_in], this trainer's buffer,
+  // valid until the next call.
   const at::Tensor& forward(const at::Tensor& x, const at::Tensor& t, const at::Tensor& y);
 
   // From the gradient of the loss with respect to the last forward's output [rows, d_in]: the

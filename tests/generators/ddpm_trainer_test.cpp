@@ -119,12 +119,14 @@ TEST(DdpmTrainer, MovingAverageRoundsAsLibTorch) {
   EXPECT_ANY_THROW(moving_average({torch::zeros({3})}, params, 0.5));
 }
 
-TEST(DdpmTrainer, RejectsABatchOfAnotherShape) {
+TEST(DdpmTrainer, RejectsBatchesOfAnotherShapeOrRange) {
   Denoiser net = make_net(3);
   DenoiserTrainer trainer(net, kRows, 1e-3, 0.0);
   const torch::Tensor t = torch::zeros({kRows}, torch::kInt64);
   EXPECT_ANY_THROW(trainer.forward(torch::zeros({kRows + 1, kWidth}), t, t));
   EXPECT_ANY_THROW(trainer.forward(torch::zeros({kRows, kWidth}), t.to(torch::kInt32), t));
+  EXPECT_ANY_THROW(trainer.forward(torch::zeros({kRows, kWidth}), t + kTimesteps, t));
+  EXPECT_ANY_THROW(trainer.forward(torch::zeros({kRows, kWidth}), t, t + kClasses));
 }
 
 }  // namespace
