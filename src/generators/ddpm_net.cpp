@@ -61,12 +61,9 @@ void DenoiserSampler::forward(const at::Tensor& x, int64_t t, int64_t y, at::Ten
                      x.scalar_type() == torch::kFloat32 && out.sizes() == x.sizes() &&
                      out.is_contiguous() && out.scalar_type() == torch::kFloat32,
                  "DenoiserSampler::forward: rows of another width or type than the network's");
-  // proj's bias + time2(silu(time1(table[t]))) + silu(label[y]): one row, added to every row's
-  // x proj^T by biased_product_into.
-  const torch::Tensor emb =
-      n.time2->forward(torch::silu(n.time1->forward(n.table.narrow(0, t, 1)))) +
-      torch::silu(n.label->forward(torch::full({1}, y, torch::kInt64)));  // [1, dim]
-  const torch::Tensor bias = (n.proj->bias + emb.squeeze(0)).contiguous();
+  // proj's bias + the step's and class's embedding: one row, added to every row's x proj^T by
+  // biased_product_into.
+  const torch::Tensor bias = (n.proj->bias + n.embedding(t, y).squeeze(0)).contiguous();
   for (int64_t start = 0; start < rows; start += kForwardBlock) {
     const int64_t m = std::min(kForwardBlock, rows - start);
     at::Tensor h0 = h0_.narrow(0, 0, m);
@@ -115,9 +112,12 @@ torch::Tensor DenoiserImpl::forward(const torch::Tensor& x, const torch::Tensor&
 }
 
 torch::Tensor DenoiserImpl::forward(const torch::Tensor& x, int64_t t, int64_t y) {
-  const torch::Tensor emb = time2->forward(torch::silu(time1->forward(table.narrow(0, t, 1)))) +
-                            torch::silu(label->forward(torch::full({1}, y, torch::kInt64)));
-  return mlp->forward(proj->forward(x) + emb);  // emb [1, dim] broadcast over the rows
+  return mlp->forward(proj->forward(x) + embedding(t, y));  // [1, dim] broadcast over the rows
+}
+
+torch::Tensor DenoiserImpl::embedding(int64_t t, int64_t y) {
+  return time2->forward(torch::silu(time1->forward(table.narrow(0, t, 1)))) +
+         torch::silu(label->forward(torch::full({1}, y, torch::kInt64)));
 }
 
 DenoiserTrainer::DenoiserTrainer(Denoiser& net, int64_t rows, double lr, double weight_decay)

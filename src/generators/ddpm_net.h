@@ -32,6 +32,8 @@ struct DenoiserImpl : torch::nn::Module {
   // embedding is computed once, for one row, and added to every row (the reference of
   // DenoiserSampler, which the reverse chain runs).
   torch::Tensor forward(const torch::Tensor& x, int64_t t, int64_t y);
+  // That embedding, time2(silu(time1(table[t]))) + silu(label[y]): [1, dim].
+  torch::Tensor embedding(int64_t t, int64_t y);
 
   size_t hidden_layers;
   torch::nn::Linear proj, time1, time2;

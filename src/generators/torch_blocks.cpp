@@ -146,20 +146,6 @@ torch::Tensor to_tensor(const Matrix& m) {
       .clone();
 }
 
-torch::Tensor forward_in_blocks(const torch::Tensor& input,
-                                const std::function<torch::Tensor(const torch::Tensor&)>& forward) {
-  const int64_t n = input.size(0);
-  if (n <= kForwardBlock) return forward(input);
-  torch::Tensor out;
-  for (int64_t start = 0; start < n; start += kForwardBlock) {
-    const int64_t m = std::min(kForwardBlock, n - start);
-    const torch::Tensor part = forward(input.narrow(0, start, m));
-    if (!out.defined()) out = torch::empty({n, part.size(1)}, part.options());
-    out.narrow(0, start, m).copy_(part);
-  }
-  return out;
-}
-
 Matrix to_matrix(const torch::Tensor& t) {
   check_internal(t.dim() == 2, "to_matrix: expected a 2-D tensor");
   const torch::Tensor d = t.detach().to(torch::kFloat64).contiguous();

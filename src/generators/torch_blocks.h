@@ -89,13 +89,10 @@ void dropout_mask(float* keep, int64_t n, double p, at::Generator& gen);
 torch::Tensor to_tensor(const Matrix& m);  // float32 [rows, cols]
 Matrix to_matrix(const torch::Tensor& t);  // any 2-D float tensor -> [rows, cols] doubles
 
-// forward(rows) of `input` [n, ...] in blocks of kForwardBlock rows, written into one [n, out]
-// tensor: for a network in eval mode, whose rows do not depend on each other, the same rows as
-// forward(input), but each layer's intermediate values are a block's (a few hundred kB that stay
-// in cache) instead of tens of MB, allocated, faulted in and freed per layer.
+// The rows that the samplers run through a network at a time: for a network in eval mode, whose
+// rows do not depend on each other, each layer's intermediate values are a block's (a few hundred
+// kB that stay in cache) instead of tens of MB, allocated, faulted in and freed per layer.
 constexpr int64_t kForwardBlock = 2048;
-torch::Tensor forward_in_blocks(const torch::Tensor& input,
-                                const std::function<torch::Tensor(const torch::Tensor&)>& forward);
 
 // Parameters then buffers, in registration order, with their full names.
 std::vector<std::pair<std::string, torch::Tensor>> named_state(const torch::nn::Module& net);
