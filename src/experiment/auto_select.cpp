@@ -214,6 +214,9 @@ std::string auto_choice_text(const std::string& classifier, const nlohmann::json
     if (folds == 1 && theirs > own)
       text += " (a gain within one standard error of the inner folds: " + chosen + " kept)";
   }
+  // A benchmark's comparison with the best other strategy on the test folds.
+  if (choice.contains("hindsight") && choice.at("hindsight").is_object())
+    text += "; " + choice.at("hindsight").value("text", std::string());
   return text;
 }
 

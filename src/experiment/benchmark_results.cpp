@@ -38,20 +38,26 @@ std::string fmt(double v, int digits = 3) {
   ss.setf(std::ios::fixed);
   ss.precision(digits);
   ss << v;
-  return ss.str();
+  std::string s = ss.str();
+  if (s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);  // no -0.000
+  return s;
 }
 
+// "+0.012", "-0.004", "±0.000" (as the report writes differences).
 std::string signed_fmt(double v, int digits = 3) {
-  return (std::isfinite(v) && v >= 0 ? "+" : "") + fmt(v, digits);
+  const std::string s = fmt(v, digits);
+  if (s == "n/a" || s[0] == '-') return s;
+  return (s.find_first_not_of("0.") == std::string::npos ? "±" : "+") + s;
 }
 
-std::string p_fmt(double p) {
-  if (!std::isfinite(p)) return "n/a";
-  if (p < 0.001) return "< 0.001";
+// "p = 0.43", "p < 0.001".
+std::string p_text(double p) {
+  if (!std::isfinite(p)) return "p n/a";
+  if (p < 0.001) return "p < 0.001";
   std::ostringstream ss;
   ss.precision(2);
   ss << p;
-  return ss.str();
+  return "p = " + ss.str();
 }
 
 // Metric values per (strategy, classifier): [pair index j = repeat * folds + fold] -> value.
@@ -159,6 +165,46 @@ nlohmann::json auto_summary(const BenchmarkConfig& config, const nlohmann::json&
   return out;
 }
 
+// Per classifier with an auto summary: auto against the strategy with the best mean PR-AUC on the
+// test folds among the others ("hindsight": picked with the test folds' own scores, which auto
+// never sees, so the comparison favours it), paired by fold like every comparison.
+void add_hindsight(const BenchmarkConfig& config, const Grid& grid, double ratio,
+                   nlohmann::json& summary) {
+  const std::string metric = "pr_auc";
+  for (auto& [clf, s] : summary.items()) {
+    std::string best;
+    double best_mean = -1;
+    for (const auto& strategy : config.strategies) {
+      if (strategy == "auto") continue;
+      const double m = mean_interval(grid.at({strategy, clf}).at(metric), config.confidence).mean;
+      if (std::isfinite(m) && m > best_mean) {  // ties: the earlier strategy
+        best_mean = m;
+        best = strategy;
+      }
+    }
+    if (best.empty()) continue;
+    const Comparison c = compare(grid.at({"auto", clf}).at(metric), grid.at({best, clf}).at(metric),
+                                 ratio, config.confidence);
+    nlohmann::json h = comparison_json(c);
+    h["best"] = best;
+    h["significant"] = std::isfinite(c.t.pvalue) && c.t.pvalue < config.alpha;
+    // "on the test folds -0.009 PR-AUC against 'gan', the best of the other strategies there
+    // (95% CI -0.040 to +0.022, p = 0.56, better in 3/10 folds)"
+    // Equal in every fold: auto chose that strategy (or one scoring the same) every time.
+    const bool same = c.wins == 0 && c.losses == 0 && c.t.n > 0;
+    h["text"] =
+        same ? "on the test folds the same as '" + best +
+                   "', the best of the other strategies there, in every fold"
+             : "on the test folds " + signed_fmt(c.t.diff) + " PR-AUC against '" + best +
+                   "', the best of the other strategies there (" + fmt(100 * config.confidence, 0) +
+                   "% CI " + signed_fmt(c.t.ci_low) + " to " + signed_fmt(c.t.ci_high) + ", " +
+                   p_text(c.t.pvalue) + ", better in " + std::to_string(c.wins) + "/" +
+                   std::to_string(c.t.n) + " folds)" +
+                   (h["significant"].get<bool>() && c.t.diff < 0 ? ": significantly worse" : "");
+    s["hindsight"] = std::move(h);
+  }
+}
+
 // Per classifier: the best strategy by mean PR-AUC and how it compares with the baselines.
 nlohmann::json summary_json(const BenchmarkConfig& config, const Grid& grid, double ratio) {
   const std::string metric = "pr_auc";
@@ -229,7 +275,7 @@ nlohmann::json summary_json(const BenchmarkConfig& config, const Grid& grid, dou
       verdict = name + " is best with PR-AUC " + fmt(bi.mean) + ", " + signed_fmt(diff) +
                 " over 'none' (" + fmt(100 * config.confidence, 0) + "% CI " +
                 signed_fmt(number(c.at("ci_low"))) + " to " + signed_fmt(number(c.at("ci_high"))) +
-                ", p " + p_fmt(p) + ", better in " + std::to_string(c.at("wins").get<int>()) + "/" +
+                ", " + p_text(p) + ", better in " + std::to_string(c.at("wins").get<int>()) + "/" +
                 std::to_string(c.at("n").get<size_t>()) + " folds): " +
                 (c.at("significant").get<bool>() ? "a significant gain."
                                                  : "not significantly better than 'none'.");
@@ -326,7 +372,10 @@ nlohmann::json assemble_results(const BenchmarkData& data, int positive,
     }
   }
   const double ratio = ratio_n ? ratio_sum / static_cast<double>(ratio_n) : 0.0;
-  if (contains(config.strategies, "auto")) results["auto"] = auto_summary(config, entries);
+  if (contains(config.strategies, "auto")) {
+    results["auto"] = auto_summary(config, entries);
+    add_hindsight(config, grid, ratio, results["auto"]);
+  }
   results["results"] = std::move(entries);
 
   // Generators: the first fold's history and evaluation, mean timings over the folds.

@@ -236,7 +236,10 @@ std::string summary_section(const Model& model, const std::vector<Helped>& helpe
     out +=
         "<h3 id=\"auto-choices\">What <code>auto</code> chose</h3>\n<p>For each classifier, "
         "<code>auto</code> scored its candidates by stratified cross-validation inside the "
-        "training rows (never the test rows) and refit the best on all of them.</p>\n"
+        "training rows (never the test rows) and refit the best on all of them. In a benchmark, "
+        "each line ends with how it did on the test folds against the best of the other "
+        "strategies there: that one is picked with the test folds' own scores, which "
+        "<code>auto</code> never sees, so the comparison favours it.</p>\n"
         "<ul class=\"auto-choices\">\n";
     for (const auto& [clf, choice] : chosen->items()) {
       if (!choice.is_object()) continue;

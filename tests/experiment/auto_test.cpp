@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 
@@ -125,6 +126,46 @@ TEST(AutoBenchmark, InnerFoldsSeeTheFitPartOnlyAndAutoScoresAsItsChoice) {
     int total = 0;
     for (const auto& [name, count] : s.at("choices").items()) total += count.get<int>();
     EXPECT_EQ(total, 2);
+
+    // Hindsight: auto against the other strategy with the best mean test PR-AUC, recomputed
+    // here from the entries (per fold j: values[strategy][j]).
+    std::map<std::string, std::vector<double>> values;
+    for (const auto& e : r.at("results"))
+      if (e.at("classifier") == clf)
+        values[e.at("strategy").get<std::string>()].push_back(e.at("metrics").at("pr_auc"));
+    std::string best;
+    double best_mean = -1;
+    for (const char* strategy : {"none", "class_weight", "random@0.5"}) {
+      const auto& v = values.at(strategy);
+      ASSERT_EQ(v.size(), 2u);
+      const double m = (v[0] + v[1]) / 2;
+      if (m > best_mean) {
+        best_mean = m;
+        best = strategy;
+      }
+    }
+    const auto& h = s.at("hindsight");
+    EXPECT_EQ(h.at("best"), best);
+    const auto& a = values.at("auto");
+    const auto& b = values.at(best);
+    EXPECT_NEAR(h.at("diff").get<double>(), ((a[0] - b[0]) + (a[1] - b[1])) / 2, 1e-12);
+    EXPECT_EQ(h.at("n"), 2);
+    EXPECT_EQ(h.at("wins"), (a[0] > b[0]) + (a[1] > b[1]));
+    const std::string text = h.at("text");
+    if (a == b) {
+      EXPECT_EQ(text, "on the test folds the same as '" + best +
+                          "', the best of the other strategies there, in every fold");
+    } else {
+      EXPECT_EQ(text.rfind("on the test folds ", 0), 0u) << text;
+      EXPECT_EQ(text.find("-0.000"), std::string::npos) << text;  // "±0.000"
+      EXPECT_NE(
+          text.find("against '" + best + "', the best of the other strategies there (95% CI "),
+          std::string::npos)
+          << text;
+    }
+    // The sentence the console and the report print ends with it.
+    const std::string sentence = auto_choice_text(clf, s);
+    EXPECT_EQ(sentence.substr(sentence.size() - text.size()), text) << sentence;
   }
   // Ratio names are strategies of their own, compared with the baselines.
   bool random_compared = false;

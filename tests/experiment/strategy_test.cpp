@@ -171,6 +171,11 @@ TEST(AutoChoiceText, SaysWhatWasChosenAndAgainstWhat) {
   EXPECT_EQ(auto_choice_text("logistic", folds),
             "for logistic: none in 6 of 10 folds (class_weight 3, smote@1 1), mean inner PR-AUC "
             "0.800 against 0.790 for class_weight");
+  nlohmann::json with_hindsight = folds;
+  with_hindsight["hindsight"] = {{"best", "smote@1"}, {"text", "on the test folds -0.010 ..."}};
+  EXPECT_EQ(auto_choice_text("logistic", with_hindsight),
+            "for logistic: none in 6 of 10 folds (class_weight 3, smote@1 1), mean inner PR-AUC "
+            "0.800 against 0.790 for class_weight; on the test folds -0.010 ...");
 }
 
 TEST(StrategyTrainsNetwork, GeneratorsWithNetworksAndAutoThroughItsCandidates) {
