@@ -47,6 +47,23 @@ double number_or_nan(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::nan("");
 }
 
+// Members of a results.json the report reads back, which may hold anything: the fallback when
+// the member is missing or of another type.
+std::string string_member(const nlohmann::json& j, const char* key) {
+  const auto it = j.is_object() ? j.find(key) : j.end();
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int int_member(const nlohmann::json& j, const std::string& key, int fallback) {
+  const auto it = j.is_object() ? j.find(key) : j.end();
+  return it != j.end() && it->is_number_integer() ? it->get<int>() : fallback;
+}
+
+nlohmann::json object_member(const nlohmann::json& j, const char* key) {
+  const auto it = j.is_object() ? j.find(key) : j.end();
+  return it != j.end() && it->is_object() ? *it : nlohmann::json::object();
+}
+
 // A list option given as a JSON array or as comma-separated text (what --set auto.KEY=a,b gives).
 bool read_list(const nlohmann::json& v, std::vector<std::string>& out) {
   out.clear();
@@ -172,19 +189,19 @@ std::vector<std::string> AutoConfig::expanded_candidates() const {
 }
 
 std::string auto_choice_text(const std::string& classifier, const nlohmann::json& choice) {
-  const std::string chosen = choice.value("chosen", std::string());
-  const nlohmann::json inner = choice.value("inner_pr_auc", nlohmann::json::object());
+  const std::string chosen = string_member(choice, "chosen");
+  const nlohmann::json inner = object_member(choice, "inner_pr_auc");
   std::string text = "for " + classifier + ": " + chosen;
-  const int folds = choice.value("folds", 1);
+  const int folds = int_member(choice, "folds", 1);
   if (folds > 1) {
-    const nlohmann::json choices = choice.value("choices", nlohmann::json::object());
+    const nlohmann::json choices = object_member(choice, "choices");
     std::vector<std::pair<int, std::string>> others;
     for (const auto& [name, n] : choices.items())
-      if (name != chosen) others.emplace_back(n.get<int>(), name);
+      if (name != chosen && n.is_number_integer()) others.emplace_back(n.get<int>(), name);
     std::stable_sort(others.begin(), others.end(),
                      [](const auto& a, const auto& b) { return a.first > b.first; });
-    text += " in " + std::to_string(choices.value(chosen, 0)) + " of " + std::to_string(folds) +
-            " folds";
+    text += " in " + std::to_string(int_member(choices, chosen, 0)) + " of " +
+            std::to_string(folds) + " folds";
     if (!others.empty()) {
       text += " (";
       for (size_t i = 0; i < others.size(); ++i)
@@ -215,8 +232,8 @@ std::string auto_choice_text(const std::string& classifier, const nlohmann::json
       text += " (a gain within one standard error of the inner folds: " + chosen + " kept)";
   }
   // A benchmark's comparison with the best other strategy on the test folds.
-  if (choice.contains("hindsight") && choice.at("hindsight").is_object())
-    text += "; " + choice.at("hindsight").value("text", std::string());
+  const std::string hindsight = string_member(object_member(choice, "hindsight"), "text");
+  if (!hindsight.empty()) text += "; " + hindsight;
   return text;
 }
 

@@ -176,6 +176,19 @@ TEST(AutoChoiceText, SaysWhatWasChosenAndAgainstWhat) {
   EXPECT_EQ(auto_choice_text("logistic", with_hindsight),
             "for logistic: none in 6 of 10 folds (class_weight 3, smote@1 1), mean inner PR-AUC "
             "0.800 against 0.790 for class_weight; on the test folds -0.010 ...");
+  // The report reads it back from a results.json that may hold anything: members of other
+  // types are left out, never thrown on (`imbgen report` would stop with an internal error).
+  const nlohmann::json odd = {{"chosen", 5},
+                              {"folds", "ten"},
+                              {"choices", 3},
+                              {"inner_pr_auc", {{"none", "a"}}},
+                              {"hindsight", {{"text", 5}}}};
+  EXPECT_EQ(auto_choice_text("x", odd), "for x: , inner PR-AUC n/a");
+  const nlohmann::json odd_folds = {{"chosen", "none"},
+                                    {"folds", 4},
+                                    {"choices", {{"none", "3"}, {"smote@1", 1.5}}},
+                                    {"hindsight", "text"}};
+  EXPECT_EQ(auto_choice_text("x", odd_folds), "for x: none in 0 of 4 folds, mean inner PR-AUC n/a");
 }
 
 TEST(StrategyTrainsNetwork, GeneratorsWithNetworksAndAutoThroughItsCandidates) {
